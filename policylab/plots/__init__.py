@@ -1,0 +1,74 @@
+"""Figures: a CJK font set up once, and saving every figure as PNG, SVG and PDF.
+
+The font is Noto Sans CJK SC, shipped inside the ``mplfonts`` pip package, so Chinese labels
+render on a fresh machine with no system fonts. Chart functions live in submodules named for the
+analysis they draw (``plots.keywords``, ``plots.topics``, ``plots.timeline``); each takes DataFrames
+and returns a matplotlib Figure.
+
+Examples
+--------
+>>> from policylab import plots
+>>> plots.font_path().name
+'NotoSansCJKsc-Regular.otf'
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FORMATS = ("png", "svg", "pdf")
+
+
+@functools.lru_cache(maxsize=1)
+def font_path() -> Path:
+    """Path of the packaged Noto Sans CJK SC font (also what wordcloud needs as ``font_path``)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the CJK font package 'mplfonts' is not installed: pip install mplfonts")
+    p = Path(spec.origin).parent / "fonts" / FONT_FILE
+    if not p.exists():
+        raise RuntimeError(f"CJK font not found at {p}")
+    return p
+
+
+@functools.lru_cache(maxsize=1)
+def use_cjk_font() -> str:
+    """Register the CJK font with matplotlib once and make it the default; returns its family name.
+
+    SVG keeps text as text (``svg.fonttype = 'none'``) so the Chinese stays searchable, and PDF
+    embeds the font as TrueType/CFF subsets (``pdf.fonttype = 42``).
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    path = str(font_path())
+    font_manager.fontManager.addfont(path)
+    family = font_manager.FontProperties(fname=path).get_name()
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    matplotlib.rcParams["pdf.fonttype"] = 42
+    matplotlib.rcParams["savefig.dpi"] = 150
+    matplotlib.rcParams["savefig.bbox"] = "tight"
+    return family
+
+
+def save_figure(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
+    """Save ``fig`` as ``stem.png``, ``stem.svg`` and ``stem.pdf``; returns the paths written.
+
+    PDF and SVG get a fixed creation date so that the same figure gives the same bytes.
+    """
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for fmt in formats:
+        p = stem.with_suffix(f".{fmt}")
+        metadata = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
+        fig.savefig(p, format=fmt, metadata=metadata)
+        out.append(p)
+    return out
