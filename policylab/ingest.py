@@ -1,0 +1,219 @@
+"""Ingest: files on disk -> decoded text with provenance (path, size, sha256, encoding).
+
+Reads ``.txt`` pages and ``.html``/``.htm`` pages (reduced to text with the lexbor HTML parser,
+block elements on lines of their own). The encoding is found in this order: a byte-order mark
+(UTF-8, UTF-16, UTF-32); strict UTF-8; UTF-16 without a BOM (NUL-byte pattern); then
+charset-normalizer restricted to the encodings Chinese pages use (GB18030 -- a superset of GBK
+and GB2312 -- and Big5), so a GBK page is never taken for Big5 or Latin-1.
+
+Every problem becomes an :class:`IngestError` whose message names the problem in plain words;
+the corpus stage turns it into a ``rejected`` row of the ``files`` table.
+
+Examples
+--------
+>>> from policylab.ingest import decode
+>>> decode("人工智能".encode("gb18030"))
+('人工智能', 'gb18030')
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+DEFAULT_MAX_BYTES = 20_000_000
+
+# block-level HTML elements: each starts a new line of text
+_BLOCK_TAGS = (
+    "p,div,br,li,ul,ol,dd,dt,dl,h1,h2,h3,h4,h5,h6,tr,table,thead,tbody,section,article,"
+    "header,footer,nav,aside,blockquote,pre,form,hr,td,th,title"
+)
+# <meta name=...> on government pages that carry the page's own metadata -> page field label
+HTML_META_FIELDS = {
+    "pubdate": "发布时间",
+    "publishdate": "发布时间",
+    "firstpublishedtime": "发布时间",
+    "contentsource": "来源",
+    "source": "来源",
+}
+
+
+class IngestError(Exception):
+    """A file that cannot become text; the message says why, in words a researcher understands.
+
+    ``sha256`` and ``n_bytes`` are filled in when the bytes could be read, so a rejected file keeps
+    its provenance.
+    """
+
+    def __init__(self, message: str, sha256: str | None = None, n_bytes: int | None = None):
+        super().__init__(message)
+        self.sha256 = sha256
+        self.n_bytes = n_bytes
+
+
+@dataclass
+class RawPage:
+    """One input file, decoded."""
+
+    path: str  # relative to the source folder, '/'-separated
+    sha256: str
+    n_bytes: int
+    encoding: str
+    format: str  # 'text' or 'html'
+    text: str
+    meta_fields: list[tuple[str, str]] = field(default_factory=list)  # (label, value) from <meta>
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def list_files(source: str | os.PathLike) -> list[str]:
+    """Every file under ``source``, recursively, as sorted '/'-separated relative paths.
+
+    Sorting by path makes every later table independent of the file system's listing order.
+    """
+    root = Path(source)
+    if root.is_file():
+        return [root.name]
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in filenames:
+            rel = Path(dirpath, name).relative_to(root)
+            out.append(rel.as_posix())
+    return sorted(out)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    # control characters other than tab/newline/carriage return/form feed/escape
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return ctrl > max(8, len(sample) // 50)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: NULs sit at every other byte for ASCII, and CJK text decodes cleanly."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_nul = data[0::2].count(0)
+    odd_nul = data[1::2].count(0)
+    half = len(data) // 2
+    for enc, nul_share in (("utf-16-le", odd_nul / half), ("utf-16-be", even_nul / half)):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        if nul_share > 0.2 or cjk / max(1, len(text)) > 0.3:
+            if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+                return enc
+    return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode page bytes; returns ``(text, encoding)`` or raises :class:`IngestError`."""
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as e:
+                raise IngestError(f"starts with a {enc} byte-order mark but is not valid {enc} ({e.reason})")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    enc16 = _utf16_without_bom(data)
+    if enc16:
+        return data.decode(enc16), enc16
+    if _looks_binary(data):
+        raise IngestError("binary file, not text (it holds NUL or control bytes)")
+
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5"], threshold=0.5).best()
+    if best is not None:
+        enc = best.encoding.replace("_", "-")
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise IngestError("cannot decode: the bytes are not UTF-8, UTF-16, GB18030/GBK or Big5 text")
+
+
+def html_to_text(html: str) -> tuple[str, list[tuple[str, str]]]:
+    """Reduce an HTML page to text, one block element per line; also return its <meta> fields.
+
+    Scripts, styles and templates are dropped; ``<title>`` is kept as the first line because many
+    pages print the document's title only there.
+    """
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    meta = []
+    for node in tree.css("meta"):
+        name = (node.attributes.get("name") or "").strip().lower()
+        content = (node.attributes.get("content") or "").strip()
+        if name in HTML_META_FIELDS and content:
+            meta.append((HTML_META_FIELDS[name], content))
+    tree.strip_tags(["script", "style", "noscript", "template", "svg", "iframe"])
+    for node in tree.css(_BLOCK_TAGS):
+        node.insert_before("\n")
+        node.insert_after("\n")
+    title = tree.css_first("title")
+    title_text = title.text(deep=True).strip() if title is not None else ""
+    body = tree.body
+    text = body.text(deep=True, separator="") if body is not None else tree.text(separator="\n")
+    if title_text:
+        text = title_text + "\n" + text
+    return text, meta
+
+
+def read_page(root: str | os.PathLike, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawPage:
+    """Read and decode one file; raises :class:`IngestError` with a reason for anything unusable."""
+    p = Path(root, relpath) if Path(root).is_dir() else Path(root)
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kind = suffix or "(no extension)"
+        raise IngestError(f"unsupported file type {kind}: policylab reads .txt and .html/.htm pages")
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise IngestError(f"cannot read file: {e.strerror or e}")
+    if size > max_bytes:
+        raise IngestError(
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (max_bytes)",
+            None,
+            size,
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise IngestError(f"cannot read file: {e.strerror or e}")
+    digest = sha256_bytes(data)
+    if not data.strip():
+        raise IngestError("empty file" if not data else "file holds only whitespace", digest, len(data))
+    try:
+        text, encoding = decode(data)
+    except IngestError as e:
+        raise IngestError(str(e), digest, len(data)) from None
+    fmt, meta = "text", []
+    looks_html = suffix in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html"))
+    if looks_html:
+        fmt = "html"
+        text, meta = html_to_text(text)
+    return RawPage(relpath, digest, len(data), encoding, fmt, text, meta)

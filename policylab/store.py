@@ -1,0 +1,147 @@
+"""Store: write a build's tables (Parquet, optionally CSV) and its ``manifest.json``, safely.
+
+Every file is written to a temporary name in the output folder and moved into place with
+``os.replace`` (atomic on POSIX), and the manifest is written last: a build killed half-way leaves
+the previous complete set of tables readable, never a half-written file. A lock file serialises two
+builds into the same folder.
+
+The manifest records what is needed to reproduce the tables: policylab, Python and library
+versions, the sha256 of every input file and of every curated resource file, the build options,
+and the sha256 and row count of every table written. It holds no time stamp, so two builds of the
+same input give the same manifest.
+
+Examples
+--------
+>>> from policylab.store import read_tables
+>>> tables = read_tables("data/processed")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+LIBRARIES = (
+    "pandas", "numpy", "pyarrow", "opencc", "charset-normalizer", "selectolax", "datasketch",
+    "jieba", "jieba-fast", "scikit-learn", "scipy", "cn2an", "matplotlib", "wordcloud", "mplfonts",
+)
+
+
+def versions() -> dict[str, str | None]:
+    """Installed versions of policylab, Python and the libraries the results depend on."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in ("policylab",) + LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def resource_hashes() -> dict[str, str]:
+    """sha256 of every curated data file shipped under ``policylab/resources``."""
+    from policylab import resources
+
+    out = {}
+    for p in sorted(resources.ROOT.rglob("*")):
+        if p.is_file() and p.suffix in {".csv", ".txt", ".tsv", ".json"}:
+            out[p.relative_to(resources.ROOT).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _sha256_file(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp_path)`` then move the file into place atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def build_lock(out_dir: Path):
+    """An exclusive lock on ``out_dir`` for the time of one build (POSIX ``flock``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(out_dir / ".policylab.lock", "a+")
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # Windows: no flock; atomic replaces still keep every file whole
+            pass
+        yield
+    finally:
+        lock.close()
+
+
+def _to_parquet(df: pd.DataFrame, p: Path) -> None:
+    df.to_parquet(p, index=False, engine="pyarrow", compression="zstd")
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False, manifest: dict | None = None) -> dict:
+    """Write each table as ``<name>.parquet`` (and ``<name>.csv``) and ``manifest.json`` last.
+
+    Returns the manifest that was written.
+    """
+    out_dir = Path(out_dir)
+    manifest = dict(manifest or {})
+    written = {}
+    with build_lock(out_dir):
+        for name, df in tables.items():
+            p = out_dir / f"{name}.parquet"
+            atomic_write(p, lambda tmp, df=df: _to_parquet(df, tmp))
+            entry = {"rows": int(len(df)), "parquet_sha256": _sha256_file(p)}
+            if csv:
+                c = out_dir / f"{name}.csv"
+                atomic_write(c, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
+                entry["csv_sha256"] = _sha256_file(c)
+            written[name] = entry
+        manifest["tables"] = written
+        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+        atomic_write(out_dir / "manifest.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return manifest
+
+
+def build_manifest(corpus, extra: dict | None = None) -> dict:
+    """The manifest of a corpus build (see the module docstring)."""
+    files = corpus.files
+    return {
+        "policylab_manifest": 1,
+        "source": str(corpus.source),
+        "options": corpus.options,
+        "versions": versions(),
+        "platform": {"system": platform.system(), "machine": platform.machine()},
+        "inputs": {p: s for p, s in zip(files["path"], files["sha256"].astype(object).where(files["sha256"].notna(), None))},
+        "resources": resource_hashes(),
+        "counts": {k: int(v) for k, v in files["status"].value_counts().sort_index().items()},
+        **(extra or {}),
+    }
+
+
+def read_tables(out_dir) -> dict[str, pd.DataFrame]:
+    """Read back every table a build wrote, by name (as listed in its manifest)."""
+    out_dir = Path(out_dir)
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    return {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in manifest["tables"]}
