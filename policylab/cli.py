@@ -23,6 +23,7 @@ def _build(args) -> int:
         corpus = load_corpus(
             args.source,
             max_bytes=args.max_bytes,
+            max_line_chars=args.max_line_chars,
             n_jobs=args.jobs,
             progress=not args.quiet,
             engine=args.engine,
@@ -60,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="data/processed", help="output folder (default: data/processed/)")
     b.add_argument("--csv", action="store_true", help="also write every table as CSV")
     b.add_argument("--max-bytes", type=int, default=20_000_000, help="reject files larger than this (default 20 MB)")
+    b.add_argument("--max-line-chars", type=int, default=200_000, help="reject pages with a longer line (default 200,000)")
     b.add_argument("--jobs", type=int, default=1, help="processes for reading and cleaning (default 1)")
     b.add_argument("--engine", choices=("local", "dask"), default="local", help="run per-file stages locally or on Dask")
     b.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from policylab import schema
-from policylab.ingest import DEFAULT_MAX_BYTES, IngestError, list_files, read_page
+from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, IngestError, list_files, read_page
 
 DEFAULT_MIN_CHARS = 200  # Han characters a page must keep after cleaning to count as a document
 MIN_CUES = 2  # distinct policy-text cues (resources/policy_cues.txt) a document must show
@@ -98,14 +98,20 @@ def doc_id_for(sha256: str) -> str:
     return "d" + sha256[:12]
 
 
-def process_file(root: str, relpath: str, max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int = DEFAULT_MIN_CHARS) -> dict:
+def process_file(
+    root: str,
+    relpath: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
+) -> dict:
     """Ingest and clean one file; never raises. Returns a plain dict (picklable for processes)."""
     from policylab.clean import clean_page
 
     res: dict = {"path": relpath, "sha256": None, "bytes": None, "encoding": None, "format": None,
                  "status": "rejected", "reason": None, "removed": [], "page_fields": []}
     try:
-        page = read_page(root, relpath, max_bytes=max_bytes)
+        page = read_page(root, relpath, max_bytes=max_bytes, max_line_chars=max_line_chars)
     except IngestError as e:
         res.update(reason=str(e), sha256=e.sha256, bytes=e.n_bytes)
         return res
@@ -171,6 +177,7 @@ def load_corpus(
     source: str | os.PathLike = "seeds",
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
     min_chars: int = DEFAULT_MIN_CHARS,
     corrections: str | os.PathLike | pd.DataFrame | None = "auto",
     n_jobs: int | None = 1,
@@ -186,6 +193,8 @@ def load_corpus(
         A folder (read recursively) or a single file.
     max_bytes : int
         Files larger than this are rejected unread (default 20 MB).
+    max_line_chars : int
+        Pages with a line longer than this are rejected (default 200,000 characters).
     min_chars : int
         Chinese characters a page must keep after cleaning to count as a document.
     corrections : path, DataFrame, None or "auto"
@@ -216,7 +225,7 @@ def load_corpus(
         raise SourceError(f"source holds no files: {source}")
     if n_jobs is None:
         n_jobs = os.cpu_count() or 1
-    opts = {"max_bytes": max_bytes, "min_chars": min_chars}
+    opts = {"max_bytes": max_bytes, "min_chars": min_chars, "max_line_chars": max_line_chars}
     results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler)
     corpus = _assemble(str(source), results)
     corpus.options = {**opts, "engine": engine}

@@ -28,6 +28,7 @@ TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 DEFAULT_MAX_BYTES = 20_000_000
+DEFAULT_MAX_LINE_CHARS = 200_000  # no paragraph of a policy text is this long; a longer line is a dump
 
 # block-level HTML elements: each starts a new line of text
 _BLOCK_TAGS = (
@@ -183,7 +184,26 @@ def html_to_text(html: str) -> tuple[str, list[tuple[str, str]]]:
     return text, meta
 
 
-def read_page(root: str | os.PathLike, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawPage:
+def longest_line(text: str) -> tuple[int, int]:
+    """``(line_no, length)`` of the longest line, found without splitting the text (no copies)."""
+    best, best_no, no, pos = 0, 1, 1, 0
+    while True:
+        nxt = text.find("\n", pos)
+        end = len(text) if nxt < 0 else nxt
+        if end - pos > best:
+            best, best_no = end - pos, no
+        if nxt < 0:
+            return best_no, best
+        pos, no = nxt + 1, no + 1
+
+
+def read_page(
+    root: str | os.PathLike,
+    relpath: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
+) -> RawPage:
     """Read and decode one file; raises :class:`IngestError` with a reason for anything unusable."""
     p = Path(root, relpath) if Path(root).is_dir() else Path(root)
     suffix = p.suffix.lower()
@@ -212,6 +232,14 @@ def read_page(root: str | os.PathLike, relpath: str, *, max_bytes: int = DEFAULT
     except IngestError as e:
         raise IngestError(str(e), digest, len(data)) from None
     fmt, meta = "text", []
+    line_no, longest = longest_line(text)
+    if longest > max_line_chars and not text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+        raise IngestError(
+            f"line {line_no} is {longest:,} characters long, over the {max_line_chars:,} limit "
+            "(max_line_chars): not a page of prose",
+            digest,
+            len(data),
+        )
     looks_html = suffix in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html"))
     if looks_html:
         fmt = "html"
