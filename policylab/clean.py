@@ -38,6 +38,7 @@ import csv
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from policylab import resources
@@ -114,15 +115,22 @@ def _is_traditional_char(ch: str) -> bool:
     return _t2s().convert(ch) != ch
 
 
+def _han_counts(text: str) -> list[tuple[str, int]]:
+    # count each distinct character once (Counter runs in C), then test only the distinct Han ones:
+    # a page has a few thousand characters but only a few hundred distinct ones
+    return [(ch, n) for ch, n in Counter(text).items() if "\u3400" <= ch <= "\u9fff"]
+
+
 def traditional_chars(text: str) -> int:
     """Number of characters in ``text`` that OpenCC's t2s would change (i.e. Traditional-only)."""
-    return sum(1 for ch in text if "\u3400" <= ch <= "\u9fff" and _is_traditional_char(ch))
+    return sum(n for ch, n in _han_counts(text) if _is_traditional_char(ch))
 
 
 def detect_script(text: str) -> str:
     """'traditional' when at least 3 % of the Han characters (and 5 or more) are Traditional-only."""
-    han = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
-    trad = traditional_chars(text)
+    counts = _han_counts(text)
+    han = sum(n for _, n in counts)
+    trad = sum(n for ch, n in counts if _is_traditional_char(ch))
     return "traditional" if trad >= 5 and trad >= 0.03 * han else "simplified"
 
 
@@ -199,10 +207,14 @@ def policy_cues() -> tuple[re.Pattern, ...]:
 
 
 _DATE_ISO = r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
-_SITE_DATE = re.compile(rf"^(?P<date>{_DATE_ISO})(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?(?:\s+\d+)?$")
+# a site's date line: an ISO date, maybe a time, maybe a view count (2020-11-17 2732; 阅读 321)
+_SITE_DATE = re.compile(
+    rf"^(?P<date>{_DATE_ISO})(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+    r"(?:\s*(?:阅读|浏览|点击|访问|阅读量|浏览量|浏览次数|阅读次数)?\s*:?\s*\d+\s*次?)?$"
+)
 _DOC_NUMBER = re.compile(r"[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d+\s*号")
 _DOC_TYPE_END = (
-    r"(?:通知|方案|意见|计划|规划|办法|措施|细则|纲要|决定|政策|指南|条例|规定|要点|公告|通告|批复|"
+    r"(?:通知|方案|意见|计划|规划|办法|措施|细则|纲要|决定|若干政策|指南|条例|规定|要点|公告|通告|批复|"
     r"函|报告|战略|纲领|清单|目录|指引|规则|标准|白皮书|若干规定)"
 )
 _TITLE_END = re.compile(
@@ -228,16 +240,15 @@ def _n_han(line: str) -> int:
     return len(_HAN.findall(line))
 
 
-def is_structural(line: str) -> bool:
+def is_structural(line: str, strong_only: bool = False) -> bool:
     """Whether a short line has the shape of a part of an official document.
 
-    Titles (ending in a document type such as 方案/意见/通知), 文号 lines, the addressee line
-    (各…:), signature lines (an organ's name), date lines and (此件公开发布) keep their place
-    even outside the body.
+    Strong shapes: 文号 lines, the addressee line (各…:), signature lines (an organ's name), date
+    lines, (此件公开发布), 附件/抄送 lines and numbered headings. Weak shape: a title (ending in a
+    document type such as 方案/意见/通知, or containing 关于) -- a noise pattern outranks it.
     """
-    return bool(
+    strong = bool(
         _DOC_NUMBER.search(line)
-        or (_n_han(line) >= 4 and (_TITLE_END.search(line) or "关于" in line))
         or _ADDRESSEE.match(line)
         or _DATE_LINE.match(line)
         or _ORG_LINE.match(line)
@@ -245,6 +256,9 @@ def is_structural(line: str) -> bool:
         or _ANNEX.match(line)
         or _HEADING.match(line)
     )
+    if strong or strong_only:
+        return strong
+    return _n_han(line) >= 4 and bool(_TITLE_END.search(line) or "关于" in line)
 
 
 def is_prose(line: str) -> bool:
@@ -265,7 +279,8 @@ def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
     if len(line) > 160:
         return None
     ms = list(_label_regex().finditer(line))
-    if not ms or ms[0].start() > 16:
+    # what precedes the first label is at most a short tag (政策汇编 (9475)), never part of a sentence
+    if not ms or ms[0].start() > 16 or re.search(r"[。,;:、]", line[: ms[0].start()]):
         return None
     labels = page_field_labels()
     out = []
@@ -405,20 +420,20 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         if start <= i <= end:
             continue
         line = lines[i]
-        structural = is_structural(line)
         reason = None
         if m := _SITE_DATE.match(line):
             # official documents print dates as 2022年12月12日; an ISO date outside the body is the
             # website's own (publication) date
             fields.append(PageField(i + 1, "published", "", m.group("date")))
             reason = "page_field"
-        elif not structural:
+        elif not is_structural(line, strong_only=True):
             for rule in rules:
                 if rule.zone == "edge" and rule.matches(line):
                     reason = rule.kind
                     break
             else:
-                reason = "site_header" if i < start else "site_footer"
+                if not is_structural(line):
+                    reason = "site_header" if i < start else "site_footer"
         status[i] = reason
     # lines after a cut marker that lie beyond the body are footer whatever their shape
     for i in range(end + 1, len(lines)):

@@ -21,6 +21,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,15 +83,38 @@ def list_files(source: str | os.PathLike) -> list[str]:
     Sorting by path makes every later table independent of the file system's listing order.
     """
     root = Path(source)
-    if root.is_file():
-        return [root.name]
+    if root.exists() and not root.is_dir():
+        return [_escape_name(root.name)]
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable(err: OSError) -> None:
+        # a folder os.walk cannot open would vanish silently: list it, read_page rejects it
+        rel = Path(err.filename).relative_to(root).as_posix() if err.filename else "."
+        out.append(_escape_name(rel.rstrip("/") + "/"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames.sort()
         for name in filenames:
             rel = Path(dirpath, name).relative_to(root)
-            out.append(rel.as_posix())
+            out.append(_escape_name(rel.as_posix()))
     return sorted(out)
+
+
+def _escape_name(rel: str) -> str:
+    """A file name whose bytes are not UTF-8 (e.g. a GBK name) with those bytes as ``\\xNN``.
+
+    Python decodes such names with lone surrogates, which no table (Parquet, CSV) can store.
+    """
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _on_disk(root: Path, relpath: str) -> Path:
+    """The file a (possibly escaped, see :func:`_escape_name`) relative path names."""
+    p = Path(root, relpath) if root.is_dir() else root
+    if "\\x" in relpath and not os.path.lexists(p):
+        raw = re.sub(r"\\x([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m.group(1), 16)), relpath)
+        p = Path(root, raw) if root.is_dir() else root
+    return p
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -102,21 +127,28 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a BOM: NULs sit at every other byte for ASCII, and CJK text decodes cleanly."""
+    """UTF-16 without a BOM: the NUL high bytes of ASCII (newlines, digits) sit on one side only."""
     if len(data) < 4 or len(data) % 2:
         return None
-    even_nul = data[0::2].count(0)
-    odd_nul = data[1::2].count(0)
     half = len(data) // 2
-    for enc, nul_share in (("utf-16-le", odd_nul / half), ("utf-16-be", even_nul / half)):
+    even_nul = data[0::2].count(0) / half
+    odd_nul = data[1::2].count(0) / half
+    for enc, nul_here, nul_there in (("utf-16-le", odd_nul, even_nul), ("utf-16-be", even_nul, odd_nul)):
+        if nul_here < 0.02 or nul_there > 0.005:
+            continue
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-        if nul_share > 0.2 or cjk / max(1, len(text)) > 0.3:
-            if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-                return enc
+        # real text: Han, CJK punctuation, ASCII and full-width forms, nothing private or unassigned
+        ok = sum(
+            1
+            for ch in text
+            if ch.isascii() or "\u3000" <= ch <= "\u303f" or "\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+            or "\u2000" <= ch <= "\u206f"
+        )
+        if ok >= 0.95 * len(text):
+            return enc
     return None
 
 
@@ -205,15 +237,26 @@ def read_page(
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
 ) -> RawPage:
     """Read and decode one file; raises :class:`IngestError` with a reason for anything unusable."""
-    p = Path(root, relpath) if Path(root).is_dir() else Path(root)
+    p = _on_disk(Path(root), relpath)
+    if relpath.endswith("/") or p.is_dir():
+        try:
+            with os.scandir(p):
+                pass
+        except OSError as e:
+            raise IngestError(f"cannot read folder: {e.strerror or e}; the files in it were not read")
+        raise IngestError("a folder, not a file")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kind = suffix or "(no extension)"
         raise IngestError(f"unsupported file type {kind}: policylab reads .txt and .html/.htm pages")
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except OSError as e:
         raise IngestError(f"cannot read file: {e.strerror or e}")
+    if not stat.S_ISREG(st.st_mode):
+        # reading a named pipe or a device would block the build or never end
+        raise IngestError("not a regular file (a named pipe, socket or device)")
+    size = st.st_size
     if size > max_bytes:
         raise IngestError(
             f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (max_bytes)",

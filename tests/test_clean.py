@@ -1,0 +1,256 @@
+"""Clean: every kind of page noise leaves the text, the document stays whole, artefacts and
+Traditional characters are repaired -- on the seeds and on crafted pages nobody has scraped."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pytest
+
+from policylab.clean import (
+    clean_page,
+    detect_script,
+    join_broken_lines,
+    normalise_line,
+    parse_page_fields,
+    repair_artefacts,
+    to_simplified,
+    traditional_chars,
+)
+
+PINYIN_ARTEFACT = re.compile(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
+
+# ---------------------------------------------------------------------------------------------
+# the seeds
+# ---------------------------------------------------------------------------------------------
+# noise named in seed-facts.md, by seed: none of it may survive cleaning
+SEED_NOISE = {
+    "000": ["麻豆", "黑料社", "91制片厂", "发布时间", "政策级别", "发文部门", "政策主题", "点赞", "收藏", "转发"],
+    "002": ["政策汇编", "9475", "发布于", "更新于", "来自:", "项目申报", "THE END", "温馨提示", "侵权",
+            "扫码添加项目申报顾问", "新媒体服务", "一站式"],
+    "003": ["电话咨询", "在线咨询", "010-68321050", "您的位置", "五度易链", "2732", "专属客服号", "微信订阅号",
+            "科技最前沿", "剖析产业发展现状", "洞悉行业发展", "图1", "图2", "图3", "示意图", "产业专题",
+            "申请产品定制", "*姓名", "*手机号", "验证码", "您的邮箱", "您的职务", "备注"],
+    "004": ["文件链接", "政策解读", "扫描二维码", "关注我们", "本文链接", "0798ci", "本文关键词"],
+}
+
+
+@pytest.fixture(scope="module")
+def cleaned(seeds_dir):
+    from policylab.ingest import read_page
+
+    out = {}
+    for p in sorted(seeds_dir.iterdir()):
+        page = read_page(seeds_dir, p.name)
+        out[p.name[:3]] = clean_page(page.text, page.meta_fields)
+    return out
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_NOISE))
+def test_seed_noise_is_gone(cleaned, seed):
+    text = cleaned[seed].text
+    left = [n for n in SEED_NOISE[seed] if n in text]
+    assert not left, f"noise left in {seed}: {left}"
+
+
+def test_traditional_seed_is_repaired_and_converted(cleaned):
+    r = cleaned["000"]
+    assert r.script == "traditional"
+    assert r.n_artefacts_repaired == 513  # seed-facts: a pinyin reading after 513 characters
+    assert not PINYIN_ARTEFACT.search(r.text)
+    assert r.n_traditional_left == 0 and traditional_chars(r.text) == 0
+    assert "南京国家人工智能创新应用先导区建设实施方案" in r.text
+
+
+def test_traditional_copy_matches_the_clean_simplified_copy(cleaned):
+    a, b = cleaned["000"].text, cleaned["001"].text
+    ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    assert ratio >= 0.95, ratio
+
+
+def test_pdf_broken_titles_are_joined(cleaned):
+    lines = cleaned["001"].text.split("\n")
+    assert lines[0] == "市政府关于印发南京国家人工智能创新应用先导区建设实施方案的通知"
+    assert "南京国家人工智能创新应用先导区建设实施方案" in lines
+    assert "建设实施方案" not in lines and "应用先导区建设实施方案的通知" not in lines
+
+
+def test_document_parts_survive(cleaned):
+    t = {k: r.text.split("\n") for k, r in cleaned.items()}
+    # notice wrapper: 文号, addressees, signature, date
+    for line in ["宁政发〔2022〕133号", "各区人民政府,市府各委办局,市各直属单位:", "南京市人民政府", "2022年12月12日"]:
+        assert line in t["001"] and line in t["000"]
+    assert t["003"][0] == "关于印发《成都建设国家新一代人工智能创新发展实验区实施方案》的通知(成发办〔2020〕97号)"
+    assert t["003"][-1] == "此方案自2020年12月10日实施,有效期至2022年12月31日止。"
+    assert t["002"][0] == "合肥市人民政府关于加快推进新一代人工智能产业发展的实施意见"
+    assert t["002"][-1].startswith("加快推进量子通信")
+    assert t["004"][-1].startswith("(四)完善相关配套服务保障体系")
+    for k, heads in {"001": ["一、指导思想", "二、建设目标", "三、重点任务", "四、保障措施"],
+                     "003": ["一、指导思想", "二、建设目标", "三、重点任务", "四、保障措施"],
+                     "004": ["一、总体要求", "二、重点任务", "三、工作措施", "四、组织实施"]}.items():
+        for h in heads:
+            assert h in t[k], (k, h)
+
+
+def test_page_fields_are_kept_apart(cleaned):
+    def fields(k):
+        return {(f.field, f.value) for f in cleaned[k].page_fields}
+
+    assert {("published", "2022-12-12"), ("level", "市级"), ("issuer", "南京市人民政府")} <= fields("000")
+    assert {("published", "2020-04-22"), ("updated", "2022-04-22"), ("source", "合肥市人民政府")} <= fields("002")
+    assert ("published", "2020-11-17") in fields("003")
+    assert fields("001") == set() and fields("004") == set()
+
+
+def test_every_removed_line_has_a_reason_and_is_not_in_the_text(cleaned):
+    for k, r in cleaned.items():
+        lines = set(r.text.split("\n"))
+        for x in r.removed:
+            assert x.reason and x.line_no > 0
+            assert normalise_line(x.text) not in lines, (k, x)
+
+
+# ---------------------------------------------------------------------------------------------
+# crafted pages: a document nobody has seen, wrapped in each kind of noise
+# ---------------------------------------------------------------------------------------------
+BODY = [
+    "关于印发杭州市人工智能产业发展行动计划(2024—2026年)的通知",
+    "杭政办函〔2024〕12号",
+    "各区、县(市)人民政府,市政府各部门、各直属单位:",
+    "现将《杭州市人工智能产业发展行动计划(2024—2026年)》印发给你们,请认真贯彻执行。",
+    "杭州市人民政府办公厅",
+    "2024年3月1日",
+    "杭州市人工智能产业发展行动计划(2024—2026年)",
+    "为加快推进人工智能产业高质量发展,打造全国人工智能创新高地,结合我市实际,制定本行动计划。",
+    "一、总体要求",
+    "到2026年,全市人工智能核心产业营业收入突破3000亿元,培育大模型企业50家以上。",
+    "二、重点任务",
+    "(一)强化算力支撑。建设智算中心,推动二维码支付、扫码乘车等智能应用普及,发放算力券。(责任单位:市经信局、市发改委)",
+    "(二)加强宣传引导。利用微信公众号、微博等新媒体宣传人工智能发展成效,营造良好氛围。",
+    "三、保障措施",
+    "加强组织领导,建立工作专班,定期研究解决重大问题。",
+]
+
+NOISE = {
+    "navigation": (["当前位置：首页 > 政务公开 > 政策文件", "首页 | 机构 | 政务公开 | 互动交流 | 办事服务", "网站首页"], []),
+    "share_buttons": (["【打印】 【关闭窗口】", "字号：大 中 小", "分享到："], ["收藏", "转发 12"]),
+    "page_field": (["发布日期：2024-03-05  来源：杭州市人民政府办公厅", "索引号：002489489/2024-00012"], []),
+    "qr_code": (["微信扫一扫，分享到朋友圈"], ["扫码关注“杭州发布”", "官方微博"]),
+    "link": ([], ["https://www.hangzhou.gov.cn/art/2024/3/5/art_1229063382_1843.html"]),
+    "phone": (["400-800-1234"], ["联系电话：0571-85256666"]),
+    "footer": ([], ["上一篇：关于加快推进数字经济发展的通知", "版权所有：杭州市人民政府办公厅  浙ICP备05003285号",
+                    "免责声明：本网站转载内容仅供参考"]),
+    "lead_form": ([], ["*姓名", "*联系电话", "立即咨询", "请输入手机号码"]),
+    "spam": (["澳门百家乐娱乐城|博彩网址|六合彩开奖", "国产精品|日韩欧美|在线观看|免费高清视频|最新地址"], []),
+    "figure_caption": ([], []),  # inside the body, see below
+}
+
+
+def page(head, tail, body=BODY):
+    return "\n\n".join(head + body + tail)
+
+
+@pytest.mark.parametrize("kind", sorted(NOISE))
+def test_each_kind_of_noise_is_removed_from_an_unseen_page(kind):
+    head, tail = NOISE[kind]
+    body = list(BODY)
+    if kind == "figure_caption":
+        body.insert(11, "图2 产业空间布局示意图")
+        head = tail = []
+    r = clean_page(page(head, tail, body))
+    lines = r.text.split("\n")
+    assert lines == BODY, "\n".join(lines)
+    reasons = {x.reason for x in r.removed}
+    assert kind in reasons, reasons
+    assert len(r.removed) == len(head) + len(tail) + (kind == "figure_caption")
+
+
+def test_all_kinds_of_noise_at_once():
+    head = [x for h, _ in NOISE.values() for x in h]
+    tail = [x for _, t in NOISE.values() for x in t]
+    r = clean_page(page(head, tail))
+    assert r.text.split("\n") == BODY
+    assert {"published", "source", "index_no"} <= {f.field for f in r.page_fields}
+
+
+def test_unknown_site_blurbs_around_the_document_are_dropped_by_structure():
+    # lines no pattern knows: short, no sentence punctuation, outside the body
+    head = ["欢迎访问智慧政策服务平台", "政策速递 每日更新", "2024-03-05 08:30 阅读 321"]
+    tail = ["推荐服务", "政策匹配 智能申报 专家咨询"]
+    r = clean_page(page(head, tail))
+    assert r.text.split("\n") == BODY
+    assert ("published", "2024-03-05") in {(f.field, f.value) for f in r.page_fields}
+
+
+def test_traditional_page_with_converter_artefacts():
+    from policylab.clean import _t2s  # noqa: F401  (OpenCC is loaded)
+    import opencc
+
+    trad = opencc.OpenCC("s2t").convert("\n".join(BODY)).split("\n")
+    # a converter that prints a pinyin reading after some characters
+    with_artefacts = [x.replace("發", "發(fā)").replace("業", "業(yè)").replace("區", "區(qū)") for x in trad]
+    r = clean_page(page(["點贊", "收藏"], [], with_artefacts))
+    assert r.script == "traditional"
+    assert r.n_artefacts_repaired >= 10
+    assert r.n_traditional_left == 0
+    assert r.text.split("\n") == BODY
+
+
+def test_full_width_page_is_normalised():
+    fw = [x.replace(",", "，").replace(":", "：").replace("(", "（").replace(")", "）") for x in BODY]
+    fw = [x.replace("2026", "２０２６") for x in fw]
+    r = clean_page(page([], [], fw))
+    assert r.text.split("\n") == BODY
+
+
+def test_a_page_of_navigation_only_keeps_nothing():
+    r = clean_page("\n".join(NOISE["navigation"][0] + NOISE["share_buttons"][0] + ["相关阅读", "网站地图"]))
+    assert r.text == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def test_normalise_line():
+    assert normalise_line("\u3000（二）阶段目标：到２０２３年，\u200b") == "(二)阶段目标:到2023年,"
+    assert normalise_line("a\u00a0\u00a0 b\t c") == "a b c"
+    assert normalise_line("〔2022〕、。“”《》——") == "〔2022〕、。“”《》——"
+
+
+def test_repair_artefacts_keeps_real_parentheses():
+    assert repair_artefacts("發(fā)展產(chǎn)業(yè)") == ("發展產業", 3)
+    # a bare lowercase word after a character is kept unless the page is full of toned readings
+    assert repair_artefacts("模型(a)与算法(b)") == ("模型(a)与算法(b)", 0)
+    assert repair_artefacts("人工智能(AI)芯片") == ("人工智能(AI)芯片", 0)
+    assert repair_artefacts("發(fā)展(fā)產(chǎn)的(de)")[1] == 4
+
+
+def test_script_detection_and_conversion():
+    assert detect_script("南京國家人工智能創新應用先導區建設實施方案") == "traditional"
+    assert detect_script("南京国家人工智能创新应用先导区建设实施方案") == "simplified"
+    assert to_simplified("產業發展") == "产业发展"
+
+
+def test_parse_page_fields():
+    assert parse_page_fields("发布时间:2022-12-12") == [("published", "发布时间", "2022-12-12")]
+    assert parse_page_fields("(一)责任单位:市科技局") is None
+    assert parse_page_fields("到2025年,发布时间:不是页面字段的一句长句子") is None
+
+
+def test_join_broken_lines():
+    assert join_broken_lines(["市政府关于印发南京国家人工智能创新", "应用先导区建设实施方案的通知", "宁政发〔2022〕133号"]) == [
+        "市政府关于印发南京国家人工智能创新应用先导区建设实施方案的通知",
+        "宁政发〔2022〕133号",
+    ]
+    # a heading is never glued to the line before it
+    assert join_broken_lines(["加强组织领导,建立工作专班,定期研究解决", "一、总体要求"]) == [
+        "加强组织领导,建立工作专班,定期研究解决",
+        "一、总体要求",
+    ]
+    # prose cut at a fixed width by PDF extraction
+    assert join_broken_lines(["为加快推进人工智能产业高质量发展,打造全国", "人工智能创新高地,制定本计划。"]) == [
+        "为加快推进人工智能产业高质量发展,打造全国人工智能创新高地,制定本计划。"
+    ]
+    # the signature and the date stay apart
+    assert join_broken_lines(["南京市人民政府", "2022年12月12日"]) == ["南京市人民政府", "2022年12月12日"]

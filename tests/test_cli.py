@@ -1,0 +1,48 @@
+"""`policylab build`: Parquet (and CSV) tables, a manifest, a summary, clear exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from policylab.cli import main
+from policylab.store import read_tables
+
+
+def test_build_writes_tables_manifest_and_summary(tmp_path, seeds_dir, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(seeds_dir), "--out", str(out), "--csv", "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "files read: 5" in text and "documents: 4" in text and "duplicates: 1" in text and "rejected: 0" in text
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name in ["files", "documents", "removed", "page_fields"]:
+        assert (out / f"{name}.parquet").exists() and (out / f"{name}.csv").exists()
+        assert manifest["tables"][name]["rows"] == len(pd.read_parquet(out / f"{name}.parquet"))
+    assert manifest["versions"]["policylab"] and manifest["versions"]["opencc"]
+    assert len(manifest["inputs"]) == 5 and all(len(h) == 64 for h in manifest["inputs"].values())
+    assert "noise_patterns.csv" in manifest["resources"]
+    tables = read_tables(out)
+    assert tables["files"]["status"].tolist().count("duplicate") == 1
+    # CSV is UTF-8 with the Chinese text intact
+    assert "南京" in (out / "documents.csv").read_text(encoding="utf-8")
+
+
+def test_building_twice_gives_byte_identical_tables(tmp_path, seeds_dir):
+    for run in ("a", "b"):
+        assert main(["build", str(seeds_dir), "--out", str(tmp_path / run), "-q"]) == 0
+    names = sorted(p.name for p in (tmp_path / "a").iterdir() if p.suffix in {".parquet", ".json"})
+    assert "documents.parquet" in names and "manifest.json" in names
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_missing_or_empty_source_is_a_one_line_error_with_exit_code_2(tmp_path):
+    for source in (tmp_path / "missing", tmp_path):
+        r = subprocess.run([sys.executable, "-m", "policylab", "build", str(source), "--out", str(tmp_path / "o")],
+                           capture_output=True, text=True)
+        assert r.returncode == 2
+        assert r.stderr.strip().count("\n") == 0 and r.stderr.startswith("policylab: error:")
+        assert "Traceback" not in r.stderr

@@ -1,0 +1,138 @@
+"""load_corpus: the seeds give 4 documents and 1 duplicate; bad input never stops the build."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+
+import pytest
+
+from policylab import load_corpus, schema
+from policylab.corpus import SourceError
+
+from test_clean import BODY  # a crafted document nobody has scraped
+
+
+def test_seeds_give_four_documents_and_one_duplicate(corpus):
+    f = corpus.files.set_index("path")
+    assert len(f) == 5
+    assert f["status"].value_counts().to_dict() == {"document": 4, "duplicate": 1}
+    dup = f.loc["000_386978f9a7633c20.txt"]
+    assert dup["status"] == "duplicate"
+    assert dup["duplicate_of"] == "001_4de147ab1a0c3745.txt"
+    assert dup["doc_id"] == f.loc["001_4de147ab1a0c3745.txt", "doc_id"]
+    assert dup["similarity"] >= 0.95
+    assert "near-duplicate of 001_4de147ab1a0c3745.txt" in dup["reason"]
+    assert set(corpus.documents["source_path"]) == {
+        "001_4de147ab1a0c3745.txt", "002_4ff1a9d776ae5834.txt", "003_356282190eccce49.txt", "004_1b4b1833641e6e95.txt"
+    }
+
+
+def test_doc_ids_are_content_derived(corpus, seeds_dir):
+    for _, row in corpus.documents.iterrows():
+        raw = (seeds_dir / row["source_path"]).read_bytes()
+        assert row["doc_id"] == "d" + hashlib.sha256(raw).hexdigest()[:12]
+    assert corpus.documents["doc_id"].is_unique
+
+
+def test_provenance_and_audit_columns(corpus):
+    f = corpus.files
+    assert (f["encoding"] == "utf-8").all() and (f["format"] == "text").all()
+    assert f["bytes"].tolist() == [25514, 21708, 33131, 30446, 15169]
+    d = corpus.documents.set_index("source_path")
+    assert d.loc["001_4de147ab1a0c3745.txt", "script"] == "simplified"
+    assert d.loc["001_4de147ab1a0c3745.txt", "n_duplicates"] == 1
+    assert (d["n_traditional_left"] == 0).all()
+    assert (d["n_chars"] == d["text"].str.len()).all()
+    # the duplicate's page noise and page fields are audited too
+    assert (corpus.removed["path"] == "000_386978f9a7633c20.txt").sum() >= 8
+    pf = corpus.page_fields
+    assert set(pf[pf["path"] == "000_386978f9a7633c20.txt"]["field"]) >= {"published", "level", "issuer"}
+
+
+@pytest.mark.parametrize("table", ["files", "documents", "removed", "page_fields"])
+def test_tables_match_their_schema(corpus, table):
+    schema.validate(table, getattr(corpus, table))
+
+
+def test_schema_is_documented_for_every_column():
+    d = schema.describe()
+    assert not d.empty and d["doc"].str.len().min() > 3
+    for table in ["files", "documents", "removed", "page_fields"]:
+        cols = schema.columns(table)
+        assert len(cols) == len(set(cols))
+        assert all(c == c.lower() and " " not in c for c in cols)
+
+
+def write_bad_inputs(root, seeds_dir):
+    """A folder holding one file of every kind of input a scraper leaves behind."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t").convert
+    seed = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.iterdir())}
+    (root / "sub").mkdir()
+    files = {
+        "gbk.txt": seed["002"].encode("gbk", errors="ignore"),
+        "sub/big5.txt": s2t(seed["004"]).encode("big5", errors="ignore"),
+        "sub/big5_copy_of_gbk.txt": s2t(seed["002"]).encode("big5", errors="ignore"),
+        "bom.txt": codecs.BOM_UTF8 + "\n".join(BODY).encode("utf-8"),
+        "utf16.txt": seed["003"].encode("utf-16"),
+        "page.html": ("<html><head><title>政策文件</title></head><body><div>当前位置：首页 > 政策</div>"
+                      + "".join(f"<p>{x}</p>" for x in seed["001"].splitlines()) + "</body></html>").encode("utf-8"),
+        "empty.txt": b"",
+        "binary.txt": b"\x00\x01\x02PK\x03\x04" + bytes(range(256)) * 8,
+        "nav_only.html": "<html><body><div>首页 | 政务公开 | 互动交流</div><div>当前位置：首页 > 政策文件</div><p>【打印】【关闭】</p></body></html>".encode(),
+        "novel.txt": ("他走进房间,看见窗外的雨下得很大,心里想着远方的朋友,不知道他们过得怎么样,明天是否还会再见。" * 10).encode(),
+        "huge.txt": seed["002"].encode() * 10,
+        "undecodable.txt": bytes([0xFF, 0x80, 0xFE, 0x81]) * 200,
+        "scan.pdf": b"%PDF-1.7\n",
+    }
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    return files
+
+
+def test_bad_input_is_rejected_with_reasons_and_never_stops_the_build(tmp_path, seeds_dir):
+    files = write_bad_inputs(tmp_path, seeds_dir)
+    c = load_corpus(tmp_path, max_bytes=100_000)
+    f = c.files.set_index("path")
+    assert sorted(f.index) == sorted(files)
+    reasons = f["reason"].fillna("")
+    assert reasons["empty.txt"] == "empty file"
+    assert "binary" in reasons["binary.txt"]
+    assert "no policy text" in reasons["nav_only.html"]
+    assert "not a policy document" in reasons["novel.txt"]
+    assert "limit (max_bytes)" in reasons["huge.txt"]
+    assert "cannot decode" in reasons["undecodable.txt"]
+    assert "unsupported file type .pdf" in reasons["scan.pdf"]
+    rejected = {"empty.txt", "binary.txt", "nav_only.html", "novel.txt", "huge.txt", "undecodable.txt", "scan.pdf"}
+    assert set(f.index[f["status"] == "rejected"]) == rejected
+    # the readable pages all build, in their encodings
+    assert f.loc["gbk.txt", "encoding"] == "gb18030"
+    assert f.loc["sub/big5.txt", "encoding"] == "big5"
+    assert f.loc["bom.txt", "encoding"] == "utf-8-sig"
+    assert f.loc["utf16.txt", "encoding"] == "utf-16"
+    assert f.loc["page.html", "format"] == "html"
+    assert (f["status"] == "document").sum() == 5
+    # the same document in Big5 Traditional is a duplicate of its GBK Simplified copy
+    assert f.loc["sub/big5_copy_of_gbk.txt", "status"] == "duplicate"
+    assert f.loc["sub/big5_copy_of_gbk.txt", "duplicate_of"] == "gbk.txt"
+    docs = c.documents.set_index("source_path")
+    assert docs.loc["sub/big5.txt", "script"] == "traditional" and docs.loc["sub/big5.txt", "n_traditional_left"] == 0
+    assert docs.loc["sub/big5.txt", "text"].startswith("《沈阳市人民政府办公厅关于印发沈阳市新一代人工智能发展规划")
+    assert docs.loc["page.html", "text"].startswith("市政府关于印发南京国家人工智能创新应用先导区建设实施方案的通知")
+    assert (c.files["sha256"].notna() | c.files["path"].isin(["huge.txt", "scan.pdf"])).all()
+    for table in ["files", "documents", "removed", "page_fields"]:
+        schema.validate(table, getattr(c, table))
+
+
+def test_source_errors(tmp_path):
+    with pytest.raises(SourceError, match="source not found"):
+        load_corpus(tmp_path / "nope")
+    with pytest.raises(SourceError, match="holds no files"):
+        load_corpus(tmp_path)
+
+
+def test_a_single_file_can_be_loaded(seeds_dir):
+    c = load_corpus(seeds_dir / "004_1b4b1833641e6e95.txt")
+    assert c.files["status"].tolist() == ["document"]

@@ -1,0 +1,104 @@
+"""Ingest: encodings, HTML, provenance, and bad input turned into clear rejection reasons."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+
+import pytest
+
+from policylab.ingest import IngestError, decode, html_to_text, list_files, read_page
+
+SIMPLIFIED = "南京市人民政府关于印发人工智能实施方案的通知。到2025年,全市人工智能核心产业收入超过500亿元。"
+TRADITIONAL = "南京市人民政府關於印發人工智能實施方案的通知。到2025年,全市人工智能核心產業收入超過500億元。"
+
+
+@pytest.mark.parametrize(
+    "data, text, encoding",
+    [
+        (SIMPLIFIED.encode("utf-8"), SIMPLIFIED, "utf-8"),
+        (codecs.BOM_UTF8 + SIMPLIFIED.encode("utf-8"), SIMPLIFIED, "utf-8-sig"),
+        (SIMPLIFIED.encode("gbk"), SIMPLIFIED, "gb18030"),
+        (SIMPLIFIED.encode("gb18030"), SIMPLIFIED, "gb18030"),
+        (TRADITIONAL.encode("big5"), TRADITIONAL, "big5"),
+        (SIMPLIFIED.encode("utf-16"), SIMPLIFIED, "utf-16"),  # with BOM
+        (SIMPLIFIED.encode("utf-16-le"), SIMPLIFIED, "utf-16-le"),  # without BOM
+        (SIMPLIFIED.encode("utf-16-be"), SIMPLIFIED, "utf-16-be"),
+    ],
+)
+def test_decode_detects_the_encodings_chinese_pages_use(data, text, encoding):
+    got, enc = decode(data)
+    assert got == text
+    assert enc == encoding
+
+
+def test_decode_longer_gbk_page_is_not_mistaken_for_big5(seeds_dir):
+    text = (seeds_dir / "002_4ff1a9d776ae5834.txt").read_text(encoding="utf-8")
+    got, enc = decode(text.encode("gbk", errors="ignore"))
+    assert enc == "gb18030"
+    assert got.startswith("合肥市人民政府关于加快推进新一代人工智能产业发展的实施意见")
+
+
+def test_decode_rejects_binary_and_undecodable_bytes():
+    with pytest.raises(IngestError, match="binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(IngestError, match="cannot decode"):
+        decode(bytes([0xFF, 0xFE - 1, 0x81, 0x30, 0xC0, 0xFF, 0x80, 0xFF]) * 40)
+
+
+def test_html_page_is_reduced_to_text_with_blocks_on_lines_and_meta_fields():
+    html = """<!DOCTYPE html><html><head><title>关于印发实施方案的通知</title>
+    <meta name="PubDate" content="2022-12-12"><script>var x = "脚本不是正文";</script>
+    <style>.a{color:red}</style></head><body><div class="nav">首页 &gt; 政策文件</div>
+    <p>各区人民政府:</p><p>现将<span>《实施方案》</span>印发给你们,请认真组织实施。</p>
+    <table><tr><td>一、指导思想</td></tr></table></body></html>"""
+    text, meta = html_to_text(html)
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    assert lines[0] == "关于印发实施方案的通知"
+    assert "现将《实施方案》印发给你们,请认真组织实施。" in lines  # inline tags do not break the line
+    assert "一、指导思想" in lines
+    assert "脚本" not in text and "color" not in text
+    assert meta == [("发布时间", "2022-12-12")]
+
+
+def test_read_page_records_provenance(seeds_dir):
+    page = read_page(seeds_dir, "001_4de147ab1a0c3745.txt")
+    raw = (seeds_dir / "001_4de147ab1a0c3745.txt").read_bytes()
+    assert page.sha256 == hashlib.sha256(raw).hexdigest()
+    assert page.n_bytes == len(raw) == 21708
+    assert page.encoding == "utf-8"
+    assert page.format == "text"
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\r\n\t ", "only whitespace"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4, "binary"),
+        ("scan.pdf", b"%PDF-1.7 ...", "unsupported file type .pdf"),
+        ("README", b"hello", "unsupported file type (no extension)"),
+    ],
+)
+def test_bad_files_raise_a_reason_a_person_understands(tmp_path, name, data, reason):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(IngestError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        read_page(tmp_path, name)
+
+
+def test_size_and_line_limits(tmp_path):
+    (tmp_path / "big.txt").write_bytes(SIMPLIFIED.encode() * 1000)
+    with pytest.raises(IngestError, match=r"over the 0.0 MB limit \(max_bytes\)") as e:
+        read_page(tmp_path, "big.txt", max_bytes=1000)
+    assert e.value.n_bytes > 1000
+    (tmp_path / "long.txt").write_text("一行" * 5000, encoding="utf-8")
+    with pytest.raises(IngestError, match=r"line 1 is 10,000 characters long.*max_line_chars"):
+        read_page(tmp_path, "long.txt", max_line_chars=1000)
+
+
+def test_list_files_is_recursive_and_sorted(tmp_path):
+    for rel in ["b/2.txt", "a.html", "b/1.txt", "c/d/e.htm"]:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    assert list_files(tmp_path) == ["a.html", "b/1.txt", "b/2.txt", "c/d/e.htm"]
