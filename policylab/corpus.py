@@ -33,7 +33,10 @@ from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, IngestEr
 DEFAULT_MIN_CHARS = 200  # Han characters a page must keep after cleaning to count as a document
 MIN_CUES = 2  # distinct policy-text cues (resources/policy_cues.txt) a document must show
 
-TABLES = ("files", "documents", "removed", "page_fields", "sections", "agencies", "citations", "targets")
+TABLES = (
+    "files", "documents", "removed", "page_fields", "sections", "agencies", "citations", "targets",
+    "metadata_corrections",
+)
 
 
 class SourceError(Exception):
@@ -53,15 +56,12 @@ class Corpus:
     agencies: pd.DataFrame | None = None
     citations: pd.DataFrame | None = None
     targets: pd.DataFrame | None = None
-    corrections_applied: pd.DataFrame | None = None
+    metadata_corrections: pd.DataFrame | None = None
     options: dict = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, in a fixed order (those a stage did not produce are left out)."""
-        out = {name: getattr(self, name) for name in TABLES if getattr(self, name) is not None}
-        if self.corrections_applied is not None:
-            out["corrections_applied"] = self.corrections_applied
-        return out
+        return {name: getattr(self, name) for name in TABLES if getattr(self, name) is not None}
 
     def summary(self) -> str:
         """A one-screen account of the build: files read, documents, duplicates, rejections."""
@@ -293,7 +293,7 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
         field_rows += [(r["path"], n, f, lab, v) for n, f, lab, v in r["page_fields"]]
 
     files = schema.conform("files", pd.DataFrame(file_rows, columns=schema.columns("files")))
-    documents = schema.conform("documents", pd.DataFrame(doc_rows, columns=schema.columns("documents")))
+    documents = pd.DataFrame(doc_rows, columns=schema.DOCUMENT_BASE)
     removed = schema.conform("removed", pd.DataFrame(removed_rows, columns=["path", "line_no", "text", "reason"]))
     page_fields = schema.conform(
         "page_fields", pd.DataFrame(field_rows, columns=["path", "line_no", "field", "label", "value"])
@@ -301,6 +301,32 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
     return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
 
 
+def _read_corrections(corrections) -> pd.DataFrame | None:
+    from policylab import meta
+
+    if corrections is None:
+        return None
+    if isinstance(corrections, pd.DataFrame):
+        return corrections
+    if isinstance(corrections, str) and corrections == "auto":
+        path = Path("data") / "corrections.csv"
+        return meta.read_corrections(path) if path.exists() else None
+    return meta.read_corrections(corrections)
+
+
 def _run_document_stages(corpus: Corpus, corrections) -> None:
     """Metadata, structure and targets: per-document stages on the canonical clean texts."""
-    return None
+    from policylab import meta, structure, targets
+
+    docs = corpus.documents
+    md = meta.document_metadata(docs, corpus.page_fields, corpus.files)
+    table = _read_corrections(corrections)
+    if table is not None and len(table):
+        md, log = meta.apply_corrections(md, table, files=corpus.files)
+        corpus.metadata_corrections = log
+    merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
+    corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
+    corpus.sections = structure.parse_sections(corpus.documents)
+    corpus.agencies = structure.extract_agencies(corpus.sections)
+    corpus.citations = structure.extract_citations(corpus.documents, md, corpus.sections)
+    corpus.targets = targets.extract_targets(corpus.sections)

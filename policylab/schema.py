@@ -68,7 +68,264 @@ SCHEMAS: dict[str, list[Column]] = {
         C("label", "string", "the label as printed on the page, Simplified (e.g. 发布时间)"),
         C("value", "string", "the value as printed, Simplified"),
     ],
+    # ---- metadata and structure (meta.py, structure.py, issue 3) -----------------------
+    # document_metadata: the columns meta.document_metadata() returns; corpus.py merges them
+    # into `documents` on doc_id. Rules in policylab/meta.py's module docstring.
+    "document_metadata": [
+        C("doc_id", "string", "document"),
+        C("title", "string", "the plan's own title (joined when broken over lines)"),
+        C("notice_title", "string", "the 关于印发…的通知 wrapper, when present"),
+        C("doc_number", "string", "文号, normalised to the 〔2022〕 form (e.g. 宁政发〔2022〕133号)"),
+        C("issuer", "string", "发文机关 as written; joint issuers joined with '、'"),
+        C("issuer_source", "string", "'signature' (signature block), 'title' (organ opening the title) or 'page'"),
+        C("doc_type", "string", "genre named by the title's last words (实施方案, 实施意见, 行动计划, ...)"),
+        C("city", "string", "prefecture-level city (short name, e.g. 南京); null for provincial/national"),
+        C("province", "string", "province-level division (short name, e.g. 江苏)"),
+        C("level", "string", "'municipal', 'provincial', 'national' (or 'county' from a page field)"),
+        C("place_source", "string", "what resolved the place: 'issuer', 'title', 'doc_number' or 'page'"),
+        C("issued", "datetime64[ns]", "成文日期: the date of the signature block"),
+        C("published", "datetime64[ns]", "a publication date the page gives (发布时间), never the issue date"),
+        C("updated", "datetime64[ns]", "an update date the page gives (更新于)"),
+        C("effective_from", "datetime64[ns]", "start of validity (自…施行/实施)"),
+        C("effective_to", "datetime64[ns]", "end of validity (有效期至…)"),
+        C("plan_start", "Int64", "first year of a period in the title ((2018-2020年))"),
+        C("plan_end", "Int64", "last year of a period in the title"),
+        C("target_years", "string", "sorted horizon years (到20XX年, stage goals), comma-separated: '2020,2025'"),
+        C("year", "Int64", "year for timelines: issued, else effective_from, else published, else plan_start"),
+        C("year_source", "string", "field that gave `year` ('issued', ..., or 'correction')"),
+    ],
+    "metadata_corrections": [
+        C("doc_key", "string", "key as written in data/corrections.csv (doc_id or source file name)"),
+        C("doc_id", "string", "document the key resolved to (null if unknown)"),
+        C("field", "string", "metadata field corrected"),
+        C("old_value", "string", "value before the correction (as text; null if it was null)"),
+        C("new_value", "string", "value from the corrections file (null = set to null)"),
+        C("source", "string", "where the researcher found the value"),
+        C("note", "string", "researcher's note"),
+        C("status", "string", "'applied', 'unknown_document', 'unknown_field' or 'bad_value'"),
+    ],
+    "sections": [
+        C("doc_id", "string", "document"),
+        C("section_id", "string", "path from the document's own numbering ('3', '3.2', '3.2.7'); '0' = preamble; a repeated number gets a suffix ('3.2~2')"),
+        C("parent_id", "string", "section_id of the enclosing heading (null at top level and for '0')"),
+        C("level", "Int64", "0 preamble, 1 一、, 2 (一), 3 1. / 1、, 4 (1)"),
+        C("label", "string", "the numbering as a label: '一', '(一)', '1', '(1)' (null for '0')"),
+        C("heading", "string", "heading line or run-in heading (指导思想 of '(一)指导思想。…'); null if none"),
+        C("text", "string", "the section's own body: paragraphs under the heading up to the next heading (children excluded), one per line; —— bullets stay here"),
+        C("order", "Int64", "0-based position in the document"),
+    ],
+    "agencies": [
+        C("doc_id", "string", "document"),
+        C("section_id", "string", "section whose text holds the responsibility clause"),
+        C("clause", "Int64", "0-based number of the responsibility clause within the document"),
+        C("agency", "string", "agency as written (e.g. 市工信局, 有关区(市)县)"),
+        C("role", "string", "'lead' (marked 牵头 / 牵头单位) or 'responsible'"),
+    ],
+    "citations": [
+        C("doc_id", "string", "citing document"),
+        C("section_id", "string", "section where the citation stands"),
+        C("cited_title", "string", "title in 《…》 (null when only a number is cited)"),
+        C("cited_doc_number", "string", "文号 of the cited document, normalised (null if not given)"),
+    ],
+    # ---- segmentation and keywords (segment.py, keywords.py, issue 8) -------------------
+    "tokens": [
+        C("doc_id", "string", "document (tokenize(df, unit_col=X) inserts column X after doc_id)"),
+        C("position", "Int64", "0-based position in the unit's full token stream; dropped tokens (stopwords, numbers, punctuation) leave gaps so distances stay true"),
+        C("token", "string", "the token (jieba + domain dictionary), NFKC-normalised"),
+        C("pos", "string", "jieba.posseg tag (n, v, nz, ...) when tokenize(pos=True), else null"),
+    ],
+    "section_tokens": [
+        C("doc_id", "string", "document"),
+        C("section_id", "string", "section (see 'sections'); tokenize(sections, unit_col='section_id')"),
+        C("position", "Int64", "0-based position in the section's full token stream (gaps where tokens were dropped)"),
+        C("token", "string", "the token"),
+        C("pos", "string", "jieba.posseg tag when tokenize(pos=True), else null"),
+    ],
+    "keyword_frequency": [
+        C("token", "string", "the token (the `by` grouping columns, if any, come first)"),
+        C("n", "Int64", "occurrences in the group"),
+        C("n_tokens", "Int64", "tokens in the group (after the caller's filtering)"),
+        C("per_10k", "Float64", "occurrences per 10,000 tokens of the group"),
+        C("n_units", "Int64", "documents/units of the group containing the token"),
+        C("rank", "Int64", "1 = most frequent in the group (ties broken by token)"),
+    ],
+    "keyword_tfidf": [
+        C("token", "string", "the token (the `by` columns identifying the unit come first)"),
+        C("n", "Int64", "occurrences of the token in the unit"),
+        C("tfidf", "Float64", "scikit-learn TF-IDF weight (smooth idf, rows L2-normalised)"),
+        C("rank", "Int64", "1 = highest weight within the unit (ties broken by token)"),
+    ],
+    "keyness": [
+        C("token", "string", "the token"),
+        C("n_target", "Int64", "occurrences in the target group (a)"),
+        C("n_reference", "Int64", "occurrences in the reference group (b)"),
+        C("expected_target", "Float64", "expected a under independence: (a+b)*(a+c)/N"),
+        C("expected_reference", "Float64", "expected b under independence: (a+b)*(b+d)/N"),
+        C("per_10k_target", "Float64", "a per 10,000 target tokens"),
+        C("per_10k_reference", "Float64", "b per 10,000 reference tokens"),
+        C("g2", "Float64", "log-likelihood G2 of the 2x2 table (4 cells), signed: negative when the token is relatively more frequent in the reference"),
+        C("p_g2", "Float64", "p-value of |G2| on chi-squared with 1 df"),
+        C("chi2", "Float64", "Pearson chi2 of the 2x2 table (no continuity correction unless asked), signed like g2"),
+        C("p_chi2", "Float64", "p-value of chi2 with 1 df"),
+        C("log_ratio", "Float64", "effect size: log2 of the ratio of relative frequencies (0.5 added to zero counts)"),
+        C("rank", "Int64", "1 = most key for the target (by signed g2, ties by token)"),
+    ],
+    "kwic": [
+        C("doc_id", "string", "document"),
+        C("unit", "string", "unit id within the document (e.g. section_id) as text; null when units are documents"),
+        C("position", "Int64", "position of the keyword's first token"),
+        C("left", "string", "context before the keyword (tokens joined without spaces)"),
+        C("keyword", "string", "the matched token(s)"),
+        C("right", "string", "context after the keyword"),
+    ],
+    "cooccurrence": [
+        C("token_a", "string", "first token (token_a < token_b in code-point order)"),
+        C("token_b", "string", "second token"),
+        C("n", "Int64", "co-occurrences: pairs within the window, or units holding both (window=None)"),
+        C("n_a", "Int64", "occurrences of token_a (window) or units holding it (unit mode)"),
+        C("n_b", "Int64", "occurrences of token_b (window) or units holding it (unit mode)"),
+        C("pmi", "Float64", "pointwise mutual information log2(p(a,b) / (p(a) p(b)))"),
+        C("npmi", "Float64", "PMI normalised to [-1, 1] by -log2 p(a,b)"),
+    ],
+    "keyword_nodes": [
+        C("token", "string", "node (a token)"),
+        C("frequency", "Int64", "occurrences of the token"),
+        C("degree", "Int64", "number of neighbours in the network"),
+        C("weighted_degree", "Float64", "sum of edge weights (co-occurrence counts)"),
+        C("degree_centrality", "Float64", "networkx degree centrality"),
+        C("betweenness", "Float64", "networkx betweenness centrality (unweighted, normalised)"),
+    ],
+    # ---- topic models (topics.py, issue 4) ---------------------------------------------
+    "topic_terms": [
+        C("topic", "Int64", "topic number, 1..K in order of decreasing overall prevalence"),
+        C("term", "string", "a vocabulary term (a token)"),
+        C("weight", "Float64", "the topic's weight on the term, normalised to sum to 1 over terms"),
+        C("rank", "Int64", "1 = heaviest term of the topic (ties broken by term)"),
+    ],
+    "unit_topics": [
+        C("doc_id", "string", "document of the unit"),
+        C("section_id", "string", "unit within the document: the section_id (or the model's second "
+                                  "unit column, e.g. a paragraph id); null when units are whole documents"),
+        C("topic", "Int64", "topic number (1..K)"),
+        C("weight", "Float64", "share of the unit on the topic; sums to 1 over topics within a unit"),
+    ],
+    "topic_labels": [
+        C("topic", "Int64", "topic number (1..K)"),
+        C("top_terms", "string", "the topic's top terms, heaviest first, space-separated"),
+        C("label", "string", "a human label read off the topic (from a labels CSV); null if none given"),
+    ],
+    "topic_coherence": [
+        C("topic", "Int64", "topic number (1..K)"),
+        C("npmi", "Float64", "mean NPMI of the top-term pairs, unit co-occurrence; in [-1, 1], higher is better"),
+        C("umass", "Float64", "mean UMass log((D(w_m,w_l)+1)/D(w_l)) over top-term pairs; <= 0, higher is better"),
+    ],
+    "model_selection": [
+        C("method", "string", "'nmf' or 'lda'"),
+        C("k", "Int64", "number of topics"),
+        C("seed", "Int64", "random_state of the fit"),
+        C("npmi", "Float64", "NPMI coherence, mean over topics (top n_top terms)"),
+        C("umass", "Float64", "UMass coherence, mean over topics (top n_top terms)"),
+        C("diversity", "Float64", "share of unique terms among all topics' top n_top terms"),
+        C("stability", "Float64", "mean Hungarian-matched cosine similarity to the other seeds' models "
+                                  "(same method and k); 1.0 = identical topics; null with one seed"),
+        C("perplexity", "Float64", "LDA: in-sample perplexity (lower is better); null for NMF"),
+        C("reconstruction_error", "Float64", "NMF: Frobenius norm of X - WH; null for LDA"),
+    ],
+    "prevalence": [
+        C("by", "string", "grouping: 'doc_id', 'city', 'year' or another documents column"),
+        C("group", "string", "the group's value (a doc_id, a city, a year as text)"),
+        C("topic", "Int64", "topic number (1..K)"),
+        C("share", "Float64", "mean share of the topic over the group's units"),
+        C("ci_low", "Float64", "lower bound of the bootstrap percentile interval (units resampled)"),
+        C("ci_high", "Float64", "upper bound of the bootstrap percentile interval"),
+        C("n_units", "Int64", "units (sections) in the group"),
+    ],
+    "top_units": [
+        C("topic", "Int64", "topic number (1..K)"),
+        C("rank", "Int64", "1 = the unit with the highest share of the topic"),
+        C("doc_id", "string", "document of the unit"),
+        C("section_id", "string", "section (unit) id"),
+        C("weight", "Float64", "the unit's share of the topic"),
+        C("city", "string", "city of the document (null if not known)"),
+        C("heading", "string", "heading of the section (null for a preamble or unknown)"),
+        C("text", "string", "the section's own text"),
+    ],
+    # ---- targets and timeline (targets.py, timeline.py, issue 5) -----------------------
+    "targets": [
+        C("doc_id", "string", "document of the quantity"),
+        C("section_id", "string", "section the quantity stands in (structure's section_id)"),
+        C("target_year", "Int64", "horizon year the sentence stands under (到2025年 / stage goal 2023年,), "
+                                  "inherited within the section and from parent sections; null if none"),
+        C("indicator", "string", "what is measured, e.g. 人工智能核心产业规模 (null if the text names nothing)"),
+        C("value", "Float64", "the number as printed (low end of a range); Chinese numerals converted"),
+        C("value_high", "Float64", "high end of a range such as 1—2个; null otherwise"),
+        C("unit", "string", "unit as printed: 亿元, 万元, 家, 个, 项, 人, %, ...; null for a bare '10000+'"),
+        C("comparator", "string", "超过, 突破, 达到, 以上, 左右, 不少于, 力争, 最高, '+', ...; null if none"),
+        C("value_std", "Float64", "value in a standard unit: money in yuan, counts as numbers, % as percent; "
+                                  "null for foreign currency"),
+        C("kind", "string", "'target' (a commitment) or 'support' (subsidy, cap, funding ratio)"),
+        C("indicator_family", "string", "industry_scale, enterprises, scenarios_projects, "
+                                        "platforms_infrastructure, talent, patents_standards or other "
+                                        "(resources/indicator_families.csv)"),
+        C("sentence", "string", "the sentence the quantity stands in"),
+    ],
+    "document_timeline": [
+        C("doc_id", "string", "document"),
+        C("city", "string", "city of the document (null if not known)"),
+        C("title", "string", "title of the document (null if not known)"),
+        C("event", "string", "'issued', 'published', 'in_force', 'plan_period' or 'target'"),
+        C("start", "datetime64[ns]", "start of the event (a year alone reads as 1 January)"),
+        C("end", "datetime64[ns]", "end of the event (a year alone reads as 31 December); = start for points"),
+        C("year", "Int64", "calendar year of start"),
+    ],
+    "term_prevalence": [
+        C("year", "Int64", "year of the documents (null when not grouped by year)"),
+        C("city", "string", "city of the documents (null when not grouped by city)"),
+        C("term", "string", "the term counted"),
+        C("count", "Int64", "occurrences of the term (as one token or as consecutive tokens)"),
+        C("n_tokens", "Int64", "tokens in the group"),
+        C("per_10k", "Float64", "occurrences per 10,000 tokens"),
+        C("n_docs", "Int64", "documents in the group"),
+    ],
+    "first_mentions": [
+        C("city", "string", "group (city) the first mention is looked for in; null when not grouped"),
+        C("term", "string", "the term"),
+        C("first_year", "Int64", "earliest year of a document mentioning the term; null if never"),
+        C("first_doc_id", "string", "that document (the first by doc_id when several share the year)"),
+        C("n_docs", "Int64", "documents of the group mentioning the term"),
+    ],
+    "topic_trends": [
+        C("year", "Int64", "year of the documents"),
+        C("city", "string", "city (null when not grouped by city)"),
+        C("topic", "Int64", "topic number (1..K)"),
+        C("weight", "Float64", "mean topic weight over the year's documents (each document the mean of its units)"),
+        C("n_docs", "Int64", "documents in the year"),
+    ],
+    "target_comparison": [
+        C("city", "string", "city of the document (null if not known)"),
+        C("doc_id", "string", "document"),
+        C("title", "string", "title of the document (null if not known)"),
+        C("target_year", "Int64", "horizon year"),
+        C("indicator", "string", "what is measured"),
+        C("indicator_family", "string", "family of the indicator"),
+        C("comparator", "string", "comparator as printed"),
+        C("value", "Float64", "value as printed (low end of a range)"),
+        C("value_high", "Float64", "high end of a range"),
+        C("unit", "string", "unit as printed"),
+        C("value_std", "Float64", "value in a standard unit (money in yuan)"),
+    ],
 }
+
+
+# The corpus' documents table carries the metadata columns of the meta stage (``document_metadata``)
+# between its audit columns and the clean text, so one table answers "which document, what does it
+# say, when and where".
+DOCUMENT_BASE = [c.name for c in SCHEMAS["documents"]]
+SCHEMAS["documents"] = (
+    [c for c in SCHEMAS["documents"] if c.name != "text"]
+    + [c for c in SCHEMAS.get("document_metadata", []) if c.name != "doc_id"]
+    + [c for c in SCHEMAS["documents"] if c.name == "text"]
+)
 
 
 def columns(table: str) -> list[str]:
