@@ -1,0 +1,477 @@
+"""Quantitative targets (量化目标): the dated, numeric commitments of a policy text.
+
+A city plan promises things like 到2025年,人工智能核心产业规模超过500亿元. This module turns each
+such quantity into one row of the ``targets`` table: the measured thing (``indicator``), the number
+(``value``, ``value_high`` for ranges such as 1—2个), the unit as printed (亿元, 家, 个, %, ...), the
+comparator (超过, 突破, 达到, 以上, 左右, ``+`` ...), the value in a standard unit (``value_std``:
+money in yuan, counts as plain numbers), the horizon year the sentence stands under (``target_year``)
+and whether it is a ``target`` or ``support`` (a subsidy, a cap or a funding ratio:
+给予最高200万元补助, 项目成本15%).
+
+How the year is found. A horizon is written 到2025年 / 至2025年 / 2025年底前 / 到“十四五”末, or as a
+stage goal opening a sentence (``2023年,...``). A horizon holds for the rest of its section (so
+``——`` bullets after 到2020年 inherit 2020) and for the section's children (a ``1.`` task under
+``(一)总体目标`` inherits the year of 总体目标). A plan period such as (2018-2020年), a date
+(2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. No horizon, no year:
+``target_year`` stays null.
+
+What is not a quantity. A number counts only when a unit (from ``resources/target_units.csv``) or
+``+`` follows it. Ordinals (第一), document numbers (〔2020〕97号), section numbers, 5G, 十四五,
+sector counts (6大行业), slogans in quotes (“五个高地”), names in book-title marks, the article
+一个, ranks (前10名), durations (3个月) and attributive amounts (规模超10亿元的企业: the row is the
+enterprises, not the 10亿元) are skipped.
+
+Curated lists live in data files: ``target_units.csv`` (units, factors, look-alike guards),
+``target_cues.csv`` (comparators, support cues, enumeration nouns, words stripped from indicators)
+and ``indicator_families.csv`` (indicator keyword -> family).
+
+Examples
+--------
+>>> from policylab.targets import targets_from_text
+>>> t = targets_from_text("到2025年,人工智能核心产业规模超过500亿元,培育100家以上重点企业。")
+>>> t[["target_year", "indicator", "value", "unit", "comparator"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+[{'target_year': 2025, 'indicator': '人工智能核心产业规模', 'value': 500.0, 'unit': '亿元', 'comparator': '超过'},
+ {'target_year': 2025, 'indicator': '重点企业', 'value': 100.0, 'unit': '家', 'comparator': '以上'}]
+>>> t["value_std"].tolist()
+[50000000000.0, 100.0]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from policylab import resources, schema
+
+__all__ = ["extract_targets", "targets_from_text", "find_horizons", "indicator_family"]
+
+# full-width ASCII forms -> ASCII, U+3000 -> space; one character for one, so offsets stay valid
+_FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# a Chinese numeral starts with a digit word, never with 百/千/万 alone (千家万户, 百家争鸣 are idioms)
+_CN = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+_DASH = r"[-—–~～至到]"
+_CLAUSE_DELIMS = ",;。:!?\n"
+_SENTENCE_RE = re.compile(r"[^。!?;\n]*(?:[。!?;]|\n|$)")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    units: dict  # unit -> (factor or None, quantity)
+    qty_re: re.Pattern
+    before: list  # comparators written before the number, longest first
+    after: list
+    support: list
+    support_ratio: list
+    not_indicator: list
+    strip: list
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    units = pd.read_csv(resources.path("target_units.csv"), dtype=str, keep_default_na=False)
+    cues = pd.read_csv(resources.path("target_cues.csv"), dtype=str, keep_default_na=False)
+    unit_info = {}
+    alts = []
+    for r in units.itertuples(index=False):
+        unit_info[r.unit] = (float(r.factor) if r.factor else None, r.quantity)
+        guard = f"(?!{r.not_followed_by})" if r.not_followed_by else ""
+        alts.append((len(r.unit), re.escape(r.unit) + guard))
+    alts.sort(key=lambda a: -a[0])  # longest unit first: 亿元 before 亿, 个百分点 before 个
+    unit_re = "|".join(a for _, a in alts)
+    num = rf"(?:{_AR}|{_CN})"
+    qty_re = re.compile(
+        rf"(?<![\dA-Za-z.\-/第几数上{_CN_DIGITS}])"
+        rf"(?P<num>{num})"
+        rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
+        rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
+        rf"(?P<plus>\+(?![\d{_CN_DIGITS}]))?"
+        rf"\s*(?P<unit>{unit_re})?"
+    )
+
+    def role(name):
+        terms = cues.loc[cues["role"] == name, "cue"].tolist()
+        return sorted(terms, key=len, reverse=True)
+
+    return _Lexicon(
+        units=unit_info,
+        qty_re=qty_re,
+        before=role("comparator_before"),
+        after=role("comparator_after"),
+        support=role("support"),
+        support_ratio=role("support_ratio"),
+        not_indicator=role("not_indicator"),
+        strip=role("strip"),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _families() -> list[tuple[str, str]]:
+    fam = pd.read_csv(resources.path("indicator_families.csv"), dtype=str, keep_default_na=False)
+    return list(zip(fam["keyword"], fam["family"]))
+
+
+def indicator_family(indicator: str | None) -> str | None:
+    """Family of an indicator from ``resources/indicator_families.csv``.
+
+    The keyword ending furthest right wins (the head of a Chinese noun phrase is at its end; ties go
+    to the longer keyword); an indicator with no keyword is ``'other'``.
+
+    Examples
+    --------
+    >>> indicator_family("人工智能核心产业规模"), indicator_family("人工智能重点企业")
+    ('industry_scale', 'enterprises')
+    """
+    if indicator is None or (isinstance(indicator, float) and np.isnan(indicator)):
+        return None
+    best = None
+    for kw, family in _families():
+        pos = indicator.rfind(kw)
+        if pos < 0:
+            continue
+        key = (pos + len(kw), len(kw))
+        if best is None or key > best[0]:
+            best = (key, family)
+    return best[1] if best else "other"
+
+
+# ---- numbers --------------------------------------------------------------------------------
+
+
+def _to_number(s: str) -> float | None:
+    if s is None:
+        return None
+    if re.fullmatch(_AR, s):
+        return float(s.replace(",", ""))
+    import cn2an  # light, but only needed for Chinese numerals
+
+    try:
+        return float(cn2an.cn2an(s, "smart"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _cn_year(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    digits = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+    digits["零"] = "0"
+    try:
+        return int("".join(digits[c] for c in s))
+    except KeyError:
+        return None
+
+
+# ---- horizons -------------------------------------------------------------------------------
+
+_YEAR = r"(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九][〇零一二三四五六七八九]"
+_HORIZON_RE = re.compile(
+    r"(?P<pre>截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)?\s*"
+    rf"(?P<year>{_YEAR})\s*年\s*(?P<suf>年底|年末|底|末)?\s*(?P<before>前|以前)?"
+)
+_FYP_RE = re.compile(r"(?:到|至)?\s*“?十(?P<n>[一二三四五六七八九])五”?\s*(?:规划)?\s*(?:时期|期)?末")
+_NOT_HORIZON_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月|\s*(?:版|起|以来|度)")
+_RANGE_BEFORE = re.compile(rf"(?:{_YEAR})\s*年?\s*[-—–~～至到]\s*$")
+
+
+def _inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | None:
+    """(start, end) of the ``open_ ... close`` span around ``pos``, or None."""
+    o = text.rfind(open_, 0, pos)
+    if o < 0 or text.rfind(close, 0, pos) > o:
+        return None
+    c = text.find(close, pos)
+    return (o, c if c != -1 else len(text))
+
+
+def find_horizons(text: str) -> list[tuple[int, int]]:
+    """Horizon years in ``text`` as ``(offset, year)`` pairs, in text order.
+
+    Examples
+    --------
+    >>> find_horizons("到2025年,建成10个平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
+    [(0, 2025), (15, 2023)]
+    """
+    text = text.translate(_FOLD)
+    out = []
+    for m in _HORIZON_RE.finditer(text):
+        year = _cn_year(m.group("year"))
+        if year is None or not 1949 <= year <= 2100:
+            continue
+        if _NOT_HORIZON_AFTER.match(text, m.end()) and not m.group("suf") and not m.group("before"):
+            continue
+        if _RANGE_BEFORE.search(text[: m.start("year")]):
+            continue  # (2018-2020年), 2018至2020年: a plan period, not a horizon
+        if _inside(text, m.start(), "《", "》"):
+            continue
+        ok = bool(m.group("pre") or m.group("suf") or m.group("before"))
+        if not ok:
+            # a stage goal opens a sentence: "2023年,组织实施..."
+            head = text[: m.start("year")].rstrip(" ")
+            opens = head == "" or head[-1] in "。;!?\n"
+            ok = opens and text[m.end() : m.end() + 1] in (",", ":", "、")
+        if ok:
+            out.append((m.start(), year))
+    for m in _FYP_RE.finditer(text):
+        n = 10 + "一二三四五六七八九".index(m.group("n")) + 1
+        out.append((m.start(), 1955 + 5 * n))  # the Nth five-year plan (N >= 3) ends in 1955 + 5N
+    return sorted(out)
+
+
+# ---- quantities -----------------------------------------------------------------------------
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max(text.rfind(d, 0, pos) for d in _CLAUSE_DELIMS) + 1
+
+
+def _clause_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(d, pos) for d in _CLAUSE_DELIMS) if i != -1]
+    return min(ends) if ends else len(text)
+
+
+def _candidates(text: str) -> list[dict]:
+    """Every quantity in ``text`` that passes the look-alike filters, in text order."""
+    lex = _lexicon()
+    found = []
+    for m in lex.qty_re.finditer(text):
+        unit, plus = m.group("unit"), m.group("plus")
+        if not unit and not plus:
+            continue
+        num = m.group("num")
+        if num == "一" and not m.group("num2"):
+            continue  # 一个 / 一项 / 最后一公里: an article or an idiom, not a count
+        end = m.end()
+        after = text[end:]
+        if unit and any(after.startswith(w) for w in lex.not_indicator):
+            continue  # 三个领域 (enumeration), 3个月 (duration)
+        start = m.start()
+        before = text[:start]
+        if before.endswith("前") and unit in ("名", "位", "强"):
+            continue  # 前10名: a rank
+        # names and slogans: 《...》, or quotes holding more than the quantity (“五个高地”)
+        if _inside(text, start, "《", "》"):
+            continue
+        q = _inside(text, start, "“", "”")
+        if q and text[q[0] + 1 : q[1]].strip() != m.group(0).strip():
+            continue
+        # 规模超10亿元的领军企业: a measure (money, %, area) qualifying a noun is no commitment of its
+        # own; a count classifier before 的 (100家以上的企业) still counts the noun
+        unit_kind = lex.units.get(unit, (None, "count"))[1] if unit else "count"
+        if unit_kind != "count" and text[m.end() : m.end() + 1] == "的":
+            clause = text[_clause_start(text, start) : _clause_end(text, m.end())]
+            if not any(w in clause for w in lex.support):
+                continue
+        value = _to_number(num)
+        if value is None:
+            continue
+        value_high = _to_number(m.group("num2")) if m.group("num2") else None
+        if m.group("num2") and value_high is None:
+            continue
+        comparator = None
+        if plus:
+            comparator = "+"
+        elif m.group("approx"):
+            comparator = m.group("approx")
+        else:
+            for c in lex.after:
+                if after.startswith(c) and c != "+":
+                    comparator = c
+                    end += len(c)
+                    break
+        pre_comp_start = start
+        tail = before.rstrip(" “\"'")
+        for c in lex.before:
+            if tail.endswith(c):
+                if comparator is None or c not in ("达到", "达"):
+                    comparator = c
+                pre_comp_start = len(tail) - len(c)
+                break
+        if comparator is None:
+            cs = _clause_start(text, start)
+            if "力争" in text[cs:start]:
+                comparator = "力争"
+        found.append(
+            dict(
+                start=start,
+                cstart=pre_comp_start,
+                end=end,
+                num_end=m.end(),
+                value=value,
+                value_high=value_high,
+                unit=unit,
+                comparator=comparator,
+            )
+        )
+    return found
+
+
+def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
+    """Clean an indicator: leading horizons and connectives off (``leading``), head noun after 的."""
+    s = s.strip(" \"'、()")
+    changed = leading
+    while changed and s:
+        changed = False
+        m = re.match(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*", s)
+        if m and m.end() > 0:
+            s, changed = s[m.end() :], True
+        for w in lex.strip:
+            if s.startswith(w) and len(s) > len(w):
+                s, changed = s[len(w) :], True
+                break
+        s = s.strip(" \"'、()的")
+    if "的" in s:
+        head = s.rsplit("的", 1)[1]
+        if len(head) >= 2:
+            s = head  # the head noun: 可复制、可推广的标杆型示范应用场景 -> 标杆型示范应用场景
+    s = re.sub(r"(?:等|和|及|与|以及|、|或)+$", "", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
+    if s.count("“") != s.count("”"):
+        s = s.replace("“", "").replace("”", "")  # a quote cut in half by the clause boundary
+    return s or None
+
+
+def _quantities(text: str) -> list[dict]:
+    """Quantities of ``text`` with indicator, kind and standard value (no year yet)."""
+    lex = _lexicon()
+    cands = _candidates(text)
+    rows = []
+    for i, c in enumerate(cands):
+        cs = _clause_start(text, c["start"])
+        clause_end = _clause_end(text, c["end"])
+        support_clause = text[cs:clause_end]
+        if i > 0 and cands[i - 1]["end"] > cs:
+            cs = cands[i - 1]["end"]
+        nxt = cands[i + 1]["cstart"] if i + 1 < len(cands) else len(text)
+        ce = min(clause_end, nxt)
+        is_support = any(w in support_clause for w in lex.support) or (
+            c["unit"] == "%" and any(w in text[cs : c["start"]] for w in lex.support_ratio)
+        )
+        post = text[c["end"] : ce].lstrip(" ”\"'").rstrip(" “\"'")
+        pre = text[cs : c["cstart"]]
+        indicator = None
+        if len(post) >= 2 and not post[0] in "、,;。":
+            indicator = _strip_indicator(post, lex, leading=False)
+        if not indicator:
+            indicator = _strip_indicator(pre, lex)
+        factor = lex.units.get(c["unit"], (1.0, "count"))[0] if c["unit"] else 1.0
+        rows.append(
+            dict(
+                offset=c["start"],
+                indicator=indicator,
+                value=c["value"],
+                value_high=c["value_high"],
+                unit=c["unit"],
+                comparator=c["comparator"],
+                value_std=None if factor is None else c["value"] * factor,
+                kind="support" if is_support else "target",
+            )
+        )
+    return rows
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    for m in _SENTENCE_RE.finditer(text):
+        if m.start() <= pos < max(m.end(), m.start() + 1):
+            return m.group(0).strip()
+    return text.strip()
+
+
+# ---- public API -----------------------------------------------------------------------------
+
+
+def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
+    """The ``targets`` table of a sections table: one row per quantity.
+
+    Parameters
+    ----------
+    sections : DataFrame
+        The sections table of :mod:`policylab.structure` (``doc_id, section_id, parent_id, level,
+        label, heading, text, order``). Only ``doc_id``, ``section_id`` and ``text`` are required;
+        without ``parent_id`` no year is inherited from a parent section, without ``order`` rows keep
+        their input order. ``heading`` is read before ``text`` (run-in headings may hold numbers).
+
+    Returns
+    -------
+    DataFrame
+        Schema ``targets`` (see :mod:`policylab.schema`), sorted by document, section order and
+        position in the section.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> secs = pd.DataFrame({"doc_id": ["d1", "d1"], "section_id": ["1", "1.1"],
+    ...                      "parent_id": [None, "1"], "heading": ["建设目标", "产业集聚"],
+    ...                      "text": ["到2025年,全市人工智能产业加快发展。", "培育1—2个产业集群。"],
+    ...                      "order": [0, 1]})
+    >>> extract_targets(secs)[["section_id", "target_year", "value", "value_high", "unit"]].to_dict("records")
+    [{'section_id': '1.1', 'target_year': 2025, 'value': 1.0, 'value_high': 2.0, 'unit': '个'}]
+    """
+    missing = [c for c in ("doc_id", "section_id", "text") if c not in sections.columns]
+    if missing:
+        raise ValueError(f"extract_targets needs a sections table; missing columns: {missing}")
+    secs = sections.reset_index(drop=True).copy()
+    secs["_row"] = np.arange(len(secs))
+    if "order" in secs.columns:
+        secs = secs.sort_values(["doc_id", "order", "_row"], kind="stable")
+    else:
+        secs = secs.sort_values(["doc_id", "_row"], kind="stable")
+    has_parent = "parent_id" in secs.columns
+    has_heading = "heading" in secs.columns
+
+    carry: dict[tuple, int | None] = {}  # (doc_id, section_id) -> horizon in force at its end
+    rows = []
+    for rank, sec in enumerate(secs.itertuples(index=False)):
+        doc_id, section_id = str(sec.doc_id), str(sec.section_id)
+        parts = []
+        if has_heading and isinstance(sec.heading, str) and sec.heading.strip():
+            parts.append(sec.heading.strip())
+        if isinstance(sec.text, str) and sec.text.strip():
+            parts.append(sec.text)
+        text = "\n".join(parts).translate(_FOLD)
+        inherited = None
+        if has_parent:
+            parent = sec.parent_id
+            if isinstance(parent, str) and parent:
+                inherited = carry.get((doc_id, parent))
+        horizons = find_horizons(text)
+        carry[(doc_id, section_id)] = horizons[-1][1] if horizons else inherited
+        for q in _quantities(text):
+            year = inherited
+            for pos, y in horizons:
+                if pos < q["offset"]:
+                    year = y
+            q.update(doc_id=doc_id, section_id=section_id, target_year=year, _rank=rank)
+            q["sentence"] = _sentence_at(text, q["offset"])
+            rows.append(q)
+    if not rows:
+        return schema.empty("targets")
+    out = pd.DataFrame(rows).sort_values(["_rank", "offset"], kind="stable")
+    out["indicator_family"] = [indicator_family(i) for i in out["indicator"]]
+    out = out.drop(columns=["_rank", "offset"])
+    out = out.astype({"value": "float64"})
+    return schema.conform("targets", out)
+
+
+def targets_from_text(text: str, doc_id: str = "doc") -> pd.DataFrame:
+    """The ``targets`` of a plain text, read as one section (handy for single sentences).
+
+    A horizon then holds for the rest of the whole text; for a full document use the sections table
+    so that years follow the section tree.
+
+    Examples
+    --------
+    >>> t = targets_from_text("2023年,培育“10000+”人工智能人才。")
+    >>> t[["target_year", "indicator", "value", "comparator"]].to_dict("records")
+    [{'target_year': 2023, 'indicator': '人工智能人才', 'value': 10000.0, 'comparator': '+'}]
+    """
+    sections = pd.DataFrame(
+        {"doc_id": [doc_id], "section_id": ["0"], "parent_id": [None], "heading": [None],
+         "text": [text], "order": [0]}
+    )
+    return extract_targets(sections)
