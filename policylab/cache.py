@@ -1,0 +1,160 @@
+"""A content-keyed cache inside the project (segmentation results and other derived data).
+
+Where it lives
+    ``$POLICYLAB_CACHE`` if set, else ``<current working directory>/.policylab_cache``. Never the
+    system's temporary folder: a shared temp file is neither reproducible nor private.
+
+How entries are keyed
+    A key is the sha256 of a canonical JSON rendering of its parts (see :func:`make_key`); callers
+    put everything that determines the value into the parts (for segmentation: the text's
+    sha256, the sha256 of the dictionary files, the jieba version, the options).
+
+How entries are stored
+    JSON (``.json``) or Parquet (``.parquet``) files under ``<root>/<namespace>/<key[:2]>/<key>``;
+    never pickle (a cache file must not be able to run code). Writes are atomic: a temporary
+    file in the same folder, then ``os.replace``. An entry that cannot be read or does not
+    have the expected shape is treated as a miss, deleted and rebuilt -- never a crash.
+
+Examples
+--------
+>>> import tempfile
+>>> from policylab.cache import Store, make_key
+>>> store = Store("demo", root=tempfile.mkdtemp())
+>>> key = make_key("text-sha256", {"hmm": True})
+>>> store.get_json(key) is None
+True
+>>> store.put_json(key, {"tokens": ["人工智能", "产业"]})
+>>> store.get_json(key)
+{'tokens': ['人工智能', '产业']}
+>>> store.stats()
+{'hits': 1, 'misses': 1, 'corrupt': 0, 'writes': 1}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+ENV_VAR = "POLICYLAB_CACHE"
+DEFAULT_DIRNAME = ".policylab_cache"
+
+
+def cache_root(root: str | os.PathLike | None = None) -> Path:
+    """The cache's root folder: ``root`` if given, else ``$POLICYLAB_CACHE``, else ``./.policylab_cache``."""
+    if root is None:
+        root = os.environ.get(ENV_VAR) or Path.cwd() / DEFAULT_DIRNAME
+    return Path(root).expanduser().resolve()
+
+
+def sha256_text(text: str) -> str:
+    """sha256 (hex) of a string's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_files(paths) -> str:
+    """sha256 over the bytes of several files, in the given order (names do not count)."""
+    h = hashlib.sha256()
+    for p in paths:
+        data = Path(p).read_bytes()
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def make_key(*parts: Any) -> str:
+    """sha256 of the canonical JSON of ``parts`` (sorted keys, no whitespace, UTF-8)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class Store:
+    """One namespace (sub-folder) of the cache, with hit/miss counters.
+
+    Parameters
+    ----------
+    namespace : str
+        Sub-folder, e.g. ``"tokens"``.
+    root : path, optional
+        Cache root; default :func:`cache_root`.
+    """
+
+    def __init__(self, namespace: str, root: str | os.PathLike | None = None):
+        self.root = cache_root(root)
+        self.dir = self.root / namespace
+        self.hits = self.misses = self.corrupt = self.writes = 0
+
+    def path(self, key: str, suffix: str) -> Path:
+        return self.dir / key[:2] / f"{key}{suffix}"
+
+    def stats(self) -> dict:
+        return {"hits": self.hits, "misses": self.misses, "corrupt": self.corrupt, "writes": self.writes}
+
+    def _read(self, key: str, suffix: str, load: Callable[[Path], Any], check: Callable[[Any], bool] | None):
+        p = self.path(key, suffix)
+        if not p.is_file():
+            self.misses += 1
+            return None
+        try:
+            value = load(p)
+            if check is not None and not check(value):
+                raise ValueError("unexpected content")
+        except Exception:  # corrupt, truncated, wrong shape: drop it and let the caller rebuild
+            self.corrupt += 1
+            self.misses += 1
+            try:
+                p.unlink()
+            except OSError:
+                pass
+            return None
+        self.hits += 1
+        return value
+
+    def get_json(self, key: str, check: Callable[[Any], bool] | None = None):
+        """The JSON value stored under ``key``, or None (a miss) if absent, unreadable or failing ``check``."""
+        return self._read(key, ".json", lambda p: json.loads(p.read_text(encoding="utf-8")), check)
+
+    def put_json(self, key: str, value: Any) -> None:
+        """Store ``value`` as JSON under ``key`` (atomically)."""
+        blob = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        _atomic_write(self.path(key, ".json"), lambda tmp: Path(tmp).write_text(blob, encoding="utf-8"))
+        self.writes += 1
+
+    def get_frame(self, key: str, check: Callable[[Any], bool] | None = None) -> pd.DataFrame | None:
+        """The DataFrame stored as Parquet under ``key``, or None."""
+        return self._read(key, ".parquet", pd.read_parquet, check)
+
+    def put_frame(self, key: str, df: pd.DataFrame) -> None:
+        """Store ``df`` as Parquet under ``key`` (atomically)."""
+        _atomic_write(self.path(key, ".parquet"), lambda tmp: df.to_parquet(tmp, index=False))
+        self.writes += 1
+
+    def clear(self) -> int:
+        """Delete every entry of this namespace; returns the number of files removed."""
+        n = 0
+        if self.dir.is_dir():
+            for p in sorted(self.dir.rglob("*")):
+                if p.is_file():
+                    p.unlink()
+                    n += 1
+        return n

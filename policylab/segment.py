@@ -1,0 +1,658 @@
+"""Chinese word segmentation: text rows -> a long tokens table (``tokenize``).
+
+jieba does the segmentation, through ``jieba_fast`` (a C port, token-for-token identical on the
+seeds and about twice as fast) when it is importable, else plain ``jieba``. One ``Tokenizer``
+per dictionary set is built per process, with
+
+* jieba's built-in dictionary, whose prefix-dictionary cache is written inside the project cache
+  (``<cache root>/jieba/``), never to the shared file jieba puts in the system temp folder;
+* the packaged domain dictionary ``resources/domain_dict.csv`` (reviewed AI-policy terms, each with
+  its source), then any user dictionaries, in order.
+
+Dictionary frequencies. In jieba 0.42.1 a frequency given in a user dictionary *replaces* the
+built-in one, so a careless value can demote a common word. A term whose ``freq`` cell is empty
+gets ``max(built-in frequency, jieba's suggest_freq(term), MIN_TERM_FREQ)``: never lower than
+jieba already had, high enough that the whole term beats any split of it. A researcher may
+still set an explicit ``freq`` (0 forbids the term as one token). The dictionary holds
+*lexicalised* terms (先导区, 揭榜挂帅, 专精特新, 城市大脑); compositional phrases such as
+人工智能产业 or 新一代人工智能 are left to split so that the head term (人工智能) is counted
+the same way in every document.
+
+What a token stream is. Text is NFKC-normalised (full-width forms -> half-width, so raw pages and
+clean text segment alike) and cut line by line (a token never spans a paragraph). Whitespace is
+not a token. Every other token -- punctuation, numbers, stopwords -- gets a ``position`` (0-based
+within its unit) and is cached; the options of :func:`tokenize` then *drop rows* without
+renumbering, so positions keep the true distance between the tokens that remain (KWIC and
+co-occurrence windows rely on it) and changing a stopword option never re-segments.
+
+Numbers rule. A token is a number when it is made only of ASCII digits with ``. , % + - ~ / :``
+(2025, 3.5, 15%, 2018-2020) or only of Chinese numeral characters (二十, 一, 两, 万, 亿).
+``numbers="drop"`` (default) removes them -- quantities are the business of ``policylab.targets``
+and would otherwise top every keyword list -- unless the token is a dictionary term (十四五).
+``numbers="keep"`` keeps them as tokens.
+
+Adding your own files. ``user_dicts=`` takes jieba-format files (``word [freq] [tag]``) or CSV
+files with a header containing ``term`` (and optionally ``pos``, ``freq``); ``user_stopwords=``
+takes text files with one word per line (``#`` starts a comment). The environment variables
+``POLICYLAB_USER_DICTS`` and ``POLICYLAB_USER_STOPWORDS`` (paths separated by ``os.pathsep``) add
+files for every call, e.g. from a project's ``.env``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from policylab.segment import tokenize
+>>> docs = pd.DataFrame({"doc_id": ["d1"], "text": ["建立人工智能产业创新任务揭榜挂帅制度,建设智算中心。"]})
+>>> tokenize(docs, cache=False)["token"].tolist()
+['建立', '人工智能', '产业', '创新', '任务', '揭榜挂帅', '制度', '建设', '智算中心']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from policylab import cache as _cache
+from policylab import resources
+
+# bump when a change here alters the cached token streams (normalisation, line handling, ...)
+SEGMENT_VERSION = 1
+DOMAIN_DICT = "domain_dict.csv"
+STOPWORDS_GENERAL = "stopwords_zh.txt"
+STOPWORDS_POLICY = "stopwords_policy.txt"
+ENV_USER_DICTS = "POLICYLAB_USER_DICTS"
+ENV_USER_STOPWORDS = "POLICYLAB_USER_STOPWORDS"
+MIN_TERM_FREQ = 100
+# below this many characters to segment, processes cost more than they save
+PARALLEL_MIN_CHARS = 400_000
+PROGRESS_MIN_CHARS = 1_000_000
+
+_NUMERIC_RE = re.compile(
+    r"^(?:[0-9.,%+\-~/:]*[0-9][0-9.,%+\-~/:]*"
+    r"|[零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+)$"
+)
+
+_LAST_STATS: dict = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# dictionaries and stopwords (data files)
+
+
+def _env_paths(var: str) -> list[str]:
+    return [p for p in os.environ.get(var, "").split(os.pathsep) if p.strip()]
+
+
+def read_dictionary(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a dictionary file into ``term, pos, freq`` (nullable).
+
+    A ``.csv`` file needs a header with ``term`` (``pos``/``tag`` and ``freq`` optional, other
+    columns such as ``source`` are ignored); any other file is jieba's format, one
+    ``word [freq] [tag]`` per line (``#`` comments allowed).
+
+    Examples
+    --------
+    >>> from policylab import resources
+    >>> d = read_dictionary(resources.path("domain_dict.csv"))
+    >>> "揭榜挂帅" in set(d["term"])
+    True
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    rows = []
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        if "term" not in (reader.fieldnames or []):
+            raise ValueError(f"dictionary {path}: a CSV dictionary needs a 'term' column")
+        for r in reader:
+            term = (r.get("term") or "").strip()
+            if not term or term.startswith("#"):
+                continue
+            pos = (r.get("pos") or r.get("tag") or "").strip() or None
+            freq = (r.get("freq") or "").strip()
+            rows.append((term, pos, int(freq) if freq else None))
+    else:
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split()
+            term, freq, pos = parts[0], None, None
+            for extra in parts[1:3]:
+                if extra.isdigit() and freq is None:
+                    freq = int(extra)
+                else:
+                    pos = extra
+            rows.append((term, pos, freq))
+    return pd.DataFrame(rows, columns=["term", "pos", "freq"]).astype(
+        {"term": "string", "pos": "string", "freq": "Int64"}
+    )
+
+
+def read_wordlist(path: str | os.PathLike) -> list[str]:
+    """Words of a one-word-per-line file (UTF-8; ``#`` comments and blank lines skipped)."""
+    words = []
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        w = line.strip()
+        if w and not w.startswith("#"):
+            words.append(unicodedata.normalize("NFKC", w))
+    return words
+
+
+def stopword_files(stopwords: bool = True, boilerplate: bool = False,
+                   user_stopwords: Sequence[str | os.PathLike] = ()) -> list[Path]:
+    """The stopword files a call uses, in order (packaged lists, arguments, then the env var)."""
+    files = []
+    if stopwords:
+        files.append(resources.path(STOPWORDS_GENERAL))
+    if boilerplate:
+        files.append(resources.path(STOPWORDS_POLICY))
+    files += [Path(p) for p in [*user_stopwords, *_env_paths(ENV_USER_STOPWORDS)]]
+    return files
+
+
+def load_stopwords(stopwords: bool = True, boilerplate: bool = False,
+                   user_stopwords: Sequence[str | os.PathLike] = (),
+                   extra_stopwords: Iterable[str] = ()) -> frozenset[str]:
+    """The stopword set: general list, optional policy boilerplate, user files and extra words.
+
+    Examples
+    --------
+    >>> sw = load_stopwords(boilerplate=True)
+    >>> "的" in sw, "加快" in sw, "人工智能" in sw
+    (True, True, False)
+    """
+    words = set(unicodedata.normalize("NFKC", w) for w in extra_stopwords)
+    for f in stopword_files(stopwords, boilerplate, user_stopwords):
+        words.update(read_wordlist(f))
+    return frozenset(words)
+
+
+def dictionary_files(user_dicts: Sequence[str | os.PathLike] = ()) -> list[Path]:
+    """Dictionary files a call uses: the domain dictionary, then ``user_dicts``, then the env var."""
+    return [resources.path(DOMAIN_DICT)] + [Path(p).resolve() for p in [*user_dicts, *_env_paths(ENV_USER_DICTS)]]
+
+
+def domain_terms(user_dicts: Sequence[str | os.PathLike] = ()) -> frozenset[str]:
+    """All terms of the dictionaries in use (exempt from the numbers rule)."""
+    terms = set()
+    for f in dictionary_files(user_dicts):
+        terms.update(unicodedata.normalize("NFKC", t) for t in read_dictionary(f)["term"])
+    return frozenset(terms)
+
+
+# ---------------------------------------------------------------------------------------------
+# the segmenter
+
+
+@dataclass(frozen=True)
+class _Config:
+    engine: str  # 'jieba_fast' or 'jieba'
+    dict_files: tuple[str, ...]
+    hmm: bool
+    pos: bool
+    jieba_dir: str  # where jieba's prefix-dictionary cache goes
+
+
+def _engine_module(engine: str):
+    if engine == "jieba_fast":
+        import jieba_fast as mod
+    elif engine == "jieba":
+        import jieba as mod
+    else:
+        raise ValueError(f"engine must be 'auto', 'jieba_fast' or 'jieba', got {engine!r}")
+    logging.getLogger(mod.__name__).setLevel(logging.WARNING)
+    return mod
+
+
+def resolve_engine(engine: str = "auto", hmm: bool = True) -> str:
+    """'jieba_fast' when importable (and ``hmm``: its no-HMM path differs from jieba's), else 'jieba'."""
+    if engine != "auto":
+        _engine_module(engine)
+        return engine
+    if hmm:
+        try:
+            _engine_module("jieba_fast")
+            return "jieba_fast"
+        except ImportError:
+            pass
+    return "jieba"
+
+
+def engine_version(engine: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(engine.replace("_", "-"))
+    except PackageNotFoundError:  # pragma: no cover - installed without metadata
+        return getattr(_engine_module(engine), "__version__", "unknown")
+
+
+def _add_term(tk, term: str, freq: int | None, pos: str | None) -> None:
+    if freq is None:
+        # never below the built-in frequency (a user freq REPLACES it in jieba 0.42.1), and high
+        # enough that the whole term beats any split of it
+        freq = max(tk.FREQ.get(term, 0) or 0, tk.suggest_freq(term, False), MIN_TERM_FREQ)
+    tk.add_word(term, freq, pos)
+
+
+def _load_dictionary(tk, path) -> None:
+    d = read_dictionary(path)
+    for term, pos, freq in zip(d["term"], d["pos"], d["freq"]):
+        _add_term(tk, unicodedata.normalize("NFKC", term),
+                  None if pd.isna(freq) else int(freq), None if pd.isna(pos) else pos)
+
+
+_BASE_TOKENIZERS: dict = {}
+
+
+def _base_tokenizer(engine: str, domain_file: str, jieba_dir: str):
+    """jieba's dictionary plus the domain dictionary, loaded once per process."""
+    key = (engine, _cache.sha256_files([domain_file]))
+    tk = _BASE_TOKENIZERS.get(key)
+    if tk is None:
+        mod = _engine_module(engine)
+        tk = mod.Tokenizer()
+        os.makedirs(jieba_dir, exist_ok=True)
+        tk.tmp_dir = jieba_dir
+        tk.cache_file = f"{engine}-{engine_version(engine)}.prefix.cache"
+        tk.initialize()
+        _load_dictionary(tk, domain_file)
+        _BASE_TOKENIZERS[key] = tk
+    return tk
+
+
+def _clone_tokenizer(engine: str, base):
+    tk = _engine_module(engine).Tokenizer()
+    tk.FREQ = dict(base.FREQ)
+    tk.total = base.total
+    tk.user_word_tag_tab = dict(base.user_word_tag_tab)
+    tk.tmp_dir, tk.cache_file = base.tmp_dir, base.cache_file
+    tk.initialized = True
+    return tk
+
+
+class Segmenter:
+    """One jieba ``Tokenizer`` with the dictionaries loaded; cuts text into tokens (and POS tags).
+
+    Built once per process and dictionary set (see :func:`get_segmenter`), before worker
+    processes are forked, so children inherit the loaded dictionary.
+    """
+
+    def __init__(self, config: _Config):
+        import jieba  # for jieba 0.42.1's block regexes and its POS tagger
+
+        self.config = config
+        domain, *user = config.dict_files
+        base = _base_tokenizer(config.engine, domain, config.jieba_dir)
+        if user:  # a copy of the loaded base, so the domain dictionary is not re-read
+            tk = _clone_tokenizer(config.engine, base)
+            for f in user:
+                _load_dictionary(tk, f)
+        else:
+            tk = base
+        self.tk = tk
+        # jieba_fast 0.53 splits blocks with an older regex (no '-'); using jieba 0.42.1's block
+        # regexes for both engines keeps their output identical
+        self._re_han = jieba.re_han_default
+        self._re_skip = jieba.re_skip_default
+        self._cut_block = tk._Tokenizer__cut_DAG if config.hmm else tk._Tokenizer__cut_DAG_NO_HMM
+        self.postk = None
+        if config.pos:
+            import jieba.posseg
+
+            self.postk = jieba.posseg.POSTokenizer(tk)
+
+    def _cut_line(self, line: str):
+        for blk in self._re_han.split(line):
+            if not blk:
+                continue
+            if self._re_han.match(blk):
+                yield from self._cut_block(blk)
+            else:
+                for x in self._re_skip.split(blk):
+                    if self._re_skip.match(x):
+                        yield x
+                    else:
+                        yield from x
+
+    def segment(self, text: str) -> tuple[list[str], list[str] | None]:
+        """Tokens (and POS tags if configured) of ``text``: NFKC, line by line, no whitespace tokens."""
+        text = unicodedata.normalize("NFKC", text)
+        tokens: list[str] = []
+        tags: list[str] | None = [] if self.postk is not None else None
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if self.postk is not None:
+                for pair in self.postk.cut(line, HMM=self.config.hmm):
+                    if pair.word.strip():
+                        tokens.append(pair.word)
+                        tags.append(pair.flag)
+            else:
+                tokens.extend(w for w in self._cut_line(line) if w.strip())
+        return tokens, tags
+
+
+_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def _fingerprint(config: _Config) -> str:
+    return _cache.make_key(
+        "segmenter", SEGMENT_VERSION, config.engine, engine_version(config.engine),
+        _cache.sha256_files(config.dict_files), config.hmm, config.pos,
+    )
+
+
+def get_segmenter(user_dicts: Sequence[str | os.PathLike] = (), *, hmm: bool = True, pos: bool = False,
+                  engine: str = "auto", cache_dir: str | os.PathLike | None = None) -> Segmenter:
+    """The (process-wide, memoised) :class:`Segmenter` for a dictionary set and options."""
+    config = _make_config(user_dicts, hmm, pos, engine, cache_dir)
+    return _segmenter_for(config, _fingerprint(config))
+
+
+def _make_config(user_dicts, hmm, pos, engine, cache_dir) -> _Config:
+    files = tuple(str(p) for p in dictionary_files(user_dicts))
+    for f in files:
+        if not Path(f).is_file():
+            raise FileNotFoundError(f"dictionary file not found: {f}")
+    jieba_dir = str(_cache.cache_root(cache_dir) / "jieba")
+    return _Config(resolve_engine(engine, hmm), files, bool(hmm), bool(pos), jieba_dir)
+
+
+def _segmenter_for(config: _Config, fingerprint: str) -> Segmenter:
+    seg = _SEGMENTERS.get(fingerprint)
+    if seg is None:
+        seg = _SEGMENTERS[fingerprint] = Segmenter(config)
+    return seg
+
+
+def _segment_chunk(config: _Config, fingerprint: str, texts: list[str]):
+    """Worker: segment a chunk of texts (the segmenter is inherited when forked)."""
+    seg = _segmenter_for(config, fingerprint)
+    return [seg.segment(t) for t in texts]
+
+
+def _valid_entry(v) -> bool:
+    if not isinstance(v, dict) or not isinstance(v.get("tokens"), list):
+        return False
+    if not all(isinstance(t, str) for t in v["tokens"]):
+        return False
+    tags = v.get("pos")
+    return tags is None or (isinstance(tags, list) and len(tags) == len(v["tokens"]))
+
+
+def _n_workers(n_jobs: int | None, n_chars: int, n_texts: int) -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    if n_jobs is None:
+        n = cpus if n_chars >= PARALLEL_MIN_CHARS else 1
+    elif n_jobs < 0:
+        n = max(1, cpus + 1 + n_jobs)
+    else:
+        n = max(1, n_jobs)
+    return max(1, min(n, n_texts))
+
+
+def _run_segmentation(seg_config, fingerprint, texts, workers, show_progress):
+    """Segment ``texts`` (list of str), in processes when ``workers > 1``; results in order."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(texts), desc="segmenting", unit="text", disable=show_progress)
+    try:
+        if workers <= 1:
+            seg = _segmenter_for(seg_config, fingerprint)
+            out = []
+            for t in texts:
+                out.append(seg.segment(t))
+                bar.update(1)
+            return out
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        _segmenter_for(seg_config, fingerprint)  # load the dictionary once, before forking
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        # contiguous chunks of roughly equal characters, a few per worker so the bar moves
+        sizes = np.cumsum([len(t) for t in texts])
+        n_chunks = min(len(texts), workers * 4)
+        cuts = np.searchsorted(sizes, np.linspace(0, sizes[-1], n_chunks + 1)[1:-1], side="right")
+        bounds = [0, *sorted(set(int(c) for c in cuts) - {0, len(texts)}), len(texts)]
+        out = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            futs = [ex.submit(_segment_chunk, seg_config, fingerprint, texts[a:b])
+                    for a, b in zip(bounds[:-1], bounds[1:])]
+            for fut, (a, b) in zip(futs, zip(bounds[:-1], bounds[1:])):
+                out.extend(fut.result())
+                bar.update(b - a)
+        return out
+    finally:
+        bar.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the public entry point
+
+
+def is_number(token: str) -> bool:
+    """True for number tokens under the numbers rule (2025, 3.5, 15%, 二十, 亿 ...).
+
+    Examples
+    --------
+    >>> [is_number(t) for t in ["2025", "15%", "二十", "5G", "第一", "十四五"]]
+    [True, True, True, False, False, True]
+    """
+    return bool(_NUMERIC_RE.match(token))
+
+
+def is_punctuation(token: str) -> bool:
+    """True when the token has no letter and no digit (、 。 “ ( - + ...)."""
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in token)
+
+
+def tokenize(
+    df: pd.DataFrame,
+    text_col: str = "text",
+    unit_col: str | None = None,
+    *,
+    doc_col: str = "doc_id",
+    stopwords: bool = True,
+    boilerplate: bool = False,
+    user_stopwords: Sequence[str | os.PathLike] = (),
+    extra_stopwords: Iterable[str] = (),
+    user_dicts: Sequence[str | os.PathLike] = (),
+    keep_single_chars: bool = True,
+    numbers: str = "drop",
+    punctuation: bool = False,
+    pos: bool = False,
+    hmm: bool = True,
+    engine: str = "auto",
+    n_jobs: int | None = None,
+    cache: bool | str | os.PathLike = True,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Segment each row's text into a long tokens table (one row per token).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per unit: ``documents`` (unit = document) or ``sections`` (pass
+        ``unit_col="section_id"``), or any table with ``doc_col`` and ``text_col``.
+    text_col : str, default 'text'
+    unit_col : str, optional
+        Column identifying a unit within a document (e.g. ``section_id``); copied to the output.
+        ``(doc_col, unit_col)`` must be unique.
+    doc_col : str, default 'doc_id'
+    stopwords : bool, default True
+        Drop the general stopwords (``resources/stopwords_zh.txt``).
+    boilerplate : bool, default False
+        Also drop policy boilerplate (``resources/stopwords_policy.txt``: 加快, 推进, 我市 ...).
+    user_stopwords : sequence of paths
+        Your own stopword files (one word per line), added to the above; also
+        ``$POLICYLAB_USER_STOPWORDS``.
+    extra_stopwords : iterable of str
+        Extra stopwords given inline.
+    user_dicts : sequence of paths
+        Your own dictionaries (jieba format or CSV with ``term[,pos][,freq]``), loaded after the
+        domain dictionary; also ``$POLICYLAB_USER_DICTS``. They change segmentation, so they are
+        part of the cache key.
+    keep_single_chars : bool, default True
+        Keep one-character tokens (云, 链, 车 ...). Most one-character function words are
+        stopwords anyway.
+    numbers : {'drop', 'keep'}, default 'drop'
+        See the numbers rule in the module docstring; dictionary terms (十四五) are never dropped.
+    punctuation : bool, default False
+        Keep punctuation tokens (useful for readable KWIC context).
+    pos : bool, default False
+        Fill the ``pos`` column with jieba.posseg tags (ICTCLAS set; domain terms carry the
+        dictionary's tag). POS tagging uses jieba's POS cutter, whose tokens can differ slightly
+        from the plain cut, and is several times slower.
+    hmm : bool, default True
+        jieba's HMM for words not in any dictionary.
+    engine : {'auto', 'jieba_fast', 'jieba'}
+        'auto' uses jieba_fast when importable (identical tokens, faster).
+    n_jobs : int, optional
+        Processes for segmentation: None = all cores when there are more than
+        ``PARALLEL_MIN_CHARS`` characters to segment, else 1; -1 = all cores. Work is split
+        by unit (document), never inside one.
+    cache : bool or path, default True
+        Use the project cache (``$POLICYLAB_CACHE`` or ``./.policylab_cache``; a path overrides).
+        Entries are keyed by the text's sha256, the dictionary files' sha256, the jieba engine
+        and version, and the options that change segmentation (hmm, pos).
+    progress : bool, optional
+        Show a tqdm bar; None = only when more than ``PROGRESS_MIN_CHARS`` characters are to be
+        segmented.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, [unit_col], position, token, pos`` (schema ``tokens``, or ``section_tokens``
+        with ``unit_col='section_id'``); ``pos`` is null unless ``pos=True``. Rows follow the
+        input rows, then position. ``df.attrs`` records ``cache_hits``, ``cache_misses``,
+        ``segmented`` (texts cut in this call), ``segmenter``, ``dictionary_sha256`` and
+        ``stopwords_sha256``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["d1"], "text": ["到2025年,培育100家专精特新企业。"]})
+    >>> t = tokenize(docs, cache=False)
+    >>> t[["position", "token"]].values.tolist()
+    [[0, '到'], [2, '年'], [4, '培育'], [6, '家'], [7, '专精特新'], [8, '企业']]
+    >>> tokenize(docs, cache=False, numbers="keep", boilerplate=True)["token"].tolist()
+    ['2025', '100', '专精特新', '企业']
+    """
+    from policylab import schema
+
+    if numbers not in ("drop", "keep"):
+        raise ValueError(f"numbers must be 'drop' or 'keep', got {numbers!r}")
+    need = [doc_col, text_col] + ([unit_col] if unit_col else [])
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise ValueError(f"tokenize: input lacks column(s) {missing}; has {list(df.columns)}")
+    ids = [doc_col] + ([unit_col] if unit_col else [])
+    dup = df.duplicated(ids, keep=False)
+    if dup.any():
+        raise ValueError(f"tokenize: {int(dup.sum())} rows share the same {ids}; "
+                         f"pass unit_col= to tokenize several units per document")
+
+    cache_dir = None if isinstance(cache, bool) else cache
+    config = _make_config(user_dicts, hmm, pos, engine, cache_dir)
+    fingerprint = _fingerprint(config)
+    store = _cache.Store("tokens", cache_dir) if cache is not False else None
+
+    texts = ["" if pd.isna(t) else str(t) for t in df[text_col]]
+    results: list[tuple[list[str], list[str] | None] | None] = [None] * len(texts)
+    keys = [None] * len(texts)
+    todo = []
+    for i, t in enumerate(texts):
+        if not t.strip():
+            results[i] = ([], [] if pos else None)
+            continue
+        if store is not None:
+            keys[i] = _cache.make_key("tokens", fingerprint, _cache.sha256_text(t))
+            hit = store.get_json(keys[i], check=_valid_entry)
+            if hit is not None:
+                results[i] = (hit["tokens"], hit.get("pos"))
+                continue
+        todo.append(i)
+
+    n_chars = sum(len(texts[i]) for i in todo)
+    if todo:
+        workers = _n_workers(n_jobs, n_chars, len(todo))
+        show = (n_chars >= PROGRESS_MIN_CHARS) if progress is None else bool(progress)
+        cut = _run_segmentation(config, fingerprint, [texts[i] for i in todo], workers, not show)
+        for i, (toks, tags) in zip(todo, cut):
+            results[i] = (toks, tags)
+            if store is not None:
+                store.put_json(keys[i], {"tokens": toks, "pos": tags})
+
+    # ---- one long table, then drop rows by the options (positions are kept)
+    lengths = np.fromiter((len(r[0]) for r in results), dtype=np.int64, count=len(results))
+    row = np.repeat(np.arange(len(results)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    position = np.arange(int(lengths.sum()), dtype=np.int64) - starts
+    token = pd.Series([w for r in results for w in r[0]], dtype="string")
+    tags = pd.Series([p for r in results for p in (r[1] or [None] * len(r[0]))], dtype="string")
+
+    codes, uniques = pd.factorize(token)
+    uniq = list(uniques)
+    stop = load_stopwords(stopwords, boilerplate, user_stopwords, extra_stopwords)
+    terms = domain_terms(user_dicts)
+    drop_u = np.zeros(len(uniq), dtype=bool)
+    for k, w in enumerate(uniq):
+        if not punctuation and is_punctuation(w):
+            drop_u[k] = True
+        elif numbers == "drop" and w not in terms and is_number(w):
+            drop_u[k] = True
+        elif not keep_single_chars and len(w) == 1:
+            drop_u[k] = True
+        elif w in stop:
+            drop_u[k] = True
+    keep = ~drop_u[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+    out = pd.DataFrame({
+        "doc_id": df[doc_col].to_numpy()[row][keep],
+        "position": position[keep],
+        "token": token.to_numpy()[keep],
+        "pos": tags.to_numpy()[keep],
+    })
+    out = schema.conform("tokens", out)
+    if unit_col:
+        unit_values = df[unit_col].to_numpy()[row][keep]
+        if unit_col == "section_id":
+            unit_values = pd.array(unit_values, dtype="string")
+        else:
+            unit_values = pd.array(unit_values, dtype=df[unit_col].dtype)
+        out.insert(1, unit_col, unit_values)
+
+    stats = {
+        "cache_hits": store.hits if store else 0,
+        "cache_misses": store.misses if store else len(todo),
+        "cache_corrupt": store.corrupt if store else 0,
+        "segmented": len(todo),
+        "segmenter": f"{config.engine} {engine_version(config.engine)}",
+        "dictionary_sha256": _cache.sha256_files(config.dict_files),
+        "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
+        "cache_dir": str(store.dir) if store else None,
+    }
+    out.attrs.update(stats)
+    _LAST_STATS.clear()
+    _LAST_STATS.update(stats)
+    return out
+
+
+def last_stats() -> dict:
+    """Statistics of the most recent :func:`tokenize` call in this process (cache hits, ...)."""
+    return dict(_LAST_STATS)

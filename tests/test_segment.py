@@ -1,0 +1,273 @@
+"""Segmentation: domain dictionary, golden terms, numbers rule, engines, cache, processes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from policylab import resources, schema
+from policylab import segment
+from policylab.segment import tokenize
+
+# (domain term, a realistic sentence in which it must come out as ONE token); sentences are
+# taken from the seed plans or written in their style
+GOLDEN = [
+    ("先导区", "加快南京国家人工智能创新应用先导区建设,促进人工智能深度赋能实体经济。"),
+    ("试验区", "加快建设成都国家新一代人工智能创新发展试验区,结合成都实际,制定本实施方案。"),
+    ("揭榜挂帅", "建立人工智能产业创新任务揭榜挂帅竞赛制度,完善人工智能创新产品应用推广体系。"),
+    ("专精特新", "省级以上专精特新小巨人企业和单项冠军企业达到30家。"),
+    ("小巨人", "省级以上专精特新小巨人企业和单项冠军企业达到30家。"),
+    ("单项冠军", "省级以上专精特新小巨人企业和单项冠军企业达到30家。"),
+    ("智算中心", "支持建设面向大模型训练的智算中心,为中小企业提供普惠算力服务。"),
+    ("大模型", "支持龙头企业研发行业大模型和通用大模型,推动大模型在政务领域落地应用。"),
+    ("行业大模型", "鼓励企业围绕制造、医疗等重点领域开发行业大模型。"),
+    ("人工智能+", "深入实施“人工智能+”行动,推动人工智能与经济社会各领域深度融合。"),
+    ("算力券", "面向中小企业发放算力券,降低企业使用智能算力的成本。"),
+    ("城市大脑", "建设城市大脑,提升城市治理智能化水平。"),
+    ("类脑智能", "开展类脑智能、量子智能计算等前沿基础理论研究。"),
+    ("类脑计算", "支持高校开展类脑计算与脑机接口等基础研究。"),
+    ("脑机接口", "支持高校开展类脑计算与脑机接口等基础研究。"),
+    ("群体智能", "突破群体智能、跨媒体感知、混合增强智能等关键技术。"),
+    ("跨媒体感知", "突破群体智能、跨媒体感知、混合增强智能等关键技术。"),
+    ("混合增强智能", "突破群体智能、跨媒体感知、混合增强智能等关键技术。"),
+    ("算力", "健全算力数据、开源开放、融合创新平台体系。"),
+    ("一核一区多园", "构建“一核一区多园”全域联动发展空间格局。"),
+    ("车路协同", "开展车路协同和自动驾驶道路测试,建设智能网联汽车测试示范区。"),
+    ("自动驾驶", "开展车路协同和自动驾驶道路测试,建设智能网联汽车测试示范区。"),
+    ("智能网联汽车", "开展车路协同和自动驾驶道路测试,建设智能网联汽车测试示范区。"),
+    ("示范区", "开展车路协同和自动驾驶道路测试,建设智能网联汽车测试示范区。"),
+    ("元宇宙", "前瞻布局元宇宙、数字孪生等未来产业。"),
+    ("数字孪生", "前瞻布局元宇宙、数字孪生等未来产业。"),
+    ("独角兽企业", "培育一批独角兽企业和瞪羚企业。"),
+    ("瞪羚企业", "培育一批独角兽企业和瞪羚企业。"),
+    ("新基建", "抢抓新基建机遇,加快5G基站和数据中心建设。"),
+    ("数据中心", "抢抓新基建机遇,加快5G基站和数据中心建设。"),
+    ("双城经济圈", "主动融入双城经济圈建设,深化川渝合作。"),
+    ("长三角一体化", "落实长三角一体化战略部署,加强区域合作。"),
+    ("产业链", "围绕产业链部署创新链,围绕创新链布局产业链。"),
+    ("创新链", "围绕产业链部署创新链,围绕创新链布局产业链。"),
+    ("链长制", "全面推行重点产业链链长制,由市领导担任链长。"),
+    ("首台套", "对首台套重大技术装备给予保险补偿。"),
+    ("应用场景", "每年发布人工智能应用场景清单,打造“3+4”应用场景。"),
+    ("知识图谱", "研发知识图谱、自然语言处理等通用技术。"),
+    ("自然语言处理", "研发知识图谱、自然语言处理等通用技术。"),
+    ("计算机视觉", "在计算机视觉、智能语音等领域形成一批优势企业。"),
+    ("智能语音", "在计算机视觉、智能语音等领域形成一批优势企业。"),
+    ("深度学习", "加强深度学习、强化学习等基础算法研究。"),
+    ("生成式人工智能", "规范生成式人工智能服务,促进其健康发展。"),
+    ("具身智能", "布局具身智能、人形机器人等新赛道。"),
+    ("人形机器人", "布局具身智能、人形机器人等新赛道。"),
+    ("工业互联网", "推进工业互联网平台建设,实施企业上云行动。"),
+    ("智能制造", "推动智能制造装备研发,建设一批智能工厂和数字化车间。"),
+    ("智能工厂", "推动智能制造装备研发,建设一批智能工厂和数字化车间。"),
+    ("数字化车间", "推动智能制造装备研发,建设一批智能工厂和数字化车间。"),
+    ("智能化改造", "支持企业开展智能化改造,进一步降低生产成本。"),
+    ("数字化转型", "推动中小企业数字化转型和智能化升级。"),
+    ("智慧城市", "建设新型智慧城市,推进一网通办和一网统管。"),
+    ("一网通办", "建设新型智慧城市,推进一网通办和一网统管。"),
+    ("一网统管", "建设新型智慧城市,推进一网通办和一网统管。"),
+    ("包容审慎", "探索包容审慎、先行先试、创新前沿的人工智能新政策体系。"),
+    ("先行先试", "探索包容审慎、先行先试、创新前沿的人工智能新政策体系。"),
+    ("产学研", "凝聚产学研合力形成引领性成果。"),
+    ("新型研发机构", "支持高校院所与企业共建新型研发机构。"),
+    ("众创空间", "支持建设人工智能领域孵化器和众创空间。"),
+    ("孵化器", "支持建设人工智能领域孵化器和众创空间。"),
+    ("引导基金", "发挥市级产业引导基金作用,吸引社会资本投资人工智能企业。"),
+    ("高层次人才", "引进培养一批高层次人才和创新团队。"),
+    ("领军人才", "引进培养一批高层次战略科学家和领军人才。"),
+    ("战略科学家", "引进培养一批高层次战略科学家和领军人才。"),
+    ("十四五", "“十四五”时期,我市人工智能产业规模持续扩大。"),
+    ("智能传感器", "发展智能传感器、神经网络芯片等核心基础器件。"),
+    ("神经网络芯片", "发展智能传感器、神经网络芯片等核心基础器件。"),
+    ("隐私计算", "探索隐私计算、区块链等技术在数据流通中的应用。"),
+    ("数据要素", "培育数据要素市场,推动公共数据开放共享。"),
+    ("公共数据", "培育数据要素市场,推动公共数据开放共享。"),
+    ("人机协同", "推动人机协同的混合增强智能理论研究。"),
+    ("无人配送", "在园区开展无人配送、无人零售等新业态试点。"),
+    ("智慧医疗", "发展智慧医疗、智慧教育、智慧养老等应用。"),
+    ("智慧养老", "发展智慧医疗、智慧教育、智慧养老等应用。"),
+    ("营商环境", "持续优化营商环境,落实一企一策服务机制。"),
+    ("一企一策", "持续优化营商环境,落实一企一策服务机制。"),
+    ("新质生产力", "以人工智能赋能新质生产力加快形成。"),
+]
+
+
+def test_golden_domain_terms_are_single_tokens():
+    assert len({t for t, _ in GOLDEN}) >= 50
+    terms = segment.domain_terms()
+    assert all(t in terms for t, _ in GOLDEN)
+    df = pd.DataFrame({"doc_id": [f"g{i:03d}" for i in range(len(GOLDEN))], "text": [s for _, s in GOLDEN]})
+    toks = tokenize(df, cache=False, stopwords=False, punctuation=True, numbers="keep")
+    by_doc = toks.groupby("doc_id")["token"].apply(list)
+    failures = [(t, "/".join(by_doc[f"g{i:03d}"])) for i, (t, _) in enumerate(GOLDEN)
+                if t not in by_doc[f"g{i:03d}"]]
+    assert failures == []
+
+
+def test_domain_dictionary_file_is_reviewed_data():
+    with open(resources.path("domain_dict.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["term", "pos", "freq", "source"]
+    terms = [r["term"] for r in rows]
+    assert len(terms) >= 300 and len(set(terms)) == len(terms)
+    assert all(r["source"].strip() and r["pos"].strip() for r in rows)
+    for t in ["先导区", "试验区", "揭榜挂帅", "专精特新", "智算中心", "大模型", "人工智能+", "算力券", "城市大脑", "类脑智能"]:
+        assert t in terms
+    # no reviewed term is also a stopword (it would vanish from every count)
+    stop = segment.load_stopwords(boilerplate=True)
+    assert not (set(terms) & stop)
+
+
+def test_dictionary_never_lowers_builtin_frequency():
+    import jieba
+
+    builtin = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+        for line in f:
+            word, freq, _ = line.split(" ", 2)
+            builtin[word] = int(freq)
+    seg = segment.get_segmenter()
+    for term in ["产业链", "知识产权", "示范区", "操作系统"]:  # in jieba's own dictionary too
+        assert seg.tk.FREQ[term] >= builtin[term] > 0
+    assert "揭榜挂帅" not in builtin and seg.tk.FREQ["揭榜挂帅"] >= segment.MIN_TERM_FREQ
+
+
+def test_jieba_prefix_cache_goes_to_project_cache():
+    import tempfile
+
+    from policylab import cache
+
+    tk = segment.get_segmenter().tk
+    assert Path(tk.tmp_dir, tk.cache_file).is_file()
+    assert Path(tk.tmp_dir).resolve() != Path(tempfile.gettempdir()).resolve()
+    assert Path(tk.tmp_dir).name == "jieba" and Path(tk.tmp_dir).parent == cache.cache_root()
+
+
+def test_jieba_fast_equals_jieba_on_seeds(corpus, seeds_dir):
+    pytest.importorskip("jieba_fast", reason="jieba_fast is only installed on Linux")
+    texts = list(corpus.documents["text"]) + [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    df = pd.DataFrame({"doc_id": [f"t{i}" for i in range(len(texts))], "text": texts})
+    opts = dict(cache=False, stopwords=False, punctuation=True, numbers="keep", n_jobs=1)
+    slow = tokenize(df, engine="jieba", **opts)
+    fast = tokenize(df, engine="jieba_fast", **opts)
+    assert len(slow) > 30000
+    pd.testing.assert_frame_equal(slow, fast)
+    assert fast.attrs["segmenter"].startswith("jieba_fast")
+
+
+def test_tokens_table_schema_and_positions(corpus):
+    toks = tokenize(corpus.documents)
+    schema.validate("tokens", toks)
+    assert toks["pos"].isna().all()
+    assert set(toks["doc_id"]) == set(corpus.documents["doc_id"])
+    # positions increase within a document and keep gaps where stopwords/punctuation were dropped
+    for _, g in toks.groupby("doc_id"):
+        p = g["position"].to_numpy()
+        assert (p[1:] > p[:-1]).all()
+    full = tokenize(corpus.documents, stopwords=False, punctuation=True, numbers="keep")
+    assert len(full) > len(toks)
+    # the full stream spells the text (minus whitespace), so nothing is lost
+    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
+        spelled = "".join(full.loc[full["doc_id"] == doc_id, "token"])
+        assert spelled == "".join(text.split())
+    merged = full.merge(toks, on=["doc_id", "position"], suffixes=("_full", ""))
+    assert len(merged) == len(toks) and (merged["token"] == merged["token_full"]).all()
+
+
+def test_numbers_rule_and_options():
+    df = pd.DataFrame({"doc_id": ["d"], "text": ["到2025年,“十四五”期间培育二十家专精特新企业,增长15%。"]})
+    dropped = tokenize(df, cache=False)["token"].tolist()
+    assert "2025" not in dropped and "15%" not in dropped and "二十" not in dropped
+    assert "十四五" in dropped  # a dictionary term is never treated as a number
+    kept = tokenize(df, cache=False, numbers="keep")["token"].tolist()
+    assert {"2025", "15%"} <= set(kept)
+    assert "," in tokenize(df, cache=False, punctuation=True)["token"].tolist()
+    assert "年" in dropped and "年" not in tokenize(df, cache=False, boilerplate=True)["token"].tolist()
+    assert all(len(t) > 1 for t in tokenize(df, cache=False, keep_single_chars=False)["token"])
+    with pytest.raises(ValueError, match="numbers"):
+        tokenize(df, cache=False, numbers="mask")
+
+
+def test_raw_full_width_text_segments_like_clean_text():
+    raw = pd.DataFrame({"doc_id": ["d"], "text": ["到２０２５年，建成智算中心（一期）；推进“揭榜挂帅”！"]})
+    clean = pd.DataFrame({"doc_id": ["d"], "text": ["到2025年,建成智算中心(一期);推进“揭榜挂帅”!"]})
+    opts = dict(cache=False, stopwords=False, punctuation=True, numbers="keep")
+    pd.testing.assert_frame_equal(tokenize(raw, **opts), tokenize(clean, **opts))
+
+
+def test_user_dictionary_and_stopword_files(tmp_path, monkeypatch):
+    text = pd.DataFrame({"doc_id": ["d"], "text": ["依托智链通平台推进产业协同。"]})
+    assert "智链通" not in tokenize(text, cache=False)["token"].tolist()
+    d = tmp_path / "my_terms.csv"
+    d.write_text("term,pos,source\n智链通,nz,my project\n", encoding="utf-8")
+    assert "智链通" in tokenize(text, cache=False, user_dicts=[d])["token"].tolist()
+    j = tmp_path / "my_terms.txt"
+    j.write_text("# jieba format\n智链通 nz\n", encoding="utf-8")
+    assert "智链通" in tokenize(text, cache=False, user_dicts=[j])["token"].tolist()
+    s = tmp_path / "my_stop.txt"
+    s.write_text("# mine\n平台\n", encoding="utf-8")
+    assert "平台" not in tokenize(text, cache=False, user_stopwords=[s])["token"].tolist()
+    assert "平台" not in tokenize(text, cache=False, extra_stopwords=["平台"])["token"].tolist()
+    monkeypatch.setenv(segment.ENV_USER_DICTS, str(d))
+    monkeypatch.setenv(segment.ENV_USER_STOPWORDS, str(s))
+    via_env = tokenize(text, cache=False)["token"].tolist()
+    assert "智链通" in via_env and "平台" not in via_env
+
+
+def test_units_and_pos():
+    sections = pd.DataFrame({"doc_id": ["d", "d"], "section_id": ["0", "1"],
+                             "text": ["建立揭榜挂帅制度。", "建设智算中心。"]})
+    t = tokenize(sections, unit_col="section_id", cache=False, pos=True)
+    schema.validate("section_tokens", t)
+    assert t.groupby("section_id")["position"].min().tolist() == [0, 0]  # restarts per unit
+    tags = dict(zip(t["token"], t["pos"]))
+    assert tags["揭榜挂帅"] == "n" and tags["智算中心"] == "n"
+    with pytest.raises(ValueError, match="unit_col"):
+        tokenize(sections, cache=False)
+
+
+def test_processes_give_the_same_table(corpus):
+    a = tokenize(corpus.documents, cache=False, n_jobs=1)
+    b = tokenize(corpus.documents, cache=False, n_jobs=2)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_second_run_hits_cache_and_corrupt_entry_is_rebuilt(corpus, tmp_path, monkeypatch):
+    docs = corpus.documents
+    first = tokenize(docs, cache=tmp_path)
+    assert first.attrs["cache_misses"] == first.attrs["segmented"] == len(docs)
+    entries = sorted((tmp_path / "tokens").rglob("*.json"))
+    assert len(entries) == len(docs)
+
+    def no_segmentation(self, text):
+        raise AssertionError("segmented although cached")
+
+    with monkeypatch.context() as m:
+        m.setattr(segment.Segmenter, "segment", no_segmentation)
+        second = tokenize(docs, cache=tmp_path)
+    assert second.attrs["cache_hits"] == len(docs) and second.attrs["segmented"] == 0
+    pd.testing.assert_frame_equal(first, second)
+
+    entries[0].write_text('{"tokens": [1, 2', encoding="utf-8")  # truncated JSON
+    entries[1].write_text(json.dumps({"tokens": "not a list"}), encoding="utf-8")
+    third = tokenize(docs, cache=tmp_path)
+    assert third.attrs["cache_corrupt"] == 2 and third.attrs["segmented"] == 2
+    pd.testing.assert_frame_equal(first, third)
+    assert json.loads(entries[0].read_text(encoding="utf-8"))["tokens"]  # rebuilt in place
+    # options that only filter rows reuse the cached segmentation
+    assert tokenize(docs, cache=tmp_path, boilerplate=True).attrs["segmented"] == 0
+
+
+def test_cache_root_from_env(monkeypatch, tmp_path):
+    from policylab import cache
+
+    monkeypatch.setenv("POLICYLAB_CACHE", str(tmp_path / "c"))
+    assert cache.cache_root() == (tmp_path / "c").resolve()
+    monkeypatch.delenv("POLICYLAB_CACHE")
+    monkeypatch.chdir(tmp_path)
+    assert cache.cache_root() == (tmp_path / ".policylab_cache").resolve()
