@@ -27,16 +27,10 @@ def seed_data(corpus):
     tokens come from ``policylab.tokenize(sections, unit_col="section_id")``; ``documents`` is the
     document metadata (``doc_id``, ``city``, ``year`` ...).
     """
-    from policylab import meta, structure, tokenize
+    from policylab import tokenize
 
-    sections = getattr(corpus, "sections", None)
-    if sections is None:
-        sections = structure.parse_sections(corpus.documents)
-    documents = getattr(corpus, "metadata", None)
-    if documents is None:
-        documents = meta.document_metadata(corpus.documents, corpus.page_fields, corpus.files)
-    tokens = tokenize(sections, unit_col="section_id")
-    return tokens, sections, documents
+    tokens = tokenize(corpus.sections, unit_col="section_id")
+    return tokens, corpus.sections, corpus.documents
 
 
 @pytest.fixture(scope="module")
