@@ -301,17 +301,25 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
     return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
 
 
-def _read_corrections(corrections) -> pd.DataFrame | None:
+def _read_corrections(corrections, options: dict) -> pd.DataFrame | None:
+    """The corrections table to apply; records its file and sha256 in ``options``."""
+    import hashlib
+
     from policylab import meta
 
     if corrections is None:
         return None
     if isinstance(corrections, pd.DataFrame):
+        options["corrections"] = "<DataFrame>"
         return corrections
-    if isinstance(corrections, str) and corrections == "auto":
-        path = Path("data") / "corrections.csv"
-        return meta.read_corrections(path) if path.exists() else None
-    return meta.read_corrections(corrections)
+    path = Path("data") / "corrections.csv" if isinstance(corrections, str) and corrections == "auto" else Path(corrections)
+    if not path.exists():
+        if corrections != "auto":
+            raise FileNotFoundError(f"corrections file not found: {path}")
+        return None
+    options["corrections"] = str(path)
+    options["corrections_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return meta.read_corrections(path)
 
 
 def _run_document_stages(corpus: Corpus, corrections) -> None:
@@ -320,10 +328,11 @@ def _run_document_stages(corpus: Corpus, corrections) -> None:
 
     docs = corpus.documents
     md = meta.document_metadata(docs, corpus.page_fields, corpus.files)
-    table = _read_corrections(corrections)
-    if table is not None and len(table):
-        md, log = meta.apply_corrections(md, table, files=corpus.files)
-        corpus.metadata_corrections = log
+    table = _read_corrections(corrections, corpus.options)
+    if table is None:
+        table = pd.DataFrame({c: pd.Series(dtype="string") for c in meta.CORRECTION_COLUMNS})
+    # always applied, so every build writes a corrections log (empty when there is nothing to apply)
+    md, corpus.metadata_corrections = meta.apply_corrections(md, table, files=corpus.files)
     merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
     corpus.sections = structure.parse_sections(corpus.documents)

@@ -217,7 +217,7 @@ SCHEMAS: dict[str, list[Column]] = {
     "topic_coherence": [
         C("topic", "Int64", "topic number (1..K)"),
         C("npmi", "Float64", "mean NPMI of the top-term pairs, unit co-occurrence; in [-1, 1], higher is better"),
-        C("umass", "Float64", "mean UMass log((D(w_m,w_l)+1)/D(w_l)) over top-term pairs; <= 0, higher is better"),
+        C("umass", "Float64", "mean UMass log((D(w_m,w_l)+1)/D(w_l)) over top-term pairs; usually < 0, higher is better"),
     ],
     "model_selection": [
         C("method", "string", "'nmf' or 'lda'"),

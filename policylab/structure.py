@@ -1,0 +1,416 @@
+"""Document structure: the section tree, the agencies responsible for each task, cited documents.
+
+Chinese official documents number their headings in a fixed hierarchy, which gives the section tree:
+
+====  ===========================  ===========================================
+level numbering                    examples
+====  ===========================  ===========================================
+1     一、 (also 一. / 一．)          ``一、指导思想``
+2     (一) (full- or half-width)   ``(一)总体目标``, ``（二）基本原则。``
+3     1. / 1、 / 1. (space) / １．   ``1.打造产业集聚发展高地。高标准打造…``
+4     (1)                          ``(1)智能芯片``
+====  ===========================  ===========================================
+
+- ``section_id`` is the path of the document's own numbers (``3.2.7`` = 三、 > (二) > 7.); a level
+  that is skipped is simply absent from the path (``4.18`` = 四、 > 18.). A number repeated under
+  the same parent gets a suffix (``3.2~2``) so ids stay unique.
+- Run-in headings: ``(一)指导思想。全面落实…`` gives heading 指导思想 and the rest is the text.
+- ``——`` bullet paragraphs (and unnumbered lead-in paragraphs such as ``智能空管。…``) are body text
+  of the section they stand in; they are not sections.
+- The notice wrapper (关于印发…的通知, 文号, addressees, 现将…印发给你们, signature, the plan's title)
+  is not a section, even when it contains numbered items; the text between it and the first heading
+  is section ``'0'`` (level 0). A signature block closing the document is not section text.
+
+``agencies`` reads responsibility clauses -- ``(责任单位:…)``, ``[责任部门:…]``, ``【牵头单位:…】`` or a
+line ``责任单位:…`` -- and gives one row per agency. Agencies are separated by ``、`` ``,`` ``;``;
+within a clause ``A、B牵头,C、D按职责分工负责`` makes A and B 'lead' and C and D 'responsible'.
+
+``citations`` gives one row per cited document: a title in 《…》 (with the 文号 in parentheses right
+after it on the same row), or a bare 文号. A 《…》 that is no official document genre (a book, a
+case collection) is not a citation, and neither is the document's own title or number.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from policylab.structure import parse_sections
+>>> docs = pd.DataFrame({"doc_id": ["d1"], "text": ["前言。\\n一、总体要求\\n(一)指导思想。坚持创新。\\n1.做强产业。内容。"]})
+>>> s = parse_sections(docs)
+>>> s["section_id"].tolist(), s["parent_id"].tolist()
+(['0', '1', '1.1', '1.1.1'], [<NA>, <NA>, '1', '1.1'])
+>>> s["heading"].tolist(), s["text"].tolist()
+([<NA>, '总体要求', '指导思想', '做强产业'], ['前言。', <NA>, '坚持创新。', '内容。'])
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from policylab import schema
+from policylab.meta import (
+    _end_signature,
+    _genre,
+    _join_split_titles,
+    cn_number,
+    document_head,
+    extract_metadata,
+    find_doc_numbers,
+    fold,
+    lines_of,
+)
+
+_CN = r"[一二三四五六七八九十]{1,3}"
+_HEADINGS = [
+    (1, re.compile(rf"^(?P<n>{_CN})\s*[、.．]\s*(?P<rest>.*)$"), "{}"),
+    (2, re.compile(rf"^[(（]\s*(?P<n>{_CN})\s*[)）]\s*[、.]?\s*(?P<rest>.*)$"), "({})"),
+    (3, re.compile(r"^(?P<n>\d{1,3})\s*(?:[.．、](?!\d)|\.(?=\s))\s*(?P<rest>\S.*)$"), "{}"),
+    (4, re.compile(r"^[(（]\s*(?P<n>\d{1,3})\s*[)）]\s*[、.]?\s*(?P<rest>\S.*)$"), "({})"),
+]
+_RUN_IN_MAX = 40
+
+
+def match_heading(line: str) -> dict | None:
+    """Parse a heading line: level, label, number, heading and any run-in text; else None.
+
+    Examples
+    --------
+    >>> h = match_heading("（一）指导思想。全面落实…")
+    >>> h["level"], h["label"], h["number"], h["heading"], h["text"]
+    (2, '(一)', 1, '指导思想', '全面落实…')
+    """
+    line = fold(line).strip()
+    for level, rx, fmt in _HEADINGS:
+        m = rx.match(line)
+        if not m:
+            continue
+        raw_n = m.group("n")
+        number = cn_number(raw_n)
+        if number is None:
+            return None
+        rest = m.group("rest").strip()
+        heading, text = _split_run_in(rest)
+        return {"level": level, "label": fmt.format(raw_n), "number": number,
+                "heading": heading, "text": text}
+    return None
+
+
+def _split_run_in(rest: str) -> tuple[str | None, str | None]:
+    """``指导思想。全面落实…`` -> (指导思想, 全面落实…); a short line without a full stop is all heading."""
+    rest = rest.strip()
+    if not rest:
+        return None, None
+    m = re.search(r"[。:]", rest)
+    if m:
+        head, tail = rest[:m.start()].strip(), rest[m.end():].strip()
+        if head and (len(head) <= 20 or (len(head) <= _RUN_IN_MAX and "," not in head)):
+            return head, tail or None
+        return None, rest
+    if len(rest) <= 60:
+        return rest.rstrip(";,"), None
+    return None, rest
+
+
+def _doc_sections(doc_id: str, text: str) -> list[dict]:
+    lines = _join_split_titles(lines_of(text))
+    head = document_head(lines)
+    body = lines[head["body_start"]:]
+    end = _end_signature(body)
+    if end is not None:
+        body = body[:end[0]]
+    rows: list[dict] = []
+    preamble: list[str] = []
+    stack: list[dict] = []  # open headings, outermost first
+    used: set[str] = set()
+    current = None
+    for ln in body:
+        h = match_heading(ln)
+        if h is None:
+            if current is None:
+                preamble.append(ln)
+            else:
+                current["_text"].append(ln)
+            continue
+        while stack and stack[-1]["level"] >= h["level"]:
+            stack.pop()
+        parent = stack[-1]["section_id"] if stack else None
+        sid = f"{parent}.{h['number']}" if parent else str(h["number"])
+        if sid in used:
+            k = 2
+            while f"{sid}~{k}" in used:
+                k += 1
+            sid = f"{sid}~{k}"
+        used.add(sid)
+        current = {"doc_id": doc_id, "section_id": sid, "parent_id": parent, "level": h["level"],
+                   "label": h["label"], "heading": h["heading"],
+                   "_text": [h["text"]] if h["text"] else []}
+        stack.append(current)
+        rows.append(current)
+    if preamble:
+        rows.insert(0, {"doc_id": doc_id, "section_id": "0", "parent_id": None, "level": 0,
+                        "label": None, "heading": None, "_text": preamble})
+    for order, r in enumerate(rows):
+        r["text"] = "\n".join(r.pop("_text")) or None
+        r["order"] = order
+    return rows
+
+
+def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
+    """The heading tree of every document (schema ``sections``).
+
+    Parameters
+    ----------
+    documents : DataFrame
+        ``doc_id`` and ``text`` (clean or raw text, one paragraph per line).
+
+    Returns
+    -------
+    DataFrame
+        One row per section, sorted by ``doc_id`` then ``order``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["d"], "text": ["一、目标\\n二、任务\\n(一)创新\\n1、平台"]})
+    >>> parse_sections(docs)["section_id"].tolist()
+    ['1', '2', '2.1', '2.1.1']
+    """
+    rows = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
+    df = pd.DataFrame(rows, columns=schema.columns("sections"))
+    df = schema.conform("sections", df)
+    return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- agencies
+
+_LABELS = r"(?:责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|责任主体|负责单位|实施单位|参与单位)"
+_OPEN = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】"}
+_CLAUSE_START = re.compile(rf"[(（\[［【]\s*(?P<label>{_LABELS})\s*[:：]")
+_CLAUSE_LINE = re.compile(rf"^(?P<label>{_LABELS})\s*[:：]\s*(?P<body>.+)$")
+_TAIL = re.compile(r"(?:按(?:照)?(?:责任|职责)分工负责|按职责负责|分工负责|负责|配合|参与|牵头)$")
+_BARE_UNIT = re.compile(r"^各?(?:相关|有关)?[区县市乡镇](?:\([^)]*\))?$")
+
+
+def _closing(s: str, start: int) -> int:
+    """Index of the bracket closing the one at ``s[start]`` (nesting aware), or -1."""
+    depth = 0
+    opener = s[start]
+    closer = _OPEN[opener]
+    for k in range(start, len(s)):
+        if s[k] == opener or (opener in "(（" and s[k] in "(（"):
+            depth += 1
+        elif s[k] == closer or (opener in "(（" and s[k] in ")）"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
+def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
+    """``(label, body)`` of every responsibility clause in ``line``.
+
+    Examples
+    --------
+    >>> find_responsibility_clauses("…落实。(责任单位:有关区(市)县,市科技局)")
+    [('责任单位', '有关区(市)县,市科技局')]
+    """
+    line = fold(line).strip()
+    m = _CLAUSE_LINE.match(line)
+    if m:
+        return [(m.group("label"), m.group("body").strip())]
+    out = []
+    for m in _CLAUSE_START.finditer(line):
+        end = _closing(line, m.start())
+        body = line[m.end(): end if end >= 0 else len(line)]
+        out.append((m.group("label"), body.strip()))
+    return out
+
+
+def _split_top(s: str, seps: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in s:
+        if ch in "(（[":
+            depth += 1
+        elif ch in ")）]":
+            depth = max(0, depth - 1)
+        if ch in seps and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
+    """``(agency, role)`` pairs of one clause body.
+
+    Examples
+    --------
+    >>> split_agencies("责任单位", "市科技局、市发改委牵头,各相关县(市)区政府,市经信局等按责任分工负责。")
+    [('市科技局', 'lead'), ('市发改委', 'lead'), ('各相关县(市)区政府', 'responsible'), ('市经信局', 'responsible')]
+    """
+    default = "lead" if label.startswith("牵头") else "responsible"
+    out = []
+    for group in _split_top(body.rstrip("。.;"), ",;，；"):
+        role = default
+        g = group
+        if re.search(r"牵头$", g):
+            role = "lead"
+        g = _TAIL.sub("", g).strip()
+        pieces = _split_top(g, "、")
+        merged: list[str] = []
+        carry = ""
+        for p in pieces:
+            if _BARE_UNIT.match(p):
+                carry = f"{carry}{p}、"
+                continue
+            merged.append(carry + p)
+            carry = ""
+        if carry:
+            merged.append(carry.rstrip("、"))
+        for a in merged:
+            r = role
+            if re.search(r"[(（]牵头[)）]$", a):
+                a, r = re.sub(r"[(（]牵头[)）]$", "", a), "lead"
+            a = re.sub(r"等$", "", a).strip(" 。:")
+            if a:
+                out.append((a, r))
+    return out
+
+
+def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
+    """One row per agency named in a responsibility clause (schema ``agencies``).
+
+    Parameters
+    ----------
+    sections : DataFrame
+        The ``sections`` table (its ``text`` holds the clauses).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["d"], "text": ["一、任务\\n1.建平台。(责任单位:市工信局牵头,市科技局)"]})
+    >>> a = extract_agencies(parse_sections(docs))
+    >>> a[["section_id", "clause", "agency", "role"]].values.tolist()
+    [['1.1', 0, '市工信局', 'lead'], ['1.1', 0, '市科技局', 'responsible']]
+    """
+    rows = []
+    for doc_id, g in sections.sort_values(["doc_id", "order"], kind="stable").groupby("doc_id", sort=True):
+        clause = 0
+        for sid, text in zip(g["section_id"], g["text"]):
+            if pd.isna(text):
+                continue
+            for ln in str(text).split("\n"):
+                for label, body in find_responsibility_clauses(ln):
+                    for agency, role in split_agencies(label, body):
+                        rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
+                                     "agency": agency, "role": role})
+                    clause += 1
+    return schema.conform("agencies", pd.DataFrame(rows, columns=schema.columns("agencies")))
+
+
+# ----------------------------------------------------------------------------- citations
+
+_TITLE_NUM = re.compile(r"《(?P<title>[^《》]{2,200})》(?:\s*[(（\[]\s*(?P<num>[^()（）\[\]]{2,40}?号)[^()（）]*[)）\]])?")
+
+
+def _norm_title(t: str | None) -> str:
+    if not t:
+        return ""
+    t = fold(t).strip().strip("《》")
+    t = t.replace("〔", "(").replace("〕", ")").replace("[", "(").replace("]", ")")
+    t = re.sub(r"[—–～~]", "-", t)
+    return re.sub(r"\s+", "", t)
+
+
+def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | None) -> list[dict]:
+    lines = _join_split_titles(lines_of(text))
+    own_titles = {_norm_title(own.get(k)) for k in ("title", "notice_title") if own.get(k)}
+    own_titles.discard("")
+    own_number = own.get("doc_number")
+    # map each body line to the section that holds it
+    line_section: dict[str, str] = {}
+    if sections is not None:
+        for sid, t in zip(sections["section_id"], sections["text"]):
+            if pd.notna(t):
+                for ln in str(t).split("\n"):
+                    line_section.setdefault(ln, sid)
+            # headings with run-in text keep their citations in `text`, already covered
+    rows, seen_titles, seen_numbers = [], set(), set()
+    for ln in lines:
+        sid = line_section.get(ln)
+        if sid is None:
+            for key in line_section:  # a heading line's run-in part
+                if key and key in ln:
+                    sid = line_section[key]
+                    break
+        taken = []
+        for m in _TITLE_NUM.finditer(ln):
+            title = m.group("title").strip()
+            num = None
+            if m.group("num"):
+                nums = find_doc_numbers(m.group("num"))
+                num = nums[0][2] if nums else None
+            taken.append((m.start(), m.end()))
+            if _norm_title(title) in own_titles or (num and num == own_number):
+                continue
+            if num is None and _genre(title) is None:
+                continue  # a book or collection, not an official document
+            key = _norm_title(title)
+            if key in seen_titles:
+                continue
+            seen_titles.add(key)
+            if num:
+                seen_numbers.add(num)
+            rows.append({"doc_id": doc_id, "section_id": sid, "cited_title": title,
+                         "cited_doc_number": num})
+        for s, e, num in find_doc_numbers(ln):
+            if any(a <= s < b for a, b in taken) or num == own_number or num in seen_numbers:
+                continue
+            seen_numbers.add(num)
+            rows.append({"doc_id": doc_id, "section_id": sid, "cited_title": None,
+                         "cited_doc_number": num})
+    return rows
+
+
+def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
+                      sections: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per document cited by each document (schema ``citations``).
+
+    Parameters
+    ----------
+    documents : DataFrame
+        ``doc_id`` and ``text``.
+    meta : DataFrame, optional
+        Document metadata (``doc_id``, ``title``, ``notice_title``, ``doc_number``): the document's
+        own title and number are not citations. Computed from the text when not given.
+    sections : DataFrame, optional
+        The ``sections`` table, to give each citation its ``section_id``; parsed when not given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["d"], "text": [
+    ...     "某市人工智能行动计划\\n根据《国务院关于印发新一代人工智能发展规划的通知》(国发〔2017〕35号),制定本计划。"]})
+    >>> extract_citations(docs)[["section_id", "cited_title", "cited_doc_number"]].values.tolist()
+    [['0', '国务院关于印发新一代人工智能发展规划的通知', '国发〔2017〕35号']]
+    """
+    if sections is None:
+        sections = parse_sections(documents)
+    own_by_doc = {}
+    if meta is not None:
+        for _, r in meta.iterrows():
+            own_by_doc[r["doc_id"]] = {k: (None if pd.isna(r.get(k)) else r.get(k))
+                                      for k in ("title", "notice_title", "doc_number")}
+    secs_by_doc = dict(tuple(sections.groupby("doc_id", sort=False)))
+    empty = sections.iloc[0:0]
+    rows = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        text = "" if pd.isna(text) else str(text)
+        own = own_by_doc.get(doc_id) or extract_metadata(text)
+        rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, empty)))
+    df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
+    return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
