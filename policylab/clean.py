@@ -364,9 +364,23 @@ class CleanResult:
         return len(self.text)
 
 
+# every line boundary str.splitlines knows (CR LF, CR, LF, VT, FF, FS/GS/RS, NEL, U+2028/2029): a
+# page's line must be the line every later tool sees (segment, meta and structure use splitlines)
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def split_lines(raw: str) -> list[str]:
+    """A page's lines, split at every Unicode line boundary (the numbering of ``removed.line_no``).
+
+    >>> split_lines("标题\\r\\n正文\\u2029附件")
+    ['标题', '正文', '附件']
+    """
+    return _LINE_BREAK.split(raw)
+
+
 def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
     """Clean one page's decoded text (see the module docstring for the steps)."""
-    raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").split("\n")
+    raw_lines = split_lines(raw)
     norm = [normalise_line(x) for x in raw_lines]
 
     joined = "\n".join(norm)

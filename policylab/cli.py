@@ -33,7 +33,11 @@ def _build(args) -> int:
         print(f"policylab: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     tables = corpus.tables()
-    write_tables(tables, args.out, csv=args.csv, manifest=build_manifest(corpus))
+    try:
+        write_tables(tables, args.out, csv=args.csv, manifest=build_manifest(corpus))
+    except OSError as e:  # disk full, read-only folder ...: the previous tables are left intact
+        print(f"policylab: error: cannot write tables to {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
     print(corpus.summary())
     print(f"tables written to {args.out}/: " + ", ".join(f"{k} ({len(v)})" for k, v in tables.items()))
     return 0

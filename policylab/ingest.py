@@ -216,6 +216,13 @@ def html_to_text(html: str) -> tuple[str, list[tuple[str, str]]]:
     return text, meta
 
 
+def _size(n: int) -> str:
+    """A byte count for people: '1.3 MB', '12.0 kB', '900 bytes'."""
+    if n >= 1e6:
+        return f"{n / 1e6:.1f} MB"
+    return f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} bytes"
+
+
 def longest_line(text: str) -> tuple[int, int]:
     """``(line_no, length)`` of the longest line, found without splitting the text (no copies)."""
     best, best_no, no, pos = 0, 1, 1, 0
@@ -259,7 +266,7 @@ def read_page(
     size = st.st_size
     if size > max_bytes:
         raise IngestError(
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (max_bytes)",
+            f"file is {_size(size)}, over the {_size(max_bytes)} limit (max_bytes)",
             None,
             size,
         )
@@ -274,6 +281,8 @@ def read_page(
         text, encoding = decode(data)
     except IngestError as e:
         raise IngestError(str(e), digest, len(data)) from None
+    if not text.strip():  # Unicode white space (U+3000, NBSP ...) that bytes.strip() does not know
+        raise IngestError("file holds only whitespace", digest, len(data))
     fmt, meta = "text", []
     line_no, longest = longest_line(text)
     if longest > max_line_chars and not text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):

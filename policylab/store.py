@@ -1,9 +1,10 @@
 """Store: write a build's tables (Parquet, optionally CSV) and its ``manifest.json``, safely.
 
-Every file is written to a temporary name in the output folder and moved into place with
-``os.replace`` (atomic on POSIX), and the manifest is written last: a build killed half-way leaves
-the previous complete set of tables readable, never a half-written file. A lock file serialises two
-builds into the same folder.
+Every file is first written in full to a temporary name in the output folder; only when all of
+them (and the manifest) are written are they moved into place with ``os.replace`` (atomic on
+POSIX), the manifest last. A build killed while writing leaves the previous complete set of
+tables and its manifest untouched, never a half-written file or a mix of two builds' tables (the
+renames take microseconds). A lock file serialises two builds into the same folder.
 
 The manifest records what is needed to reproduce the tables: policylab, Python and library
 versions, the sha256 of every input file and of every curated resource file, the build options,
@@ -109,18 +110,42 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
     manifest = dict(manifest or {})
     written = {}
     with build_lock(out_dir):
-        for name, df in tables.items():
-            p = out_dir / f"{name}.parquet"
-            atomic_write(p, lambda tmp, df=df: _to_parquet(df, tmp))
-            entry = {"rows": int(len(df)), "parquet_sha256": _sha256_file(p)}
-            if csv:
-                c = out_dir / f"{name}.csv"
-                atomic_write(c, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
-                entry["csv_sha256"] = _sha256_file(c)
-            written[name] = entry
-        manifest["tables"] = written
-        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
-        atomic_write(out_dir / "manifest.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        # temporary files a killed build left behind (the lock says no other build is writing)
+        for stale in out_dir.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        # phase 1: every file written in full under a temporary name; a build killed here leaves
+        # the previous tables and manifest untouched
+        staged: list[tuple[str, Path]] = []
+        try:
+            for name, df in tables.items():
+                files = [(f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp))]
+                if csv:
+                    files.append(
+                        (f"{name}.csv", lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
+                    )
+                entry = {"rows": int(len(df))}
+                for fname, write in files:
+                    fd, tmp = tempfile.mkstemp(prefix=f".{fname}.", suffix=".tmp", dir=out_dir)
+                    os.close(fd)
+                    staged.append((fname, Path(tmp)))
+                    write(Path(tmp))
+                    entry[("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = _sha256_file(Path(tmp))
+                written[name] = entry
+            manifest["tables"] = written
+            text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+            fd, tmp = tempfile.mkstemp(prefix=".manifest.json.", suffix=".tmp", dir=out_dir)
+            os.close(fd)
+            staged.append(("manifest.json", Path(tmp)))
+            Path(tmp).write_text(text, encoding="utf-8")
+            # phase 2: renames only (microseconds), the manifest last
+            for fname, tmp_path in staged:
+                os.replace(tmp_path, out_dir / fname)
+        except BaseException:
+            for _, tmp_path in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp_path.unlink()
+            raise
     return manifest
 
 

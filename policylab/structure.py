@@ -121,7 +121,7 @@ def _doc_sections(doc_id: str, text: str) -> list[dict]:
     rows: list[dict] = []
     preamble: list[str] = []
     stack: list[dict] = []  # open headings, outermost first
-    used: set[str] = set()
+    used: set[str] = {"0"}  # the preamble's id: a heading numbered 0 becomes 0~2
     current = None
     for ln in body:
         h = match_heading(ln)

@@ -88,7 +88,7 @@ def test_bad_files_raise_a_reason_a_person_understands(tmp_path, name, data, rea
 
 def test_size_and_line_limits(tmp_path):
     (tmp_path / "big.txt").write_bytes(SIMPLIFIED.encode() * 1000)
-    with pytest.raises(IngestError, match=r"over the 0.0 MB limit \(max_bytes\)") as e:
+    with pytest.raises(IngestError, match=r"file is 134.0 kB, over the 1.0 kB limit \(max_bytes\)") as e:
         read_page(tmp_path, "big.txt", max_bytes=1000)
     assert e.value.n_bytes > 1000
     (tmp_path / "long.txt").write_text("一行" * 5000, encoding="utf-8")
