@@ -45,13 +45,16 @@ def _build(args) -> int:
 
 def _report(args) -> int:
     from policylab.corpus import SourceError
-    from policylab.report import build_report
+    from policylab.report import ReportError, build_report
 
     try:
         out = build_report(args.source, args.out, progress=not args.quiet, timeout=args.timeout)
     except SourceError as e:
         print(f"policylab: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except ReportError as e:  # a notebook failed: the message names it and its cell
+        print(f"policylab: report failed: {e}", file=sys.stderr)
+        return 1
     print(f"report written to {out}/ (open {Path(out) / 'index.html'})")
     return 0
 

@@ -152,7 +152,7 @@ def process_file(
 
 def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: bool, engine: str, scheduler):
     """Run :func:`process_file` over the paths, serially, over processes, or on a Dask cluster."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain text bar: no widget warning inside notebooks
 
     def bar(it, total):
         return tqdm(it, total=total, desc="reading pages", unit="file", disable=not progress, file=sys.stderr)

@@ -851,3 +851,24 @@ def load_model(directory: str | Path) -> TopicModel:
     m.estimator_ = None
     m.versions_ = meta["versions"]
     return m
+
+
+def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
+    """The number of topics to use: the most coherent K among the stable ones.
+
+    Means over seeds of a ``model_selection`` table (:func:`policylab.topics.select_k`) are taken per
+    K; among the K whose mean ``stability`` is at least ``min_stability`` the one with the highest
+    mean ``npmi`` wins (ties: the smaller K); if none is that stable, the most coherent K overall.
+    One documented rule, so every notebook and paper that uses it picks the same model.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ms = pd.DataFrame({"k": [4, 4, 8, 8], "npmi": [0.1, 0.2, 0.3, 0.3], "stability": [0.9, 0.9, 0.5, 0.6]})
+    >>> choose_k(ms), choose_k(ms, min_stability=0.5)
+    (4, 8)
+    """
+    by_k = selection.groupby("k", sort=True)[["npmi", "stability"]].mean()
+    stable = by_k[by_k["stability"].astype(float) >= min_stability]
+    pool = stable if len(stable) else by_k
+    return int(pool["npmi"].astype(float).idxmax())

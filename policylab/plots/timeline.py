@@ -171,20 +171,27 @@ def plot_targets_compared(comparison: pd.DataFrame, title: str | None = None, fi
     unit = units[0] if len(units) else ""
     fig, ax = plt.subplots(figsize=figsize or (8, 4.5))
     c = comparison.assign(_c=comparison["city"].fillna("(城市不详)"))
-    for city, g in c.groupby("_c", sort=True):
+    if "indicator" not in c:
+        c = c.assign(indicator=pd.NA)
+    # one line per city and indicator: joining two indicators of one city would draw a trend
+    # that no document states
+    several = c.groupby("_c")["indicator"].nunique().max() > 1 if len(c) else False
+    for i, ((city, indicator), g) in enumerate(c.groupby(["_c", "indicator"], sort=True, dropna=False)):
         g = g.sort_values("target_year")
-        ax.plot(g["target_year"].astype(int), g["value"], marker="o", linestyle="-", label=city)
-        for r in g.itertuples(index=False):
+        label = f"{city} {indicator}" if several and not pd.isna(indicator) else city
+        ax.plot(g["target_year"].astype(int), g["value"], marker="o", linestyle="-", label=label)
+        for j, r in enumerate(g.itertuples(index=False)):
             if not pd.isna(r.value_high):
                 ax.vlines(int(r.target_year), r.value, r.value_high, alpha=0.5)
             cmp = "" if pd.isna(r.comparator) else r.comparator
+            # alternate the label offsets so that neighbouring points' labels do not sit on each other
             ax.annotate(f"{cmp}{r.value:g}", (int(r.target_year), r.value), textcoords="offset points",
-                        xytext=(4, 4), fontsize=8)
+                        xytext=(4, 4 if (i + j) % 2 == 0 else -10), fontsize=8)
     ax.set_xlabel("目标年份")
     ax.set_ylabel(f"目标值({unit})" if unit else "目标值")
     ax.set_title(title or "各城市目标比较")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(frameon=False, title="城市")
+    ax.legend(frameon=False, title="城市", fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
