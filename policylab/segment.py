@@ -257,7 +257,8 @@ _BASE_TOKENIZERS: dict = {}
 
 def _base_tokenizer(engine: str, domain_file: str, jieba_dir: str):
     """jieba's dictionary plus the domain dictionary, loaded once per process."""
-    key = (engine, _cache.sha256_files([domain_file]))
+    # keyed by the cache folder too: a tokenizer made for another project cache must not point there
+    key = (engine, _cache.sha256_files([domain_file]), jieba_dir)
     tk = _BASE_TOKENIZERS.get(key)
     if tk is None:
         mod = _engine_module(engine)
@@ -371,9 +372,10 @@ def _make_config(user_dicts, hmm, pos, engine, cache_dir) -> _Config:
 
 
 def _segmenter_for(config: _Config, fingerprint: str) -> Segmenter:
-    seg = _SEGMENTERS.get(fingerprint)
+    key = (fingerprint, config.jieba_dir)  # one per project cache: its prefix cache lives there
+    seg = _SEGMENTERS.get(key)
     if seg is None:
-        seg = _SEGMENTERS[fingerprint] = Segmenter(config)
+        seg = _SEGMENTERS[key] = Segmenter(config)
     return seg
 
 
