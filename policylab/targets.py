@@ -52,6 +52,12 @@ __all__ = ["extract_targets", "targets_from_text", "find_horizons", "indicator_f
 # full-width ASCII forms -> ASCII, U+3000 -> space; one character for one, so offsets stay valid
 _FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FOLD[0x3000] = 0x20
+_NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _fold(text: str) -> str:
+    """Full-width ASCII forms to half-width; clean text is folded already, so scan before translating."""
+    return text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -198,7 +204,7 @@ def find_horizons(text: str) -> list[tuple[int, int]]:
     >>> find_horizons("到2025年,建成10个平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
     [(0, 2025), (15, 2023)]
     """
-    text = text.translate(_FOLD)
+    text = _fold(text)
     out = []
     for m in _HORIZON_RE.finditer(text):
         year = _cn_year(m.group("year"))
@@ -433,7 +439,7 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
             parts.append(sec.heading.strip())
         if isinstance(sec.text, str) and sec.text.strip():
             parts.append(sec.text)
-        text = "\n".join(parts).translate(_FOLD)
+        text = _fold("\n".join(parts))
         inherited = None
         if has_parent:
             parent = sec.parent_id
