@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import pandas as pd
 from policylab import schema
 from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, IngestError, list_files, read_page
 
+_HAN_RUN = re.compile("[\u3400-\u9fff]+")
 DEFAULT_MIN_CHARS = 200  # Han characters a page must keep after cleaning to count as a document
 MIN_CUES = 2  # distinct policy-text cues (resources/policy_cues.txt) a document must show
 
@@ -126,7 +128,7 @@ def process_file(
         return res
     res["removed"] = [(r.line_no, r.text, r.reason) for r in cr.removed]
     res["page_fields"] = [(p.line_no, p.field, p.label, p.value) for p in cr.page_fields]
-    n_han = sum(1 for ch in cr.text if "\u3400" <= ch <= "\u9fff")
+    n_han = sum(map(len, _HAN_RUN.findall(cr.text)))
     if n_han < min_chars:
         res["reason"] = (
             f"no policy text: after removing page noise only {n_han} Chinese characters remain "
