@@ -587,13 +587,38 @@ def tokenize(
     texts = ["" if pd.isna(t) else str(t) for t in df[text_col]]
     results: list[tuple[list[str], list[str] | None] | None] = [None] * len(texts)
     keys = [None] * len(texts)
+    if store is not None:
+        keys = [_cache.make_key("tokens", fingerprint, _cache.sha256_text(t)) if t.strip() else None for t in texts]
+        # the whole table, for the same texts, ids and options, is one Parquet file: a warm call
+        # reads it and segments nothing (the per-text entries below rebuild it when it is missing)
+        tables = _cache.Store("tokens_tables", cache_dir)
+        table_key = _cache.make_key(
+            "tokens_table", keys, df[doc_col].astype(str).tolist(),
+            df[unit_col].astype(str).tolist() if unit_col else None, unit_col, doc_col,
+            stopwords, boilerplate, _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
+            sorted(map(str, extra_stopwords)), keep_single_chars, numbers, punctuation, pos,
+        )
+        want_cols = ["doc_id"] + ([unit_col] if unit_col else []) + ["position", "token", "pos"]
+        hit = tables.get_frame(table_key, check=lambda f: list(f.columns) == want_cols)
+        if hit is not None:
+            n_texts = sum(1 for k in keys if k is not None)
+            stats = {
+                "cache_hits": n_texts, "cache_misses": 0, "cache_corrupt": tables.corrupt, "segmented": 0,
+                "segmenter": f"{config.engine} {engine_version(config.engine)}",
+                "dictionary_sha256": _cache.sha256_files(config.dict_files),
+                "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
+                "cache_dir": str(store.dir), "table_cache": True,
+            }
+            hit.attrs.update(stats)
+            _LAST_STATS.clear()
+            _LAST_STATS.update(stats)
+            return hit
     todo = []
     for i, t in enumerate(texts):
         if not t.strip():
             results[i] = ([], [] if pos else None)
             continue
         if store is not None:
-            keys[i] = _cache.make_key("tokens", fingerprint, _cache.sha256_text(t))
             hit = store.get_json(keys[i], check=lambda v, t=t: _valid_entry(v) and _covers(v, t))
             if hit is not None:
                 results[i] = (hit["tokens"], hit.get("pos"))
@@ -659,6 +684,9 @@ def tokenize(
         "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
         "cache_dir": str(store.dir) if store else None,
     }
+    stats["table_cache"] = False
+    if store is not None:
+        tables.put_frame(table_key, out)
     out.attrs.update(stats)
     _LAST_STATS.clear()
     _LAST_STATS.update(stats)

@@ -166,6 +166,10 @@ def test_corrupt_truncated_and_misshapen_cache_entries_are_rebuilt(crafted_corpu
     ]
     for i, p in enumerate(entries):
         p.write_bytes(damage[i % len(damage)](p.read_bytes()))
+    # the whole-table entry is a layer above the per-text entries: damage it too, so the per-text
+    # layer has to show its worth
+    for p in (tmp_path / "tokens_tables").rglob("*.parquet"):
+        p.write_bytes(b"PAR1 not parquet")
     again = tokenize(docs, cache=tmp_path, n_jobs=1)
     pd.testing.assert_frame_equal(fresh, again)
     assert again.attrs["cache_corrupt"] == len(docs) and again.attrs["segmented"] == len(docs)

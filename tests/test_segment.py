@@ -253,8 +253,12 @@ def test_second_run_hits_cache_and_corrupt_entry_is_rebuilt(corpus, tmp_path, mo
     assert second.attrs["cache_hits"] == len(docs) and second.attrs["segmented"] == 0
     pd.testing.assert_frame_equal(first, second)
 
+    assert second.attrs["table_cache"] is True  # the whole table came back in one read
     entries[0].write_text('{"tokens": [1, 2', encoding="utf-8")  # truncated JSON
     entries[1].write_text(json.dumps({"tokens": "not a list"}), encoding="utf-8")
+    # a damaged whole-table entry is ignored; the per-text entries then rebuild the table
+    for p in (tmp_path / "tokens_tables").rglob("*.parquet"):
+        p.write_bytes(p.read_bytes()[:100])
     third = tokenize(docs, cache=tmp_path)
     assert third.attrs["cache_corrupt"] == 2 and third.attrs["segmented"] == 2
     pd.testing.assert_frame_equal(first, third)
