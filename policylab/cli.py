@@ -28,6 +28,7 @@ def _build(args) -> int:
             progress=not args.quiet,
             engine=args.engine,
             scheduler=args.scheduler,
+            cache=not args.no_cache,
         )
     except SourceError as e:
         print(f"policylab: error: {e}", file=sys.stderr)
@@ -72,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=1, help="processes for reading and cleaning (default 1)")
     b.add_argument("--engine", choices=("local", "dask"), default="local", help="run per-file stages locally or on Dask")
     b.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
+    b.add_argument("--no-cache", action="store_true", help="parse everything again (default: reuse a cached build of the same inputs)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_build)
 

@@ -186,6 +186,7 @@ def load_corpus(
     progress: bool = False,
     engine: str = "local",
     scheduler: str | None = None,
+    cache: bool | str | os.PathLike = False,
 ) -> Corpus:
     """Build the corpus tables from a folder of scraped pages.
 
@@ -209,6 +210,11 @@ def load_corpus(
     engine, scheduler : str
         ``"local"`` (default) or ``"dask"`` (needs the ``dask`` extra) with a scheduler address;
         ``None`` starts a local cluster. Tables are identical either way.
+    cache : bool or path
+        Keep the tables in the project cache (``$POLICYLAB_CACHE`` or ``./.policylab_cache``; a
+        path overrides), keyed by every input file's sha256, the options, the corrections, the
+        curated resource files and the parsing code itself; a warm call reads them back instead
+        of parsing. ``policylab build`` turns it on (``--no-cache`` turns it off).
 
     Returns
     -------
@@ -228,11 +234,94 @@ def load_corpus(
     if n_jobs is None:
         n_jobs = os.cpu_count() or 1
     opts = {"max_bytes": max_bytes, "min_chars": min_chars, "max_line_chars": max_line_chars}
+    cached_dir = None
+    if cache is not False:
+        key = _build_key(root, paths, opts, corrections)
+        if key is not None:
+            from policylab.cache import cache_root
+
+            cached_dir = cache_root(None if cache is True else cache) / "corpus" / key[:2] / key
+            hit = _read_cached(cached_dir, str(source), engine)
+            if hit is not None:
+                return hit
     results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler)
     corpus = _assemble(str(source), results)
     corpus.options = {**opts, "engine": engine}
     _run_document_stages(corpus, corrections)
+    if cached_dir is not None:
+        from policylab.store import write_tables
+
+        try:
+            write_tables(corpus.tables(), cached_dir, manifest={"options": corpus.options})
+        except OSError as e:  # the cache is a convenience: a full disk must not lose the build
+            import warnings
+
+            warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=2)
     return corpus
+
+
+# the modules whose code decides the tables: a change to any of them invalidates cached builds
+_PARSING_MODULES = ("ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "schema")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in _PARSING_MODULES:
+        h.update((here / f"{name}.py").read_bytes())
+    return h.hexdigest()
+
+
+def _build_key(root: Path, paths: list[str], opts: dict, corrections) -> str | None:
+    """The cache key of a build, or None when an input cannot be read (then no cache is used)."""
+    import hashlib
+    import stat
+
+    from policylab.cache import make_key
+    from policylab.ingest import _on_disk
+    from policylab.store import resource_hashes
+
+    inputs = []
+    for rel in paths:
+        try:
+            p = _on_disk(root, rel)
+            st = p.stat()
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            digest = hashlib.sha256(p.read_bytes()).hexdigest() if st.st_size <= opts["max_bytes"] else None
+        except OSError:
+            return None
+        inputs.append((rel, st.st_size, digest))
+    if isinstance(corrections, pd.DataFrame):
+        corr = hashlib.sha256(corrections.to_csv(index=False).encode("utf-8")).hexdigest()
+    else:
+        cp = Path("data") / "corrections.csv" if isinstance(corrections, str) and corrections == "auto" else corrections
+        corr = hashlib.sha256(Path(cp).read_bytes()).hexdigest() if cp is not None and Path(cp).exists() else None
+    return make_key("corpus", _code_fingerprint(), resource_hashes(), opts, corr, inputs)
+
+
+def _read_cached(folder: Path, source: str, engine: str) -> Corpus | None:
+    """A cached build's tables, checked against their schemas; None when absent or unusable."""
+    import json
+
+    if not (folder / "manifest.json").exists():
+        return None
+    try:
+        from policylab.store import read_tables
+
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        tables = read_tables(folder)
+        for name, df in tables.items():
+            schema.validate(name, df)
+        if set(tables) != set(TABLES):
+            return None
+    except Exception:  # a damaged entry is rebuilt, never trusted
+        return None
+    options = {**manifest.get("options", {}), "engine": engine}
+    return Corpus(source=source, options=options, **tables)
 
 
 def _assemble(source: str, results: list[dict]) -> Corpus:

@@ -136,3 +136,40 @@ def test_source_errors(tmp_path):
 def test_a_single_file_can_be_loaded(seeds_dir):
     c = load_corpus(seeds_dir / "004_1b4b1833641e6e95.txt")
     assert c.files["status"].tolist() == ["document"]
+
+
+def test_cached_build_is_identical_and_keyed_by_content(tmp_path, seeds_dir, monkeypatch):
+    import shutil
+
+    import pandas as pd
+
+    import policylab.corpus as corpus_mod
+
+    src = tmp_path / "pages"
+    shutil.copytree(seeds_dir, src)
+    cache = tmp_path / "cache"
+    cold = load_corpus(src, cache=cache)
+    calls = {"n": 0}
+    real = corpus_mod._map_files
+
+    def counting(*a, **k):
+        calls["n"] += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(corpus_mod, "_map_files", counting)
+    warm = load_corpus(src, cache=cache)
+    assert calls["n"] == 0  # nothing parsed: the tables came from the cache
+    for name, df in cold.tables().items():
+        pd.testing.assert_frame_equal(df, warm.tables()[name])
+    # a changed page is a new key: parsed again, and its change shows
+    p = src / "004_1b4b1833641e6e95.txt"
+    p.write_text(p.read_text(encoding="utf-8").replace("沈政办发〔2018〕144号", "沈政办发〔2018〕145号"), encoding="utf-8")
+    changed = load_corpus(src, cache=cache)
+    assert calls["n"] == 1
+    assert "沈政办发〔2018〕145号" in set(changed.documents["doc_number"].dropna())
+    # a damaged cache entry is rebuilt, never trusted
+    for f in cache.rglob("documents.parquet"):
+        f.write_bytes(b"PAR1 damaged")
+    again = load_corpus(src, cache=cache)
+    assert calls["n"] == 2
+    pd.testing.assert_frame_equal(again.documents, changed.documents)
