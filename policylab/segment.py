@@ -641,7 +641,9 @@ def tokenize(
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     position = np.arange(int(lengths.sum()), dtype=np.int64) - starts
     token = pd.Series([w for r in results for w in r[0]], dtype="string")
-    tags = pd.Series([p for r in results for p in (r[1] or [None] * len(r[0]))], dtype="string")
+    # without pos=True the column is all null: no per-token Python list for it
+    tags = (pd.Series([p for r in results for p in (r[1] or [None] * len(r[0]))], dtype="string")
+            if pos else None)
 
     codes, uniques = pd.factorize(token)
     uniq = list(uniques)
@@ -662,8 +664,8 @@ def tokenize(
     out = pd.DataFrame({
         "doc_id": df[doc_col].to_numpy()[row][keep],
         "position": position[keep],
-        "token": token.to_numpy()[keep],
-        "pos": tags.to_numpy()[keep],
+        "token": token.array.take(np.flatnonzero(keep)),  # stays an Arrow string array: no object copy
+        "pos": tags.to_numpy()[keep] if tags is not None else pd.array([pd.NA] * int(keep.sum()), dtype="string"),
     })
     out = schema.conform("tokens", out)
     if unit_col:
