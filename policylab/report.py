@@ -171,8 +171,8 @@ def figure(fig, name: str, *, close: bool = True, width: int | None = None) -> l
             fig.savefig(buf, format="png", metadata=None)
             png = buf.getvalue()
     glyphs = sorted({str(w.message) for w in caught if _is_glyph_warning(str(w.message))})
-    for w in caught:  # keep every other warning visible
-        if not _is_glyph_warning(str(w.message)):
+    for w in caught:  # keep every other warning visible (a font file left to the GC is not news)
+        if not _is_glyph_warning(str(w.message)) and not issubclass(w.category, ResourceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if close:
         import matplotlib.pyplot as plt

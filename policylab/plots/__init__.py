@@ -66,9 +66,18 @@ def save_figure(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
+    import gc
+    import warnings
+
     for fmt in formats:
         p = stem.with_suffix(f".{fmt}")
         metadata = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
-        fig.savefig(p, format=fmt, metadata=metadata)
+        with warnings.catch_warnings():
+            # matplotlib's PDF font embedding leaves the font file to the garbage collector; collect
+            # it here, so its ResourceWarning does not surface later in unrelated code
+            warnings.simplefilter("ignore", ResourceWarning)
+            fig.savefig(p, format=fmt, metadata=metadata)
+            if fmt == "pdf":
+                gc.collect()
         out.append(p)
     return out
