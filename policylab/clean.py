@@ -398,6 +398,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     fields: list[PageField] = [PageField(0, page_field_labels().get(lab, "other"), lab, val) for lab, val in meta_fields]
     status: list[str | None] = [None] * len(lines)  # None = kept, else the reason
     edge_rules = []
+    waiting: PageField | None = None  # a label whose value stands on the next line (table cells)
     for i, line in enumerate(lines):
         if not line:
             status[i] = ""  # blank: dropped silently
@@ -405,8 +406,18 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         pf = parse_page_fields(line)
         if pf:
             status[i] = "page_field"
-            fields.extend(PageField(i + 1, f, lab, val) for f, lab, val in pf)
+            new = [PageField(i + 1, f, lab, val) for f, lab, val in pf]
+            fields.extend(new)
+            waiting = new[-1] if not new[-1].value else None
             continue
+        if waiting is not None:
+            # an info table printed one cell per line: 成文日期: / 2023年05月23日
+            if len(line) <= 60 and not _SENTENCE_PUNCT.search(line.replace("、", "")):
+                waiting.value = line
+                status[i] = "page_field"
+                waiting = None
+                continue
+            waiting = None
         if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
             edge_rules.append(i)
             continue
@@ -462,11 +473,17 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     # a page title printed again by the document itself: drop the page's copy
     header = [i for i in range(min(start, len(lines))) if status[i] is None]
     for i in header:
-        later = [lines[j] for j in header if j > i and len(lines[j]) >= 6]
+        # longest first: a title must be taken out whole before a name inside it is
+        later = sorted((lines[j] for j in header if j > i and len(lines[j]) >= 6), key=len, reverse=True)
         rest = lines[i]
         for other in later:
             rest = rest.replace(other, "")
-        if any(lines[i] in other for other in later) or (rest != lines[i] and not _HAN.search(rest)):
+        # what is left once the document's own lines are taken out: nothing, or a site's name
+        # after separators (…的通知_政策文件_首都之窗_北京市人民政府门户网站)
+        site_suffix = all(len(part) <= 15 for part in re.split(r"[_|\-–—·\s]+", rest) if part)
+        if any(lines[i] in other for other in later) or (
+            rest != lines[i] and (not _HAN.search(rest) or (site_suffix and re.search(r"[_|]", rest)))
+        ):
             status[i] = "page_title_repeat"
 
     kept = []

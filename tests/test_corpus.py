@@ -173,3 +173,26 @@ def test_cached_build_is_identical_and_keyed_by_content(tmp_path, seeds_dir, mon
     again = load_corpus(src, cache=cache)
     assert calls["n"] == 2
     pd.testing.assert_frame_equal(again.documents, changed.documents)
+
+
+def test_government_page_with_an_info_table_and_a_site_title(tmp_path):
+    """A page layout the seeds do not have: the site's <title> carries the notice title plus the
+    site's name, and the info table prints each label and its value in cells of their own."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(Path(__file__).parent / "fixtures" / "pages" / "gov_info_table.html", tmp_path / "page.html")
+    c = load_corpus(tmp_path)
+    doc = c.documents.iloc[0]
+    lines = doc["text"].split("\n")
+    assert lines[0] == "北京市人民政府关于印发《北京市促进通用人工智能创新发展的若干措施》的通知"
+    assert not any("首都之窗" in x or "门户网站" in x or "索引号" in x or "打印" in x for x in lines)
+    fields = dict(zip(c.page_fields["label"], c.page_fields["value"]))
+    assert fields["索引号"] == "000014348/2023-00110" and fields["成文日期"] == "2023年05月23日"
+    assert fields["发文机构"] == "北京市人民政府" and fields["发文字号"] == "京政发〔2023〕14号"
+    assert doc["doc_number"] == "京政发〔2023〕14号" and doc["issuer"] == "北京市人民政府"
+    assert str(doc["issued"].date()) == "2023-05-23" and str(doc["published"].date()) == "2023-05-30"
+    assert (doc["city"], doc["doc_type"]) == ("北京", "若干措施")
+    t = c.targets.set_index("indicator")
+    assert t.loc["智能算力规模", "target_year"] == 2025 and t.loc["智能算力规模", "value"] == 10000
+    assert t.loc["补贴", "kind"] == "support"
