@@ -225,15 +225,25 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
         end = _closing(line, m.start())
         body = line[m.end(): end if end >= 0 else len(line)]
         out.append((m.group("label"), body.strip()))
+    if not out:
+        # an unlabelled clause: (省科技厅牵头,省经信厅、省财政厅配合) -- every group names its role
+        for m in _BARE_CLAUSE.finditer(line):
+            groups = _split_top(m.group("body"), ",;")
+            if any(g.endswith("牵头") for g in groups) and all(_ROLE_END.search(g) for g in groups):
+                out.append(("责任单位", m.group("body").strip()))
     return out
+
+
+_BARE_CLAUSE = re.compile(r"\((?P<body>[^()。]{2,160}?)\)")
+_ROLE_END = re.compile(r"(?:牵头|配合|参与|负责)$")
 
 
 def _split_top(s: str, seps: str) -> list[str]:
     parts, depth, cur = [], 0, []
     for ch in s:
-        if ch in "(（[":
+        if ch in "(（[〔【［":
             depth += 1
-        elif ch in ")）]":
+        elif ch in ")）]〕】］":
             depth = max(0, depth - 1)
         if ch in seps and depth == 0:
             parts.append("".join(cur))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 
+import pandas as pd
 import pytest
 
 from policylab import load_corpus, schema
@@ -196,3 +197,27 @@ def test_government_page_with_an_info_table_and_a_site_title(tmp_path):
     t = c.targets.set_index("indicator")
     assert t.loc["智能算力规模", "target_year"] == 2025 and t.loc["智能算力规模", "value"] == 10000
     assert t.loc["补贴", "kind"] == "support"
+
+
+def test_provincial_page_with_full_width_text_and_related_articles(tmp_path):
+    """Another unseen layout: a provincial 指导意见 in full-width punctuation, a one-line site header,
+    a signature dated in Chinese numerals, an unlabelled (X牵头,Y配合) clause, and a list of related
+    articles (titles that look like documents) after the text."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(Path(__file__).parent / "fixtures" / "pages" / "provincial_fullwidth.txt", tmp_path / "page.txt")
+    c = load_corpus(tmp_path)
+    doc = c.documents.iloc[0]
+    lines = doc["text"].split("\n")
+    assert lines[0] == "浙江省人民政府办公厅关于加快人工智能产业发展的指导意见"
+    assert lines[-1].startswith("抄送:") and "二〇二四年一月十日" in lines
+    assert not any(x in doc["text"] for x in ("相关文章", "数字化转型的实施意见", "浏览量", "字体", "ICP"))
+    assert (doc["level"], doc["province"]) == ("provincial", "浙江") and doc["city"] is pd.NA
+    assert doc["doc_number"] == "浙政办发〔2024〕3号" and str(doc["issued"].date()) == "2024-01-10"
+    assert str(doc["published"].date()) == "2024-01-15" and doc["target_years"] == "2025,2027"
+    roles = set(zip(c.agencies["agency"], c.agencies["role"]))
+    assert {("省科技厅", "lead"), ("省经信厅", "responsible"), ("省财政厅", "responsible")} <= roles
+    assert ("各市、县〔市、区〕政府", "responsible") in roles
+    t = c.targets.set_index("indicator")
+    assert t.loc["人工智能核心产业营业收入", "value_std"] == 10000 * 1e8 and t.loc["奖励", "kind"] == "support"
