@@ -299,11 +299,16 @@ def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
 # 5. line joining
 # ---------------------------------------------------------------------------------------------
 _END_PUNCT = tuple("。;:!?”’》)〕】…")
+_CONTINUATION_PUNCT = set(",、。;:!?)”’》〕】")
 
 
 def _joinable(a: str, b: str) -> bool:
     """Whether line ``b`` continues line ``a`` (a break left by PDF extraction)."""
-    if not a or not b or a.endswith(_END_PUNCT) or _HEADING.match(b):
+    if not a or not b or _HEADING.match(b):
+        return False
+    if b[0] in _CONTINUATION_PUNCT:  # no line of a document starts with a comma: a wrap before it
+        return True
+    if a.endswith(_END_PUNCT):
         return False
     if not (_HAN.match(a[-1]) and _HAN.match(b[0])):
         return False
@@ -444,6 +449,27 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     else:
         start, end = len(lines), -1
 
+    def next_kept(i: int, step: int) -> int | None:
+        j = i + step
+        while 0 <= j < len(lines) and status[j] is not None:
+            j += step
+        return j if 0 <= j < len(lines) else None
+
+    def _wrapped_title_head(line: str, i: int) -> bool:
+        """The first half of a title wrapped over two lines (the second half ends like a title)."""
+        j = next_kept(i, 1)
+        return (
+            j is not None
+            and not re.search(r"[:>|/]", line)
+            and _n_han(line) >= 4
+            and _joinable(line, lines[j])
+            and _TITLE_END.search(lines[j]) is not None
+        )
+
+    # a paragraph wrapped at a fixed width (PDF copies) ends in a short piece: still the body
+    while (j := next_kept(end, 1)) is not None and end >= 0 and _joinable(lines[end], lines[j]):
+        end = j
+
     for i in edge_rules:
         if start <= i <= end:
             continue
@@ -460,7 +486,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
                     reason = rule.kind
                     break
             else:
-                if not is_structural(line):
+                if not is_structural(line) and not (i < start and _wrapped_title_head(line, i)):
                     reason = "site_header" if i < start else "site_footer"
         status[i] = reason
     # lines after a cut marker that lie beyond the body are footer whatever their shape

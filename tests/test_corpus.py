@@ -221,3 +221,20 @@ def test_provincial_page_with_full_width_text_and_related_articles(tmp_path):
     assert ("各市、县〔市、区〕政府", "responsible") in roles
     t = c.targets.set_index("indicator")
     assert t.loc["人工智能核心产业营业收入", "value_std"] == 10000 * 1e8 and t.loc["奖励", "kind"] == "support"
+
+
+def test_pdf_copy_wrapped_at_a_fixed_width(tmp_path):
+    """A PDF-to-text copy with every line cut at about 25 characters, even before a comma."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(Path(__file__).parent / "fixtures" / "pages" / "pdf_wrapped.txt", tmp_path / "page.txt")
+    c = load_corpus(tmp_path, min_chars=100)
+    assert c.removed.empty  # nothing on this page is noise
+    doc = c.documents.iloc[0]
+    lines = doc["text"].split("\n")
+    assert lines[0] == "深圳市加快推动人工智能高质量发展高水平应用行动方案(2023—2024年)"
+    assert lines[-1] == "建立市人工智能产业发展工作专班,统筹推进各项任务落实。"
+    assert "建设城市级智能算力平台,打造“鹏城云脑”升级版。(责任单位:市发展改革委、市工业和信息化局)" in lines[5]
+    assert (doc["city"], doc["plan_start"], doc["plan_end"]) == ("深圳", 2023, 2024)
+    assert set(c.agencies["agency"]) == {"市发展改革委", "市工业和信息化局", "市科技创新委"}
