@@ -34,7 +34,6 @@ PosixPath('reports')
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import json
 import os
@@ -47,6 +46,8 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+
+from policylab.store import sha256_file
 
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -342,14 +343,6 @@ def _resolve_notebooks(notebooks) -> list[Path]:
         if not p.is_file():
             raise ReportError(f"notebook not found: {p}")
     return paths
-
-
-def _sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @contextlib.contextmanager
@@ -709,7 +702,7 @@ def build_report(
                         if (build / "tables" / name).is_dir() else []
                     pages.append({"name": name, "title": title, "question": question, "html": f"{name}.html",
                                   "ipynb": f"notebooks/{path.name}", "figures": figs, "tables": tabs,
-                                  "notebook_sha256": _sha256(path), "seconds": round(seconds, 1)})
+                                  "notebook_sha256": sha256_file(path), "seconds": round(seconds, 1)})
             bar.close()
 
             (build / "index.html").write_text(
@@ -718,7 +711,7 @@ def build_report(
             for p in sorted(build.rglob("*")):
                 rel = p.relative_to(build)
                 if p.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    artefacts.append({"path": rel.as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)})
+                    artefacts.append({"path": rel.as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)})
             manifest = {
                 "policylab_report": 1,
                 "source": str(source),

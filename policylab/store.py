@@ -58,7 +58,8 @@ def resource_hashes() -> dict[str, str]:
     return out
 
 
-def _sha256_file(p: Path) -> str:
+def sha256_file(p: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MB chunks."""
     h = hashlib.sha256()
     with open(p, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -130,7 +131,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
                     os.close(fd)
                     staged.append((fname, Path(tmp)))
                     write(Path(tmp))
-                    entry[("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = _sha256_file(Path(tmp))
+                    entry[("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = sha256_file(Path(tmp))
                 written[name] = entry
             manifest["tables"] = written
             text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
