@@ -238,6 +238,39 @@ _BARE_CLAUSE = re.compile(r"\((?P<body>[^()。]{2,160}?)\)")
 _ROLE_END = re.compile(r"(?:牵头|配合|参与|负责)$")
 
 
+def strip_responsibility_clauses(text: str) -> str:
+    r"""The text without its responsibility clauses (责任单位 lines and bracketed clauses).
+
+    Keyword statistics otherwise rank agency names (工信局, 责任单位) as what a plan is about.
+
+    Examples
+    --------
+    >>> strip_responsibility_clauses("建设智算中心。(责任单位:市发改委、市工信局)\n责任部门:市科技局\n完善政策。")
+    '建设智算中心。\n完善政策。'
+    """
+    if not isinstance(text, str):  # a section with no text of its own stays null
+        return text
+    out = []
+    for line in text.split("\n"):
+        folded = fold(line).strip()
+        if _CLAUSE_LINE.match(folded):
+            continue
+        spans = []
+        for m in _CLAUSE_START.finditer(folded):
+            end = _closing(folded, m.start())
+            spans.append((m.start(), len(folded) if end < 0 else end + 1))
+        if not spans:
+            for m in _BARE_CLAUSE.finditer(folded):
+                groups = _split_top(m.group("body"), ",;")
+                if any(g.endswith("牵头") for g in groups) and all(_ROLE_END.search(g) for g in groups):
+                    spans.append((m.start(), m.end()))
+        for a, b in reversed(spans):
+            folded = folded[:a] + folded[b:]
+        if folded.strip():
+            out.append(folded.strip() if spans else line)
+    return "\n".join(out)
+
+
 def _split_top(s: str, seps: str) -> list[str]:
     parts, depth, cur = [], 0, []
     for ch in s:

@@ -872,3 +872,40 @@ def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
     stable = by_k[by_k["stability"].astype(float) >= min_stability]
     pool = stable if len(stable) else by_k
     return int(pool["npmi"].astype(float).idxmax())
+
+
+def section_tokens(sections: pd.DataFrame, documents: pd.DataFrame | None = None, **tokenize_options) -> pd.DataFrame:
+    """The tokens topic models are fitted on: sections as units, themes kept, the rest left out.
+
+    Responsibility clauses are removed from each section's text (agency names are not a theme), and
+    tokenized with the policy-boilerplate stopwords plus the documents' own place names (otherwise a
+    topic is "the Chengdu plan"). One recipe, so every notebook and paper fits the same units.
+
+    Parameters
+    ----------
+    sections : DataFrame
+        The corpus' ``sections`` table.
+    documents : DataFrame, optional
+        The corpus' ``documents``; its ``city`` values (and ``city`` + 市) become stopwords.
+    **tokenize_options
+        Passed on to :func:`policylab.tokenize` (e.g. ``cache=False``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> secs = pd.DataFrame({"doc_id": ["d1"], "section_id": ["1"],
+    ...                      "text": ["建设南京智算中心,发展大模型。(责任单位:市工信局)"]})
+    >>> section_tokens(secs, pd.DataFrame({"city": ["南京"]}), cache=False)["token"].tolist()
+    ['智算中心', '大模型']
+    """
+    from policylab.segment import tokenize
+    from policylab.structure import strip_responsibility_clauses
+
+    places: list[str] = []
+    if documents is not None and "city" in documents:
+        cities = documents["city"].dropna().astype(str)
+        places = sorted(set(cities) | {f"{c}市" for c in cities})
+    units = sections.assign(text=sections["text"].map(strip_responsibility_clauses))
+    options = {"boilerplate": True, "progress": False, **tokenize_options}
+    options["extra_stopwords"] = sorted(set(places) | set(options.get("extra_stopwords", ())))
+    return tokenize(units, unit_col="section_id", **options)

@@ -334,3 +334,19 @@ def test_docstring_examples_run():
 
     for mod in (policylab.meta, policylab.structure):
         assert doctest.testmod(mod).failed == 0, mod.__name__
+
+
+def test_strip_responsibility_clauses_keeps_the_prose(corpus):
+    from policylab.structure import extract_agencies, parse_sections, strip_responsibility_clauses
+
+    docs = corpus.documents.assign(text=corpus.documents["text"].map(strip_responsibility_clauses))
+    # every clause is gone (none left to find), and the prose around it stays
+    assert extract_agencies(parse_sections(docs)).empty
+    for before, after in zip(corpus.documents["text"], docs["text"]):
+        assert 0.85 * len(before) < len(after) < len(before)
+    assert "加快推进量子通信" in " ".join(docs["text"])
+    assert strip_responsibility_clauses("支持大模型研发。(省科技厅牵头,省财政厅配合)") == "支持大模型研发。"
+    assert strip_responsibility_clauses("推动(先行先试)改革。") == "推动(先行先试)改革。"
+    # the sections table has null text for headings without body: it stays null
+    stripped = corpus.sections["text"].map(strip_responsibility_clauses)
+    assert stripped.isna().equals(corpus.sections["text"].isna())
