@@ -32,9 +32,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -52,13 +54,89 @@ def cache_root(root: str | os.PathLike | None = None) -> Path:
     return Path(root).expanduser().resolve()
 
 
+def sha256_bytes(data: bytes) -> str:
+    """sha256 (hex) of bytes.
+
+    Parameters
+    ----------
+    data : bytes
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> sha256_bytes(b"abc")[:12]
+    'ba7816bf8f01'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_text(text: str) -> str:
-    """sha256 (hex) of a string's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256 (hex) of a string's UTF-8 bytes.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> sha256_text("abc") == sha256_bytes(b"abc")
+    True
+    """
+    return sha256_bytes(text.encode("utf-8"))
+
+
+def sha256_file(p: str | os.PathLike) -> str:
+    """sha256 (hex) of a file's bytes, read in 1 MB chunks.
+
+    Parameters
+    ----------
+    p : path
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = f.write_bytes(b"abc")
+    >>> sha256_file(f) == sha256_bytes(b"abc")
+    True
+    """
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def sha256_files(paths) -> str:
-    """sha256 over the bytes of several files, in the given order (names do not count)."""
+    """sha256 over the bytes of several files, in the given order (names do not count).
+
+    Each file's length is hashed before its bytes, so two files cannot run together.
+
+    Parameters
+    ----------
+    paths : iterable of path
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> sha256_files([]) == sha256_bytes(b"")
+    True
+    """
     h = hashlib.sha256()
     for p in paths:
         data = Path(p).read_bytes()
@@ -68,9 +146,97 @@ def sha256_files(paths) -> str:
 
 
 def make_key(*parts: Any) -> str:
-    """sha256 of the canonical JSON of ``parts`` (sorted keys, no whitespace, UTF-8)."""
+    """sha256 of the canonical JSON of ``parts`` (sorted keys, no whitespace, UTF-8).
+
+    Parameters
+    ----------
+    *parts
+        JSON-able values (anything else is rendered with ``str``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> make_key("corpus", {"b": 1, "a": 2}) == make_key("corpus", {"a": 2, "b": 1})
+    True
+    """
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return sha256_text(blob)
+
+
+# the modules whose code decides a corpus build's tables: a change to any of them invalidates it
+PARSING_MODULES = (
+    "text", "frame", "ingest", "clean", "dedup", "structure", "meta", "targets", "corrections", "page",
+    "corpus", "schema",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint(modules: tuple[str, ...] = PARSING_MODULES) -> str:
+    """sha256 over the source files of the package's ``modules`` (default: the parsing stages).
+
+    Parameters
+    ----------
+    modules : tuple of str
+        Module names inside the package (``"meta"`` -> ``policylab/meta.py``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> len(code_fingerprint(("text", "frame")))
+    64
+    """
+    here = Path(__file__).resolve().parent
+    return sha256_files(here / f"{name}.py" for name in modules)
+
+
+def corpus_key(inputs: list[tuple[str, Path]], options: dict, corrections: str | None,
+               resources: dict[str, str]) -> str | None:
+    """The cache key of a corpus build, or None when an input cannot be read (then no cache is used).
+
+    Parameters
+    ----------
+    inputs : list of (str, Path)
+        Every input file: its relative path and where it is on disk.
+    options : dict
+        The build options (``max_bytes`` is read: larger files are keyed by size only, as the
+        build rejects them unread).
+    corrections : str or None
+        sha256 of the corrections applied (:func:`policylab.corrections.corrections_digest`).
+    resources : dict
+        sha256 of every curated resource file (:func:`policylab.store.resource_hashes`).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = f.write_text("人工智能", encoding="utf-8")
+    >>> key = corpus_key([("a.txt", f)], {"max_bytes": 100}, None, {})
+    >>> key == corpus_key([("a.txt", f)], {"max_bytes": 100}, None, {}), len(key)
+    (True, 64)
+    >>> corpus_key([("b.txt", f.with_name("b.txt"))], {"max_bytes": 100}, None, {}) is None
+    True
+    """
+    rows = []
+    for rel, p in inputs:
+        try:
+            st = p.stat()
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            digest = sha256_bytes(p.read_bytes()) if st.st_size <= options["max_bytes"] else None
+        except OSError:
+            return None
+        rows.append((rel, st.st_size, digest))
+    return make_key("corpus", code_fingerprint(PARSING_MODULES), resources, options, corrections, rows)
 
 
 def _atomic_write(path: Path, write: Callable[[str], None]) -> None:

@@ -42,16 +42,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from policylab import resources
+from policylab.frame import (
+    ADDRESSEE_SHAPE,
+    ANNEX_LINE,
+    DATE_LINE,
+    DOC_NUMBER_SHAPE,
+    HEADING_SHAPE,
+    ORGAN_LINE_SHAPE,
+    PUBLIC_NOTE,
+    TITLE_END,
+    is_structural,
+)
+from policylab.text import count_han, fold_page
 
 # ---------------------------------------------------------------------------------------------
 # 1. normalisation
 # ---------------------------------------------------------------------------------------------
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII variants -> ASCII
-_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
-_FOLD.update({0xFE5D: 0x3014, 0xFE5E: 0x3015})  # small-form ﹝﹞ -> 〔〕
-_FOLD.update({cp: None for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)})
 _SPACES = re.compile(r"[ \t\f\v]+")
-_NEEDS_FOLD = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD)) + "]")
 
 
 def normalise_line(line: str) -> str:
@@ -61,8 +68,7 @@ def normalise_line(line: str) -> str:
     '(一)总体目标:到2025年,'
     """
     line = unicodedata.normalize("NFC", line)
-    if _NEEDS_FOLD.search(line):  # most lines need no folding: a C-speed scan spares the translate
-        line = line.translate(_FOLD)
+    line = fold_page(line)
     return _SPACES.sub(" ", line).strip()
 
 
@@ -215,53 +221,11 @@ _SITE_DATE = re.compile(
     rf"^(?P<date>{_DATE_ISO})(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
     r"(?:\s*(?:阅读|浏览|点击|访问|阅读量|浏览量|浏览次数|阅读次数)?\s*:?\s*\d+\s*次?)?$"
 )
-_DOC_NUMBER = re.compile(r"[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d+\s*号")
-_DOC_TYPE_END = (
-    r"(?:通知|方案|意见|计划|规划|办法|措施|细则|纲要|决定|若干政策|指南|条例|规定|要点|公告|通告|批复|"
-    r"函|报告|战略|纲领|清单|目录|指引|规则|标准|白皮书|若干规定)"
-)
-_TITLE_END = re.compile(
-    _DOC_TYPE_END + r"\s*(?:\(\s*(?:19|20)\d{2}\s*[-—–~～至]+\s*(?:19|20)?\d{2,4}\s*年?\s*\)|\(.{0,20}号\))?[》]?$"
-)
-_ADDRESSEE = re.compile(r"^各.{2,80}[:]$")
-_DATE_LINE = re.compile(
-    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$"
-)
-_ORG_LINE = re.compile(
-    r"^(?:\S{2,40}(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|局|厅|部|委|院|中心|办)\s*){1,8}$"
-)
-_PUBLIC_NOTE = re.compile(r"^\((?:此件|本件).{0,12}\)$")
-_ANNEX = re.compile(r"^(?:附件|抄送|印发|主送|联系人)\s*\d*[:]")
-_HEADING = re.compile(
-    r"^(?:[一二三四五六七八九十百]+、|\([一二三四五六七八九十]+\)|\d{1,3}\s*[.、]|\(\d{1,3}\)|第[一二三四五六七八九十百]+[章节条部分])"
-)
 _SENTENCE_PUNCT = re.compile(r"[。;,:!?、]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def _n_han(line: str) -> int:
-    return len(_HAN.findall(line))
-
-
-def is_structural(line: str, strong_only: bool = False) -> bool:
-    """Whether a short line has the shape of a part of an official document.
-
-    Strong shapes: 文号 lines, the addressee line (各…:), signature lines (an organ's name), date
-    lines, (此件公开发布), 附件/抄送 lines and numbered headings. Weak shape: a title (ending in a
-    document type such as 方案/意见/通知, or containing 关于) -- a noise pattern outranks it.
-    """
-    strong = bool(
-        _DOC_NUMBER.search(line)
-        or _ADDRESSEE.match(line)
-        or _DATE_LINE.match(line)
-        or _ORG_LINE.match(line)
-        or _PUBLIC_NOTE.match(line)
-        or _ANNEX.match(line)
-        or _HEADING.match(line)
-    )
-    if strong or strong_only:
-        return strong
-    return _n_han(line) >= 4 and bool(_TITLE_END.search(line) or "关于" in line)
+_n_han = count_han
 
 
 def is_prose(line: str) -> bool:
@@ -304,7 +268,7 @@ _CONTINUATION_PUNCT = set(",、。;:!?)”’》〕】")
 
 def _joinable(a: str, b: str) -> bool:
     """Whether line ``b`` continues line ``a`` (a break left by PDF extraction)."""
-    if not a or not b or _HEADING.match(b):
+    if not a or not b or HEADING_SHAPE.match(b):
         return False
     if b[0] in _CONTINUATION_PUNCT:  # no line of a document starts with a comma: a wrap before it
         return True
@@ -312,13 +276,13 @@ def _joinable(a: str, b: str) -> bool:
         return False
     if not (_HAN.match(a[-1]) and _HAN.match(b[0])):
         return False
-    if _DATE_LINE.match(a) or _DATE_LINE.match(b) or _ORG_LINE.match(a) or _PUBLIC_NOTE.match(a):
+    if DATE_LINE.match(a) or DATE_LINE.match(b) or ORGAN_LINE_SHAPE.match(a) or PUBLIC_NOTE.match(a):
         return False
-    if _DOC_NUMBER.search(b) and len(b) < 30:
+    if DOC_NUMBER_SHAPE.search(b) and len(b) < 30:
         return False
-    title_a = _TITLE_END.search(a) is not None
+    title_a = TITLE_END.search(a) is not None
     # a title broken in two: the first half is not a title on its own, the second ends like one
-    if not title_a and _TITLE_END.search(b) and len(a) + len(b) <= 100 and not _SENTENCE_PUNCT.search(b):
+    if not title_a and TITLE_END.search(b) and len(a) + len(b) <= 100 and not _SENTENCE_PUNCT.search(b):
         return True
     # running prose cut at a fixed width: a long line without closing punctuation, continued
     return len(a) >= 20 and _SENTENCE_PUNCT.search(a) is not None and not title_a
@@ -463,7 +427,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             and not re.search(r"[:>|/]", line)
             and _n_han(line) >= 4
             and _joinable(line, lines[j])
-            and _TITLE_END.search(lines[j]) is not None
+            and TITLE_END.search(lines[j]) is not None
         )
 
     # a paragraph wrapped at a fixed width (PDF copies) ends in a short piece: still the body

@@ -19,21 +19,24 @@ Examples
 from __future__ import annotations
 
 import functools
+import json
+import multiprocessing as mp
 import os
-import re
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from policylab import schema
-from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, IngestError, list_files, read_page
-
-_HAN_RUN = re.compile("[\u3400-\u9fff]+")
-DEFAULT_MIN_CHARS = 200  # Han characters a page must keep after cleaning to count as a document
-MIN_CUES = 2  # distinct policy-text cues (resources/policy_cues.txt) a document must show
+from policylab import distributed, meta, schema, structure, targets
+from policylab.cache import cache_root, corpus_key
+from policylab.corrections import apply_corrections, corrections_digest, corrections_for_build, empty_corrections
+from policylab.dedup import find_duplicates
+from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, list_files, on_disk
+from policylab.page import DEFAULT_MIN_CHARS, MIN_CUES, process_file  # noqa: F401  (public here too)
+from policylab.store import read_tables, resource_hashes, write_tables
 
 TABLES = (
     "files", "documents", "removed", "page_fields", "sections", "agencies", "citations", "targets",
@@ -100,58 +103,6 @@ def doc_id_for(sha256: str) -> str:
     return "d" + sha256[:12]
 
 
-def process_file(
-    root: str,
-    relpath: str,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    min_chars: int = DEFAULT_MIN_CHARS,
-    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
-) -> dict:
-    """Ingest and clean one file; never raises. Returns a plain dict (picklable for processes)."""
-    from policylab.clean import clean_page
-
-    res: dict = {"path": relpath, "sha256": None, "bytes": None, "encoding": None, "format": None,
-                 "status": "rejected", "reason": None, "removed": [], "page_fields": []}
-    try:
-        page = read_page(root, relpath, max_bytes=max_bytes, max_line_chars=max_line_chars)
-    except IngestError as e:
-        res.update(reason=str(e), sha256=e.sha256, bytes=e.n_bytes)
-        return res
-    except Exception as e:  # an unforeseen failure stays one file's problem, said in words
-        res["reason"] = f"cannot read file: {type(e).__name__}: {e}"
-        return res
-    res.update(sha256=page.sha256, bytes=page.n_bytes, encoding=page.encoding, format=page.format)
-    try:
-        cr = clean_page(page.text, page.meta_fields)
-    except Exception as e:
-        res["reason"] = f"cleaning failed: {type(e).__name__}: {e}"
-        return res
-    res["removed"] = [(r.line_no, r.text, r.reason) for r in cr.removed]
-    res["page_fields"] = [(p.line_no, p.field, p.label, p.value) for p in cr.page_fields]
-    n_han = sum(map(len, _HAN_RUN.findall(cr.text)))
-    if n_han < min_chars:
-        res["reason"] = (
-            f"no policy text: after removing page noise only {n_han} Chinese characters remain "
-            f"(fewer than {min_chars}); the page holds navigation, forms or ads only"
-        )
-        return res
-    if cr.n_cues < MIN_CUES:
-        res["reason"] = (
-            "not a policy document: the text shows none of the marks of an official policy text "
-            "(文号, 通知/方案/意见/规划, 指导思想/重点任务/保障措施, 责任单位 ...)"
-        )
-        return res
-    res.update(
-        status="document",
-        text=cr.text,
-        script=cr.script,
-        n_artefacts_repaired=cr.n_artefacts_repaired,
-        n_traditional_left=cr.n_traditional_left,
-        noise=len(cr.removed) + cr.n_artefacts_repaired,
-    )
-    return res
-
-
 def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: bool, engine: str, scheduler):
     """Run :func:`process_file` over the paths, serially, over processes, or on a Dask cluster."""
     from tqdm import tqdm  # plain text bar: no widget warning inside notebooks
@@ -160,15 +111,11 @@ def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: b
         return tqdm(it, total=total, desc="reading pages", unit="file", disable=not progress, file=sys.stderr)
 
     if engine == "dask":
-        from policylab import distributed
-
         return distributed.map_files(root, paths, opts, scheduler=scheduler, progress=progress)
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
     if n_jobs == 1 or len(paths) < 8:
         return [process_file(root, p, **opts) for p in bar(paths, len(paths))]
-    import multiprocessing as mp
-
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as ex:
         it = ex.map(functools.partial(process_file, root, **opts), paths, chunksize=4)
@@ -236,10 +183,9 @@ def load_corpus(
     opts = {"max_bytes": max_bytes, "min_chars": min_chars, "max_line_chars": max_line_chars}
     cached_dir = None
     if cache is not False:
-        key = _build_key(root, paths, opts, corrections)
+        inputs = [(rel, on_disk(root, rel)) for rel in paths]
+        key = corpus_key(inputs, opts, corrections_digest(corrections), resource_hashes())
         if key is not None:
-            from policylab.cache import cache_root
-
             cached_dir = cache_root(None if cache is True else cache) / "corpus" / key[:2] / key
             hit = _read_cached(cached_dir, str(source), engine)
             if hit is not None:
@@ -249,69 +195,18 @@ def load_corpus(
     corpus.options = {**opts, "engine": engine}
     _run_document_stages(corpus, corrections)
     if cached_dir is not None:
-        from policylab.store import write_tables
-
         try:
             write_tables(corpus.tables(), cached_dir, manifest={"options": corpus.options})
         except OSError as e:  # the cache is a convenience: a full disk must not lose the build
-            import warnings
-
             warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=2)
     return corpus
 
 
-# the modules whose code decides the tables: a change to any of them invalidates cached builds
-_PARSING_MODULES = ("ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "schema")
-
-
-@functools.lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    import hashlib
-
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in _PARSING_MODULES:
-        h.update((here / f"{name}.py").read_bytes())
-    return h.hexdigest()
-
-
-def _build_key(root: Path, paths: list[str], opts: dict, corrections) -> str | None:
-    """The cache key of a build, or None when an input cannot be read (then no cache is used)."""
-    import hashlib
-    import stat
-
-    from policylab.cache import make_key
-    from policylab.ingest import _on_disk
-    from policylab.store import resource_hashes
-
-    inputs = []
-    for rel in paths:
-        try:
-            p = _on_disk(root, rel)
-            st = p.stat()
-            if not stat.S_ISREG(st.st_mode):
-                return None
-            digest = hashlib.sha256(p.read_bytes()).hexdigest() if st.st_size <= opts["max_bytes"] else None
-        except OSError:
-            return None
-        inputs.append((rel, st.st_size, digest))
-    if isinstance(corrections, pd.DataFrame):
-        corr = hashlib.sha256(corrections.to_csv(index=False).encode("utf-8")).hexdigest()
-    else:
-        cp = Path("data") / "corrections.csv" if isinstance(corrections, str) and corrections == "auto" else corrections
-        corr = hashlib.sha256(Path(cp).read_bytes()).hexdigest() if cp is not None and Path(cp).exists() else None
-    return make_key("corpus", _code_fingerprint(), resource_hashes(), opts, corr, inputs)
-
-
 def _read_cached(folder: Path, source: str, engine: str) -> Corpus | None:
     """A cached build's tables, checked against their schemas; None when absent or unusable."""
-    import json
-
     if not (folder / "manifest.json").exists():
         return None
     try:
-        from policylab.store import read_tables
-
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         tables = read_tables(folder)
         for name, df in tables.items():
@@ -326,8 +221,6 @@ def _read_cached(folder: Path, source: str, engine: str) -> Corpus | None:
 
 def _assemble(source: str, results: list[dict]) -> Corpus:
     """Deduplicate the cleaned pages and build the base tables."""
-    from policylab.dedup import find_duplicates
-
     results = sorted(results, key=lambda r: r["path"])
     ok = [r for r in results if r["status"] == "document"]
     cand = pd.DataFrame(
@@ -392,38 +285,15 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
     return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
 
 
-def _read_corrections(corrections, options: dict) -> pd.DataFrame | None:
-    """The corrections table to apply; records its file and sha256 in ``options``."""
-    import hashlib
-
-    from policylab import meta
-
-    if corrections is None:
-        return None
-    if isinstance(corrections, pd.DataFrame):
-        options["corrections"] = "<DataFrame>"
-        return corrections
-    path = Path("data") / "corrections.csv" if isinstance(corrections, str) and corrections == "auto" else Path(corrections)
-    if not path.exists():
-        if corrections != "auto":
-            raise FileNotFoundError(f"corrections file not found: {path}")
-        return None
-    options["corrections"] = str(path)
-    options["corrections_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return meta.read_corrections(path)
-
-
 def _run_document_stages(corpus: Corpus, corrections) -> None:
-    """Metadata, structure and targets: per-document stages on the canonical clean texts."""
-    from policylab import meta, structure, targets
-
+    """Metadata, corrections, structure and targets: per-document stages on the canonical clean texts."""
     docs = corpus.documents
     md = meta.document_metadata(docs, corpus.page_fields, corpus.files)
-    table = _read_corrections(corrections, corpus.options)
+    table = corrections_for_build(corrections, corpus.options)
     if table is None:
-        table = pd.DataFrame({c: pd.Series(dtype="string") for c in meta.CORRECTION_COLUMNS})
+        table = empty_corrections()
     # always applied, so every build writes a corrections log (empty when there is nothing to apply)
-    md, corpus.metadata_corrections = meta.apply_corrections(md, table, files=corpus.files)
+    md, corpus.metadata_corrections = apply_corrections(md, table, files=corpus.files)
     merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
     corpus.sections = structure.parse_sections(corpus.documents)

@@ -34,6 +34,8 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
+from policylab.page import process_file
+
 EXTRA_HINT = 'the Dask engine needs the optional extra: pip install "policylab[dask]" (dask[distributed])'
 LOCAL_WORKERS = 2
 TASKS_PER_WORKER = 4  # a few batches per worker: balances load without paying per-file overhead
@@ -105,9 +107,7 @@ def batches(items: Sequence, n_workers: int, per_worker: int = TASKS_PER_WORKER,
 
 
 def _process_batch(root: str, paths: list[str], opts: dict) -> list[dict]:
-    """Worker: :func:`policylab.corpus.process_file` over one batch of files, in order."""
-    from policylab.corpus import process_file
-
+    """Worker: :func:`policylab.page.process_file` over one batch of files, in order."""
     return [process_file(root, p, **opts) for p in paths]
 
 
@@ -140,7 +140,7 @@ def _gather_in_order(client, futures: list, sizes: list[int], progress: bool, de
 def map_files(root: str, paths: Sequence[str], opts: dict, scheduler=None, progress: bool = False) -> list[dict]:
     """Ingest and clean files on a Dask cluster; the same list as the local engine's.
 
-    Equals ``[policylab.corpus.process_file(root, p, **opts) for p in paths]``: one result dict per
+    Equals ``[policylab.page.process_file(root, p, **opts) for p in paths]``: one result dict per
     path, in the order of ``paths``.
 
     Parameters
@@ -150,7 +150,7 @@ def map_files(root: str, paths: Sequence[str], opts: dict, scheduler=None, progr
     paths : sequence of str
         Files relative to ``root`` (as :func:`policylab.ingest.list_files` gives them).
     opts : dict
-        Keyword options of :func:`~policylab.corpus.process_file` (``max_bytes``, ``min_chars``,
+        Keyword options of :func:`~policylab.page.process_file` (``max_bytes``, ``min_chars``,
         ``max_line_chars``).
     scheduler : None, str or distributed.Client
         See :func:`client_for`.

@@ -19,12 +19,13 @@ Examples
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from policylab.cache import sha256_bytes
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -73,10 +74,6 @@ class RawPage:
     meta_fields: list[tuple[str, str]] = field(default_factory=list)  # (label, value) from <meta>
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def list_files(source: str | os.PathLike) -> list[str]:
     """Every file under ``source``, recursively, as sorted '/'-separated relative paths.
 
@@ -108,13 +105,33 @@ def _escape_name(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _on_disk(root: Path, relpath: str) -> Path:
-    """The file a (possibly escaped, see :func:`_escape_name`) relative path names."""
+def on_disk(root: Path, relpath: str) -> Path:
+    """The file a relative path of :func:`list_files` names (undoing :func:`_escape_name`).
+
+    Parameters
+    ----------
+    root : Path
+        The source folder, or a single file.
+    relpath : str
+        A path as :func:`list_files` gives it.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> on_disk(Path("seeds"), "001_4de147ab1a0c3745.txt").as_posix()
+    'seeds/001_4de147ab1a0c3745.txt'
+    """
     p = Path(root, relpath) if root.is_dir() else root
     if "\\x" in relpath and not os.path.lexists(p):
         raw = re.sub(r"\\x([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m.group(1), 16)), relpath)
         p = Path(root, raw) if root.is_dir() else root
     return p
+
+
+_on_disk = on_disk  # the old private name
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -244,7 +261,7 @@ def read_page(
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
 ) -> RawPage:
     """Read and decode one file; raises :class:`IngestError` with a reason for anything unusable."""
-    p = _on_disk(Path(root), relpath)
+    p = on_disk(Path(root), relpath)
     if relpath.endswith("/") or p.is_dir():
         try:
             with os.scandir(p):

@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -30,41 +29,63 @@ from pathlib import Path
 
 import pandas as pd
 
+from policylab import __version__, resources
+from policylab.cache import sha256_file  # noqa: F401  (also public here: report.py uses store.sha256_file)
+
 LIBRARIES = (
     "pandas", "numpy", "pyarrow", "opencc", "charset-normalizer", "selectolax", "datasketch",
     "jieba", "jieba-fast", "scikit-learn", "scipy", "cn2an", "matplotlib", "wordcloud", "mplfonts",
 )
 
 
-def versions() -> dict[str, str | None]:
-    """Installed versions of policylab, Python and the libraries the results depend on."""
+def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str | None]:
+    """Installed versions of policylab, Python and the libraries the results depend on.
+
+    The one versions helper: build manifests, saved topic models and the report all record it.
+
+    Parameters
+    ----------
+    libraries : tuple of str
+        Distribution names (default :data:`LIBRARIES`); one that is not installed gets None.
+
+    Returns
+    -------
+    dict
+        ``python``, ``policylab`` and one entry per library.
+
+    Examples
+    --------
+    >>> v = versions(("pandas", "no-such-dist"))
+    >>> sorted(v), v["no-such-dist"], v["pandas"] == pd.__version__
+    (['no-such-dist', 'pandas', 'policylab', 'python'], None, True)
+    """
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in ("policylab",) + LIBRARIES:
+    for name in ("policylab",) + tuple(libraries):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[name] = None
+            out[name] = __version__ if name == "policylab" else None
     return out
 
 
 def resource_hashes() -> dict[str, str]:
-    """sha256 of every curated data file shipped under ``policylab/resources``."""
-    from policylab import resources
+    """sha256 of every curated data file shipped under ``policylab/resources``.
 
+    Returns
+    -------
+    dict
+        Relative path -> sha256, sorted by path.
+
+    Examples
+    --------
+    >>> "gazetteer.csv" in resource_hashes()
+    True
+    """
     out = {}
     for p in sorted(resources.ROOT.rglob("*")):
         if p.is_file() and p.suffix in {".csv", ".txt", ".tsv", ".json"}:
-            out[p.relative_to(resources.ROOT).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+            out[p.relative_to(resources.ROOT).as_posix()] = sha256_file(p)
     return out
-
-
-def sha256_file(p: Path) -> str:
-    """sha256 of a file's bytes, read in 1 MB chunks."""
-    h = hashlib.sha256()
-    with open(p, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def atomic_write(path: Path, write) -> None:

@@ -48,74 +48,22 @@ import re
 import pandas as pd
 
 from policylab import schema
-from policylab.meta import (
-    _end_signature,
-    _genre,
-    _join_split_titles,
-    cn_number,
+from policylab.frame import (  # noqa: F401  (match_heading: also public here)
     document_head,
-    extract_metadata,
+    document_identity,
+    end_signature,
     find_doc_numbers,
-    fold,
-    lines_of,
+    genre,
+    join_split_titles,
+    match_heading,
 )
-
-_CN = r"[一二三四五六七八九十]{1,3}"
-_HEADINGS = [
-    (1, re.compile(rf"^(?P<n>{_CN})\s*[、.．]\s*(?P<rest>.*)$"), "{}"),
-    (2, re.compile(rf"^[(（]\s*(?P<n>{_CN})\s*[)）]\s*[、.]?\s*(?P<rest>.*)$"), "({})"),
-    (3, re.compile(r"^(?P<n>\d{1,3})\s*(?:[.．、](?!\d)|\.(?=\s))\s*(?P<rest>\S.*)$"), "{}"),
-    (4, re.compile(r"^[(（]\s*(?P<n>\d{1,3})\s*[)）]\s*[、.]?\s*(?P<rest>\S.*)$"), "({})"),
-]
-_RUN_IN_MAX = 40
-
-
-def match_heading(line: str) -> dict | None:
-    """Parse a heading line: level, label, number, heading and any run-in text; else None.
-
-    Examples
-    --------
-    >>> h = match_heading("（一）指导思想。全面落实…")
-    >>> h["level"], h["label"], h["number"], h["heading"], h["text"]
-    (2, '(一)', 1, '指导思想', '全面落实…')
-    """
-    line = fold(line).strip()
-    for level, rx, fmt in _HEADINGS:
-        m = rx.match(line)
-        if not m:
-            continue
-        raw_n = m.group("n")
-        number = cn_number(raw_n)
-        if number is None:
-            return None
-        rest = m.group("rest").strip()
-        heading, text = _split_run_in(rest)
-        return {"level": level, "label": fmt.format(raw_n), "number": number,
-                "heading": heading, "text": text}
-    return None
-
-
-def _split_run_in(rest: str) -> tuple[str | None, str | None]:
-    """``指导思想。全面落实…`` -> (指导思想, 全面落实…); a short line without a full stop is all heading."""
-    rest = rest.strip()
-    if not rest:
-        return None, None
-    m = re.search(r"[。:]", rest)
-    if m:
-        head, tail = rest[:m.start()].strip(), rest[m.end():].strip()
-        if head and (len(head) <= 20 or (len(head) <= _RUN_IN_MAX and "," not in head)):
-            return head, tail or None
-        return None, rest
-    if len(rest) <= 60:
-        return rest.rstrip(";,"), None
-    return None, rest
-
+from policylab.text import fold, lines_of
 
 def _doc_sections(doc_id: str, text: str) -> list[dict]:
-    lines = _join_split_titles(lines_of(text))
+    lines = join_split_titles(lines_of(text))
     head = document_head(lines)
     body = lines[head["body_start"]:]
-    end = _end_signature(body)
+    end = end_signature(body)
     if end is not None:
         body = body[:end[0]]
     rows: list[dict] = []
@@ -370,7 +318,7 @@ def _norm_title(t: str | None) -> str:
 
 
 def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | None) -> list[dict]:
-    lines = _join_split_titles(lines_of(text))
+    lines = join_split_titles(lines_of(text))
     own_titles = {_norm_title(own.get(k)) for k in ("title", "notice_title") if own.get(k)}
     own_titles.discard("")
     own_number = own.get("doc_number")
@@ -400,7 +348,7 @@ def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | N
             taken.append((m.start(), m.end()))
             if _norm_title(title) in own_titles or (num and num == own_number):
                 continue
-            if num is None and _genre(title) is None:
+            if num is None and genre(title) is None:
                 continue  # a book or collection, not an official document
             key = _norm_title(title)
             if key in seen_titles:
@@ -429,7 +377,9 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
         ``doc_id`` and ``text``.
     meta : DataFrame, optional
         Document metadata (``doc_id``, ``title``, ``notice_title``, ``doc_number``): the document's
-        own title and number are not citations. Computed from the text when not given.
+        own title and number are not citations. Pass the metadata table (a number the page gives,
+        or a correction, counts); without it the document's frame gives them
+        (:func:`policylab.frame.document_identity`).
     sections : DataFrame, optional
         The ``sections`` table, to give each citation its ``section_id``; parsed when not given.
 
@@ -453,7 +403,7 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
     rows = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         text = "" if pd.isna(text) else str(text)
-        own = own_by_doc.get(doc_id) or extract_metadata(text)
+        own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, empty)))
     df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
     return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)

@@ -13,7 +13,8 @@ stage goal opening a sentence (``2023年,...``). A horizon holds for the rest of
 ``——`` bullets after 到2020年 inherit 2020) and for the section's children (a ``1.`` task under
 ``(一)总体目标`` inherits the year of 总体目标). A plan period such as (2018-2020年), a date
 (2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. No horizon, no year:
-``target_year`` stays null.
+``target_year`` stays null. The horizon finder is :func:`policylab.text.horizons`, the one
+``documents.target_years`` is derived from too.
 
 What is not a quantity. A number counts only when a unit (from ``resources/target_units.csv``) or
 ``+`` follows it. Ordinals (第一), document numbers (〔2020〕97号), section numbers, 5G, 十四五,
@@ -46,18 +47,10 @@ import numpy as np
 import pandas as pd
 
 from policylab import resources, schema
+from policylab.text import YEAR as _YEAR
+from policylab.text import find_horizons, fold, inside, parse_number
 
 __all__ = ["extract_targets", "targets_from_text", "find_horizons", "indicator_family"]
-
-# full-width ASCII forms -> ASCII, U+3000 -> space; one character for one, so offsets stay valid
-_FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20
-_NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000]")
-
-
-def _fold(text: str) -> str:
-    """Full-width ASCII forms to half-width; clean text is folded already, so scan before translating."""
-    return text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -151,83 +144,7 @@ def indicator_family(indicator: str | None) -> str | None:
 # ---- numbers --------------------------------------------------------------------------------
 
 
-def _to_number(s: str) -> float | None:
-    if s is None:
-        return None
-    if re.fullmatch(_AR, s):
-        return float(s.replace(",", ""))
-    import cn2an  # light, but only needed for Chinese numerals
-
-    try:
-        return float(cn2an.cn2an(s, "smart"))
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-
-
-def _cn_year(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    digits = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
-    digits["零"] = "0"
-    try:
-        return int("".join(digits[c] for c in s))
-    except KeyError:
-        return None
-
-
-# ---- horizons -------------------------------------------------------------------------------
-
-_YEAR = r"(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九][〇零一二三四五六七八九]"
-_HORIZON_RE = re.compile(
-    r"(?P<pre>截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)?\s*"
-    rf"(?P<year>{_YEAR})\s*年\s*(?P<suf>年底|年末|底|末)?\s*(?P<before>前|以前)?"
-)
-_FYP_RE = re.compile(r"(?:到|至)?\s*“?十(?P<n>[一二三四五六七八九])五”?\s*(?:规划)?\s*(?:时期|期)?末")
-_NOT_HORIZON_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月|\s*(?:版|起|以来|度)")
-_RANGE_BEFORE = re.compile(rf"(?:{_YEAR})\s*年?\s*[-—–~～至到]\s*$")
-
-
-def _inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | None:
-    """(start, end) of the ``open_ ... close`` span around ``pos``, or None."""
-    o = text.rfind(open_, 0, pos)
-    if o < 0 or text.rfind(close, 0, pos) > o:
-        return None
-    c = text.find(close, pos)
-    return (o, c if c != -1 else len(text))
-
-
-def find_horizons(text: str) -> list[tuple[int, int]]:
-    """Horizon years in ``text`` as ``(offset, year)`` pairs, in text order.
-
-    Examples
-    --------
-    >>> find_horizons("到2025年,建成10个平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
-    [(0, 2025), (15, 2023)]
-    """
-    text = _fold(text)
-    out = []
-    for m in _HORIZON_RE.finditer(text):
-        year = _cn_year(m.group("year"))
-        if year is None or not 1949 <= year <= 2100:
-            continue
-        if _NOT_HORIZON_AFTER.match(text, m.end()) and not m.group("suf") and not m.group("before"):
-            continue
-        if _RANGE_BEFORE.search(text[: m.start("year")]):
-            continue  # (2018-2020年), 2018至2020年: a plan period, not a horizon
-        if _inside(text, m.start(), "《", "》"):
-            continue
-        ok = bool(m.group("pre") or m.group("suf") or m.group("before"))
-        if not ok:
-            # a stage goal opens a sentence: "2023年,组织实施..."
-            head = text[: m.start("year")].rstrip(" ")
-            opens = head == "" or head[-1] in "。;!?\n"
-            ok = opens and text[m.end() : m.end() + 1] in (",", ":", "、")
-        if ok:
-            out.append((m.start(), year))
-    for m in _FYP_RE.finditer(text):
-        n = 10 + "一二三四五六七八九".index(m.group("n")) + 1
-        out.append((m.start(), 1955 + 5 * n))  # the Nth five-year plan (N >= 3) ends in 1955 + 5N
-    return sorted(out)
+_to_number = parse_number
 
 
 # ---- quantities -----------------------------------------------------------------------------
@@ -262,9 +179,9 @@ def _candidates(text: str) -> list[dict]:
         if before.endswith("前") and unit in ("名", "位", "强"):
             continue  # 前10名: a rank
         # names and slogans: 《...》, or quotes holding more than the quantity (“五个高地”)
-        if _inside(text, start, "《", "》"):
+        if inside(text, start, "《", "》"):
             continue
-        q = _inside(text, start, "“", "”")
+        q = inside(text, start, "“", "”")
         if q and text[q[0] + 1 : q[1]].strip() != m.group(0).strip():
             continue
         # 规模超10亿元的领军企业: a measure (money, %, area) qualifying a noun is no commitment of its
@@ -439,7 +356,7 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
             parts.append(sec.heading.strip())
         if isinstance(sec.text, str) and sec.text.strip():
             parts.append(sec.text)
-        text = _fold("\n".join(parts))
+        text = fold("\n".join(parts))
         inherited = None
         if has_parent:
             parent = sec.parent_id

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from policylab import schema
+from policylab.store import versions
 
 METHODS = ("nmf", "lda")
 FORMAT = "policylab.topics/1"
@@ -782,13 +783,7 @@ def top_units(
 
 
 def _versions() -> dict:
-    import scipy
-    import sklearn
-
-    import policylab
-
-    return {"policylab": policylab.__version__, "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__}
+    return versions(("scikit-learn", "numpy", "scipy", "pandas"))
 
 
 def save_model(model: TopicModel, directory: str | Path) -> Path:
