@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from policylab import schema
+from policylab.meta import YEAR_RULE, year_by_rule
 
 __all__ = [
     "document_years",
@@ -46,7 +47,6 @@ __all__ = [
 
 _GROUPS = ("year", "city")
 _TOKEN_META = {"token", "position", "pos", "year", "city"}
-_YEAR_SOURCES = ("issued", "effective_from", "published", "plan_start")
 
 
 # ---- small converters ---------------------------------------------------------------------------
@@ -101,12 +101,11 @@ def document_years(documents: pd.DataFrame) -> pd.DataFrame:
     out = pd.Series(pd.NA, index=documents.index, dtype="Int64")
     if "year" in documents.columns:
         out = pd.to_numeric(documents["year"], errors="coerce").astype("Int64")
-    for col in _YEAR_SOURCES:
-        if col not in documents.columns or not out.isna().any():
-            continue
-        ts = documents[col].map(_as_timestamp)
-        yrs = pd.Series([t.year if not pd.isna(t) else pd.NA for t in ts], index=documents.index, dtype="Int64")
-        out = out.fillna(yrs)
+    cols = [c for c in YEAR_RULE if c in documents.columns]  # the one year rule: policylab.meta
+    if cols and out.isna().any():
+        missing = out.isna().to_numpy()
+        rows = documents.loc[missing, cols].to_dict("records")
+        out[missing] = pd.array([year_by_rule(r)[0] for r in rows], dtype="Int64")
     return pd.DataFrame({"doc_id": documents["doc_id"].astype("string"), "year": out}).reset_index(drop=True)
 
 
