@@ -19,7 +19,7 @@ Examples
 ...                      "script": ["traditional", "simplified", "simplified"], "noise": [5, 0, 0]})
 >>> find_duplicates(docs)[["key", "canonical", "similarity"]]
   key canonical  similarity
-0   a         b    0.990...
+0   a         b    0.942857
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def find_doc_numbers(line: str) -> list[tuple[int, int, str]]:
     Examples
     --------
     >>> find_doc_numbers("根据国发〔2017〕35号和辽政发[2018]3号")
-    [(2, 13, '国发〔2017〕35号'), (14, 26, '辽政发〔2018〕3号')]
+    [(2, 13, '国发〔2017〕35号'), (14, 25, '辽政发〔2018〕3号')]
     """
     out = []
     for m in _DOCNUM.finditer(line):

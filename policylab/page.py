@@ -50,7 +50,7 @@ def policy_text_gate(cleaned: CleanResult, min_chars: int = DEFAULT_MIN_CHARS) -
     --------
     >>> from policylab.clean import clean_page
     >>> policy_text_gate(clean_page("首页 > 政策文件\\n登录 注册"))[:15]
-    'no policy text: after'
+    'no policy text:'
     """
     n_han = count_han(cleaned.text)
     if n_han < min_chars:

@@ -298,7 +298,7 @@ def inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | Non
     Examples
     --------
     >>> inside("根据《2025年规划》,到2025年", 4, "《", "》"), inside("根据《规划》,到2025年", 10, "《", "》")
-    ((2, 9), None)
+    ((2, 10), None)
     """
     o = text.rfind(open_, 0, pos)
     if o < 0 or text.rfind(close, 0, pos) > o:
@@ -340,7 +340,7 @@ def horizons(text: str) -> list[Horizon]:
     Examples
     --------
     >>> horizons("到2026年底,建成平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
-    [(0, 2026, 'by'), (12, 2023, 'stage')]
+    [(0, 2026, 'by'), (13, 2023, 'stage')]
     >>> horizons("到“十四五”末,建成5个平台。")
     [(0, 2025, 'by')]
     """
