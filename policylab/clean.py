@@ -64,6 +64,17 @@ _SPACES = re.compile(r"[ \t\f\v]+")
 def normalise_line(line: str) -> str:
     """NFC, half-width ASCII-range punctuation and digits, single spaces, stripped.
 
+    Parameters
+    ----------
+    line : str
+        A raw line of a page.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> normalise_line("　（一）总体目标：到２０２５年，")
     '(一)总体目标:到2025年,'
     """
@@ -89,6 +100,17 @@ def repair_artefacts(text: str) -> tuple[str, int]:
     only when the page has at least three toned ones, because a bare ``(a)`` after a character
     can be real text.
 
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (str, int)
+        The repaired text and the number of readings removed.
+
+    Examples
+    --------
     >>> repair_artefacts("發(fā)展產業(yè)")
     ('發展產業', 2)
     """
@@ -131,12 +153,41 @@ def _han_counts(text: str) -> list[tuple[str, int]]:
 
 
 def traditional_chars(text: str) -> int:
-    """Number of characters in ``text`` that OpenCC's t2s would change (i.e. Traditional-only)."""
+    """Number of characters in ``text`` that OpenCC's t2s would change (i.e. Traditional-only).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> traditional_chars("發展产业"), traditional_chars("发展产业")
+    (1, 0)
+    """
     return sum(n for ch, n in _han_counts(text) if _is_traditional_char(ch))
 
 
 def detect_script(text: str) -> str:
-    """'traditional' when at least 3 % of the Han characters (and 5 or more) are Traditional-only."""
+    """'traditional' when at least 3 % of the Han characters (and 5 or more) are Traditional-only.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        'traditional' or 'simplified'.
+
+    Examples
+    --------
+    >>> detect_script("關於印發人工智能產業發展實施方案的通知"), detect_script("关于印发人工智能实施方案的通知")
+    ('traditional', 'simplified')
+    """
     counts = _han_counts(text)
     han = sum(n for _, n in counts)
     trad = sum(n for ch, n in counts if _is_traditional_char(ch))
@@ -144,7 +195,21 @@ def detect_script(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    """Convert Traditional text to Simplified with OpenCC's ``t2s`` configuration."""
+    """Convert Traditional text to Simplified with OpenCC's ``t2s`` configuration.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> to_simplified("關於印發實施方案")
+    '关于印发实施方案'
+    """
     return _t2s().convert(text)
 
 
@@ -163,6 +228,23 @@ class NoiseRule:
     note: str
 
     def matches(self, line: str) -> bool:
+        """Whether ``line`` is noise of this rule's kind (its length cap, then its terms or regex).
+
+        Parameters
+        ----------
+        line : str
+            A normalised line.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> rule = next(r for r in noise_rules() if r.kind == "share_buttons")
+        >>> rule.matches("点赞"), rule.matches("到2025年,人工智能产业规模超过500亿元。")
+        (True, False)
+        """
         if self.max_len and len(line) > self.max_len:
             return False
         if self.match == "terms":
@@ -173,7 +255,22 @@ class NoiseRule:
 
 @functools.lru_cache(maxsize=None)
 def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
-    """The noise rules of a patterns file (default: the package's reviewed ``noise_patterns.csv``)."""
+    """The noise rules of a patterns file (default: the package's reviewed ``noise_patterns.csv``).
+
+    Parameters
+    ----------
+    name : str
+        A file name under ``policylab/resources`` or a path (one with a ``/``).
+
+    Returns
+    -------
+    tuple of NoiseRule
+
+    Examples
+    --------
+    >>> "share_buttons" in {r.kind for r in noise_rules()}
+    True
+    """
     rules = []
     with open(resources.path(name) if "/" not in name else name, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -198,7 +295,17 @@ def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
 
 @functools.lru_cache(maxsize=1)
 def page_field_labels() -> dict[str, str]:
-    """Page-metadata label -> normalised field name (from ``page_field_labels.csv``)."""
+    """Page-metadata label -> normalised field name (from ``page_field_labels.csv``).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> page_field_labels()["发布时间"]
+    'published'
+    """
     with open(resources.path("page_field_labels.csv"), encoding="utf-8", newline="") as fh:
         return {row["label"]: row["field"] for row in csv.DictReader(fh)}
 
@@ -211,6 +318,20 @@ def _label_regex() -> re.Pattern:
 
 @functools.lru_cache(maxsize=1)
 def policy_cues() -> tuple[re.Pattern, ...]:
+    r"""The cues of an official policy text (``resources/policy_cues.txt``), compiled.
+
+    A page shows a cue when one of these patterns is found in its clean text; the corpus gate
+    (:func:`policylab.page.policy_text_gate`) counts distinct cues.
+
+    Returns
+    -------
+    tuple of re.Pattern
+
+    Examples
+    --------
+    >>> sum(1 for cue in policy_cues() if cue.search("关于印发实施方案的通知\n一、指导思想")) >= 2
+    True
+    """
     lines = resources.path("policy_cues.txt").read_text(encoding="utf-8").splitlines()
     return tuple(re.compile(x) for x in lines if x.strip() and not x.startswith("#"))
 
@@ -230,7 +351,21 @@ _n_han = count_han
 
 def is_prose(line: str) -> bool:
     """A line of running text: 20 or more Han characters with sentence punctuation, or a shorter
-    sentence (8 or more Han characters) that ends with 。 or ;."""
+    sentence (8 or more Han characters) that ends with 。 or ;.
+
+    Parameters
+    ----------
+    line : str
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_prose("加快建设人工智能创新应用先导区。"), is_prose("首页 > 政策文件")
+    (True, False)
+    """
     n = _n_han(line)
     if n >= 20 and _SENTENCE_PUNCT.search(line) is not None:
         return True
@@ -240,6 +375,17 @@ def is_prose(line: str) -> bool:
 def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
     """``[(field, label, value), ...]`` if the line is made of page-metadata pairs, else None.
 
+    Parameters
+    ----------
+    line : str
+        A normalised line.
+
+    Returns
+    -------
+    list of (str, str, str), or None
+
+    Examples
+    --------
     >>> parse_page_fields("政策汇编 (9475) 发布于:2020-04-22 更新于:2022-04-22 来自:合肥市人民政府")
     [('published', '发布于', '2020-04-22'), ('updated', '更新于', '2022-04-22'), ('source', '来自', '合肥市人民政府')]
     """
@@ -291,6 +437,17 @@ def _joinable(a: str, b: str) -> bool:
 def join_broken_lines(lines: list[str]) -> list[str]:
     """Join lines that PDF extraction broke (see :func:`_joinable`).
 
+    Parameters
+    ----------
+    lines : list of str
+        Kept, normalised lines.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
     >>> join_broken_lines(["南京国家人工智能创新应用先导区", "建设实施方案", "为贯彻落实..."])
     ['南京国家人工智能创新应用先导区建设实施方案', '为贯彻落实...']
     """
@@ -333,6 +490,17 @@ class CleanResult:
 
     @property
     def n_chars(self) -> int:
+        """Characters of the clean text.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> clean_page("").n_chars
+        0
+        """
         return len(self.text)
 
 
@@ -342,16 +510,47 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def split_lines(raw: str) -> list[str]:
-    """A page's lines, split at every Unicode line boundary (the numbering of ``removed.line_no``).
+    r"""A page's lines, split at every Unicode line boundary (the numbering of ``removed.line_no``).
 
-    >>> split_lines("标题\\r\\n正文\\u2029附件")
+    Parameters
+    ----------
+    raw : str
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> split_lines("标题\r\n正文\u2029附件")
     ['标题', '正文', '附件']
     """
     return _LINE_BREAK.split(raw)
 
 
 def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
-    """Clean one page's decoded text (see the module docstring for the steps)."""
+    r"""Clean one page's decoded text (see the module docstring for the steps).
+
+    Parameters
+    ----------
+    raw : str
+        The page's text as :func:`policylab.ingest.read_page` decoded it.
+    meta_fields : list of (str, str)
+        ``(label, value)`` pairs the page carried outside its text (HTML <meta> tags).
+
+    Returns
+    -------
+    CleanResult
+        ``text`` (one paragraph per line), ``script``, ``n_artefacts_repaired``,
+        ``n_traditional_left``, ``removed`` (every dropped line with its reason), ``page_fields``
+        and ``n_cues`` (distinct policy-text cues shown).
+
+    Examples
+    --------
+    >>> r = clean_page("首页 > 政策文件\n关于印发某市实施方案的通知\n各区人民政府:\n现将《实施方案》印发给你们,请认真贯彻执行。")
+    >>> r.text.split("\n")[0], [x.reason for x in r.removed]
+    ('关于印发某市实施方案的通知', ['navigation'])
+    """
     raw_lines = split_lines(raw)
     norm = [normalise_line(x) for x in raw_lines]
 

@@ -75,9 +75,25 @@ class RawPage:
 
 
 def list_files(source: str | os.PathLike) -> list[str]:
-    """Every file under ``source``, recursively, as sorted '/'-separated relative paths.
+    r"""Every file under ``source``, recursively, as sorted '/'-separated relative paths.
 
-    Sorting by path makes every later table independent of the file system's listing order.
+    Sorting by path makes every later table independent of the file system's listing order. A
+    folder that cannot be opened is listed (``name/``) so the build reports it; a file name whose
+    bytes are not UTF-8 is escaped (``\\xNN``).
+
+    Parameters
+    ----------
+    source : path
+        A folder, or a single file (then its name is the one path).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> list_files("seeds")[:2]
+    ['000_386978f9a7633c20.txt', '001_4de147ab1a0c3745.txt']
     """
     root = Path(source)
     if root.exists() and not root.is_dir():
@@ -170,7 +186,28 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode page bytes; returns ``(text, encoding)`` or raises :class:`IngestError`."""
+    """Decode page bytes: a byte-order mark, strict UTF-8, BOM-less UTF-16, then GB18030 or Big5.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+
+    Returns
+    -------
+    (str, str)
+        The text and the encoding used.
+
+    Raises
+    ------
+    IngestError
+        When no encoding fits (binary data, a mix of encodings).
+
+    Examples
+    --------
+    >>> decode("人工智能".encode("gb18030")), decode("人工智能".encode("utf-8"))
+    (('人工智能', 'gb18030'), ('人工智能', 'utf-8'))
+    """
     for bom, enc in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -210,6 +247,23 @@ def html_to_text(html: str) -> tuple[str, list[tuple[str, str]]]:
 
     Scripts, styles and templates are dropped; ``<title>`` is kept as the first line because many
     pages print the document's title only there.
+
+    Parameters
+    ----------
+    html : str
+        The decoded page.
+
+    Returns
+    -------
+    (str, list of (str, str))
+        The text, and ``(label, value)`` of the page's metadata <meta> tags (发布时间, 来源).
+
+    Examples
+    --------
+    >>> text, fields = html_to_text('<html><head><title>通知</title><meta name="PubDate" content="2020-04-22">'
+    ...                             '</head><body><p>第一段</p><div>第二段<script>x=1</script></div></body></html>')
+    >>> text.split(), fields
+    (['通知', '第一段', '第二段'], [('发布时间', '2020-04-22')])
     """
     from selectolax.lexbor import LexborHTMLParser
 
@@ -241,7 +295,22 @@ def _size(n: int) -> str:
 
 
 def longest_line(text: str) -> tuple[int, int]:
-    """``(line_no, length)`` of the longest line, found without splitting the text (no copies)."""
+    r"""``(line_no, length)`` of the longest line, found without splitting the text (no copies).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (int, int)
+        The 1-based number of the longest line and its length.
+
+    Examples
+    --------
+    >>> longest_line("ab\nabcd\nabc")
+    (2, 4)
+    """
     best, best_no, no, pos = 0, 1, 1, 0
     while True:
         nxt = text.find("\n", pos)
@@ -260,7 +329,35 @@ def read_page(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
 ) -> RawPage:
-    """Read and decode one file; raises :class:`IngestError` with a reason for anything unusable."""
+    """Read and decode one file; raises :class:`IngestError` with a reason for anything unusable.
+
+    Parameters
+    ----------
+    root : path
+        The source folder (or the single file).
+    relpath : str
+        The file, as :func:`list_files` gives it.
+    max_bytes : int
+        Larger files are rejected unread.
+    max_line_chars : int
+        A page with a longer line is rejected (a data dump, not a document).
+
+    Returns
+    -------
+    RawPage
+        ``path, sha256, n_bytes, encoding, format`` ('text' or 'html'), ``text`` and ``meta_fields``.
+
+    Raises
+    ------
+    IngestError
+        For a folder, an unsupported type, an empty, binary, oversized or undecodable file.
+
+    Examples
+    --------
+    >>> page = read_page("seeds", "001_4de147ab1a0c3745.txt")
+    >>> page.encoding, page.format, len(page.sha256)
+    ('utf-8', 'text', 64)
+    """
     p = on_disk(Path(root), relpath)
     if relpath.endswith("/") or p.is_dir():
         try:
