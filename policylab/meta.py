@@ -98,7 +98,20 @@ def __getattr__(name: str):
 
 @lru_cache(maxsize=1)
 def gazetteer() -> pd.DataFrame:
-    """China's province- and prefecture-level divisions (``resources/gazetteer.csv``)."""
+    """China's province- and prefecture-level divisions (``resources/gazetteer.csv``).
+
+    Returns
+    -------
+    DataFrame
+        ``name, short, province, level, kind, adcode, doc_prefixes, aliases, source, note``
+        (strings), one row per place.
+
+    Examples
+    --------
+    >>> g = gazetteer()
+    >>> g.loc[g["name"] == "合肥市", ["short", "province"]].values.tolist()
+    [['合肥', '安徽']]
+    """
     g = pd.read_csv(resources.path("gazetteer.csv"), dtype=str, keep_default_na=False)
     return g
 
@@ -446,6 +459,11 @@ def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None 
     files : DataFrame, optional
         The corpus' ``files``: maps every path -- duplicates included -- to its ``doc_id``, so a fact
         only a duplicate's page gives (e.g. its 发布时间) reaches the canonical record.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``doc_id``, the columns of :data:`META_FIELDS` (schema ``document_metadata``).
 
     Examples
     --------

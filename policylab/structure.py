@@ -159,6 +159,18 @@ def _closing(s: str, start: int) -> int:
 def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     """``(label, body)`` of every responsibility clause in ``line``.
 
+    A clause is bracketed with a label (``(责任单位:…)``, ``[责任部门:…]``, ``【牵头单位:…】``), a
+    whole line ``责任单位:…``, or an unlabelled bracket whose every group names a role
+    (``(省科技厅牵头,省经信厅配合)``).
+
+    Parameters
+    ----------
+    line : str
+
+    Returns
+    -------
+    list of (str, str)
+
     Examples
     --------
     >>> find_responsibility_clauses("…落实。(责任单位:有关区(市)县,市科技局)")
@@ -190,6 +202,15 @@ def strip_responsibility_clauses(text: str) -> str:
     r"""The text without its responsibility clauses (责任单位 lines and bracketed clauses).
 
     Keyword statistics otherwise rank agency names (工信局, 责任单位) as what a plan is about.
+
+    Parameters
+    ----------
+    text : str or None
+        A section's (or document's) text; a null stays null.
+
+    Returns
+    -------
+    str or None
 
     Examples
     --------
@@ -236,7 +257,18 @@ def _split_top(s: str, seps: str) -> list[str]:
 
 
 def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
-    """``(agency, role)`` pairs of one clause body.
+    """``(agency, role)`` pairs of one clause body; role is 'lead' or 'responsible'.
+
+    Parameters
+    ----------
+    label : str
+        The clause's label (牵头单位 makes every agency 'lead').
+    body : str
+        The clause's text.
+
+    Returns
+    -------
+    list of (str, str)
 
     Examples
     --------
@@ -273,17 +305,22 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
 
 
 def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
-    """One row per agency named in a responsibility clause (schema ``agencies``).
+    r"""One row per agency named in a responsibility clause (schema ``agencies``).
 
     Parameters
     ----------
     sections : DataFrame
         The ``sections`` table (its ``text`` holds the clauses).
 
+    Returns
+    -------
+    DataFrame
+        ``doc_id, section_id, clause, agency, role``, in document and section order.
+
     Examples
     --------
     >>> import pandas as pd
-    >>> docs = pd.DataFrame({"doc_id": ["d"], "text": ["一、任务\\n1.建平台。(责任单位:市工信局牵头,市科技局)"]})
+    >>> docs = pd.DataFrame({"doc_id": ["d"], "text": ["一、任务\n1.建平台。(责任单位:市工信局牵头,市科技局)"]})
     >>> a = extract_agencies(parse_sections(docs))
     >>> a[["section_id", "clause", "agency", "role"]].values.tolist()
     [['1.1', 0, '市工信局', 'lead'], ['1.1', 0, '市科技局', 'responsible']]
@@ -382,6 +419,11 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
         (:func:`policylab.frame.document_identity`).
     sections : DataFrame, optional
         The ``sections`` table, to give each citation its ``section_id``; parsed when not given.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, section_id, cited_title, cited_doc_number`` (schema ``citations``).
 
     Examples
     --------

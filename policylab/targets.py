@@ -123,6 +123,15 @@ def indicator_family(indicator: str | None) -> str | None:
     The keyword ending furthest right wins (the head of a Chinese noun phrase is at its end; ties go
     to the longer keyword); an indicator with no keyword is ``'other'``.
 
+    Parameters
+    ----------
+    indicator : str or None
+
+    Returns
+    -------
+    str or None
+        None for a null indicator.
+
     Examples
     --------
     >>> indicator_family("人工智能核心产业规模"), indicator_family("人工智能重点企业")
@@ -386,6 +395,17 @@ def targets_from_text(text: str, doc_id: str = "doc") -> pd.DataFrame:
 
     A horizon then holds for the rest of the whole text; for a full document use the sections table
     so that years follow the section tree.
+
+    Parameters
+    ----------
+    text : str
+    doc_id : str
+        The ``doc_id`` the rows carry.
+
+    Returns
+    -------
+    DataFrame
+        Schema ``targets``.
 
     Examples
     --------
