@@ -48,7 +48,22 @@ DEFAULT_DIRNAME = ".policylab_cache"
 
 
 def cache_root(root: str | os.PathLike | None = None) -> Path:
-    """The cache's root folder: ``root`` if given, else ``$POLICYLAB_CACHE``, else ``./.policylab_cache``."""
+    """The cache's root folder: ``root`` if given, else ``$POLICYLAB_CACHE``, else ``./.policylab_cache``.
+
+    Parameters
+    ----------
+    root : path, optional
+
+    Returns
+    -------
+    Path
+        Absolute.
+
+    Examples
+    --------
+    >>> cache_root("/tmp/plcache").as_posix()
+    '/tmp/plcache'
+    """
     if root is None:
         root = os.environ.get(ENV_VAR) or Path.cwd() / DEFAULT_DIRNAME
     return Path(root).expanduser().resolve()
@@ -271,9 +286,37 @@ class Store:
         self.hits = self.misses = self.corrupt = self.writes = 0
 
     def path(self, key: str, suffix: str) -> Path:
+        """Where the entry ``key`` with ``suffix`` lives: ``<namespace>/<key[:2]>/<key><suffix>``.
+
+        Parameters
+        ----------
+        key : str
+        suffix : str
+            ``.json`` or ``.parquet``.
+
+        Returns
+        -------
+        Path
+
+        Examples
+        --------
+        >>> Store("tokens", root="/tmp/plcache").path("abcdef", ".json").as_posix()
+        '/tmp/plcache/tokens/ab/abcdef.json'
+        """
         return self.dir / key[:2] / f"{key}{suffix}"
 
     def stats(self) -> dict:
+        """Hits, misses, corrupt entries and writes since this Store was made.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> Store("demo", root="/tmp/plcache").stats()
+        {'hits': 0, 'misses': 0, 'corrupt': 0, 'writes': 0}
+        """
         return {"hits": self.hits, "misses": self.misses, "corrupt": self.corrupt, "writes": self.writes}
 
     def _read(self, key: str, suffix: str, load: Callable[[Path], Any], check: Callable[[Any], bool] | None):
@@ -297,26 +340,109 @@ class Store:
         return value
 
     def get_json(self, key: str, check: Callable[[Any], bool] | None = None):
-        """The JSON value stored under ``key``, or None (a miss) if absent, unreadable or failing ``check``."""
+        """The JSON value stored under ``key``, or None (a miss) if absent, unreadable or failing ``check``.
+
+        Parameters
+        ----------
+        key : str
+        check : callable, optional
+            ``check(value)`` must be true, else the entry is dropped as corrupt.
+
+        Returns
+        -------
+        object or None
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> s.put_json("k1", [1, 2])
+        >>> s.get_json("k1"), s.get_json("k1", check=lambda v: len(v) == 3), s.get_json("k1")
+        ([1, 2], None, None)
+        """
         return self._read(key, ".json", lambda p: json.loads(p.read_text(encoding="utf-8")), check)
 
     def put_json(self, key: str, value: Any) -> None:
-        """Store ``value`` as JSON under ``key`` (atomically)."""
+        """Store ``value`` as JSON under ``key`` (atomically).
+
+        Parameters
+        ----------
+        key : str
+        value : JSON-able
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> s.put_json("k1", {"a": 1}); s.get_json("k1")
+        {'a': 1}
+        """
         blob = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         _atomic_write(self.path(key, ".json"), lambda tmp: Path(tmp).write_text(blob, encoding="utf-8"))
         self.writes += 1
 
     def get_frame(self, key: str, check: Callable[[Any], bool] | None = None) -> pd.DataFrame | None:
-        """The DataFrame stored as Parquet under ``key``, or None."""
+        """The DataFrame stored as Parquet under ``key``, or None.
+
+        Parameters
+        ----------
+        key : str
+        check : callable, optional
+            As for :meth:`get_json`.
+
+        Returns
+        -------
+        DataFrame or None
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> s.put_frame("k1", pd.DataFrame({"a": [1]})); s.get_frame("k1")["a"].tolist()
+        [1]
+        """
         return self._read(key, ".parquet", pd.read_parquet, check)
 
     def put_frame(self, key: str, df: pd.DataFrame) -> None:
-        """Store ``df`` as Parquet under ``key`` (atomically)."""
+        """Store ``df`` as Parquet under ``key`` (atomically).
+
+        Parameters
+        ----------
+        key : str
+        df : DataFrame
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> s.put_frame("k1", pd.DataFrame({"a": [1]})); s.stats()["writes"]
+        1
+        """
         _atomic_write(self.path(key, ".parquet"), lambda tmp: df.to_parquet(tmp, index=False))
         self.writes += 1
 
     def clear(self) -> int:
-        """Delete every entry of this namespace; returns the number of files removed."""
+        """Delete every entry of this namespace; returns the number of files removed.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> s.put_json("k1", 1); s.put_json("k2", 2); s.clear()
+        2
+        """
         n = 0
         if self.dir.is_dir():
             for p in sorted(self.dir.rglob("*")):

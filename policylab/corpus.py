@@ -65,11 +65,31 @@ class Corpus:
     options: dict = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by name, in a fixed order (those a stage did not produce are left out)."""
+        """The tables by name, in a fixed order (those a stage did not produce are left out).
+
+        Returns
+        -------
+        dict of str to DataFrame
+
+        Examples
+        --------
+        >>> list(load_corpus("seeds").tables())[:3]
+        ['files', 'documents', 'removed']
+        """
         return {name: getattr(self, name) for name in TABLES if getattr(self, name) is not None}
 
     def summary(self) -> str:
-        """A one-screen account of the build: files read, documents, duplicates, rejections."""
+        """A one-screen account of the build: files read, documents, duplicates, rejections.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> print(load_corpus("seeds").summary().splitlines()[2])
+        documents: 4
+        """
         f = self.files
         counts = f["status"].value_counts()
         lines = [
@@ -99,6 +119,20 @@ def doc_id_for(sha256: str) -> str:
     """A document's id: 'd' + the first 12 hex digits of its source file's sha256.
 
     Content-derived, so the same file has the same id on every machine and in every run.
+
+    Parameters
+    ----------
+    sha256 : str
+        The file's sha256 (hex).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> doc_id_for("4de147ab1a0c3745" + "0" * 48)
+    'd4de147ab1a0c'
     """
     return "d" + sha256[:12]
 
@@ -171,6 +205,14 @@ def load_corpus(
     ------
     SourceError
         When ``source`` does not exist or holds no files.
+
+    Examples
+    --------
+    >>> corpus = load_corpus("seeds")
+    >>> corpus.files["status"].value_counts().to_dict()
+    {'document': 4, 'duplicate': 1}
+    >>> sorted(corpus.documents["city"])
+    ['南京', '合肥', '成都', '沈阳']
     """
     root = Path(source)
     if not root.exists():

@@ -67,6 +67,17 @@ def client_for(scheduler=None, n_workers: int = LOCAL_WORKERS):
         (and left open: it belongs to the caller).
     n_workers : int
         Worker processes of the local cluster.
+
+    Returns
+    -------
+    context manager
+        Yields a :class:`distributed.Client`.
+
+    Examples
+    --------
+    >>> with client_for() as client:                      # doctest: +SKIP
+    ...     client.submit(sum, [1, 2]).result()
+    3
     """
     dd = _distributed()
     if isinstance(scheduler, dd.Client):
@@ -94,6 +105,21 @@ def batches(items: Sequence, n_workers: int, per_worker: int = TASKS_PER_WORKER,
             max_batch: int = MAX_BATCH) -> list[list]:
     """Contiguous batches of ``items``, about ``per_worker`` per worker, at most ``max_batch`` long.
 
+    Parameters
+    ----------
+    items : sequence
+    n_workers : int
+    per_worker : int
+        Batches per worker (a few balance the load without a task per item).
+    max_batch : int
+        The longest batch.
+
+    Returns
+    -------
+    list of list
+
+    Examples
+    --------
     >>> [len(b) for b in batches(list(range(10)), n_workers=2)]
     [2, 2, 2, 2, 2]
     >>> batches([], 2)
@@ -165,6 +191,12 @@ def map_files(root: str, paths: Sequence[str], opts: dict, scheduler=None, progr
     ------
     DaskNotInstalled
         When dask.distributed is not installed.
+
+    Examples
+    --------
+    >>> results = map_files("seeds", ["001_4de147ab1a0c3745.txt"], {})   # doctest: +SKIP
+    >>> results[0]["status"]                                             # doctest: +SKIP
+    'document'
     """
     paths = list(paths)
     _distributed()  # fail early, before any work, when the extra is missing

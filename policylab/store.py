@@ -89,7 +89,26 @@ def resource_hashes() -> dict[str, str]:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` then move the file into place atomically."""
+    """Call ``write(tmp_path)`` then move the file into place atomically.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+    write : callable
+        Writes the content to the temporary path it is given.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write(p, lambda tmp: tmp.write_text("ok", encoding="utf-8")); p.read_text(encoding="utf-8")
+    'ok'
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -104,7 +123,22 @@ def atomic_write(path: Path, write) -> None:
 
 @contextlib.contextmanager
 def build_lock(out_dir: Path):
-    """An exclusive lock on ``out_dir`` for the time of one build (POSIX ``flock``)."""
+    """An exclusive lock on ``out_dir`` for the time of one build (POSIX ``flock``).
+
+    Parameters
+    ----------
+    out_dir : Path
+
+    Returns
+    -------
+    context manager
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with build_lock(Path(tempfile.mkdtemp())):
+    ...     pass
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = open(out_dir / ".policylab.lock", "a+")
     try:
@@ -124,9 +158,29 @@ def _to_parquet(df: pd.DataFrame, p: Path) -> None:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False, manifest: dict | None = None) -> dict:
-    """Write each table as ``<name>.parquet`` (and ``<name>.csv``) and ``manifest.json`` last.
+    r"""Write each table as ``<name>.parquet`` (and ``<name>.csv``) and ``manifest.json`` last.
 
-    Returns the manifest that was written.
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+    out_dir : path
+    csv : bool
+        Also write CSV copies (UTF-8, ``\\n`` line ends).
+    manifest : dict, optional
+        Written as ``manifest.json`` with ``tables`` (rows and sha256 of every file) added.
+
+    Returns
+    -------
+    dict
+        The manifest that was written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> m = write_tables({"t": pd.DataFrame({"a": [1, 2]})}, out)
+    >>> m["tables"]["t"]["rows"], read_tables(out)["t"]["a"].tolist()
+    (2, [1, 2])
     """
     out_dir = Path(out_dir)
     manifest = dict(manifest or {})
@@ -172,7 +226,25 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
 
 
 def build_manifest(corpus, extra: dict | None = None) -> dict:
-    """The manifest of a corpus build (see the module docstring)."""
+    """The manifest of a corpus build (see the module docstring).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    extra : dict, optional
+        Entries added as they are.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from policylab import load_corpus
+    >>> m = build_manifest(load_corpus("seeds"))
+    >>> m["counts"], len(m["inputs"])
+    ({'document': 4, 'duplicate': 1}, 5)
+    """
     files = corpus.files
     return {
         "policylab_manifest": 1,
@@ -188,7 +260,24 @@ def build_manifest(corpus, extra: dict | None = None) -> dict:
 
 
 def read_tables(out_dir) -> dict[str, pd.DataFrame]:
-    """Read back every table a build wrote, by name (as listed in its manifest)."""
+    """Read back every table a build wrote, by name (as listed in its manifest).
+
+    Parameters
+    ----------
+    out_dir : path
+
+    Returns
+    -------
+    dict of str to DataFrame
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> _ = write_tables({"t": pd.DataFrame({"a": [1]})}, out)
+    >>> list(read_tables(out))
+    ['t']
+    """
     out_dir = Path(out_dir)
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     return {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in manifest["tables"]}
