@@ -346,7 +346,6 @@ _SENTENCE_PUNCT = re.compile(r"[。;,:!?、]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-_n_han = count_han
 
 
 def is_prose(line: str) -> bool:
@@ -366,7 +365,7 @@ def is_prose(line: str) -> bool:
     >>> is_prose("加快建设人工智能创新应用先导区。"), is_prose("首页 > 政策文件")
     (True, False)
     """
-    n = _n_han(line)
+    n = count_han(line)
     if n >= 20 and _SENTENCE_PUNCT.search(line) is not None:
         return True
     return n >= 8 and line.endswith(("。", ";", "!", "?"))
@@ -624,7 +623,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         return (
             j is not None
             and not re.search(r"[:>|/]", line)
-            and _n_han(line) >= 4
+            and count_han(line) >= 4
             and _joinable(line, lines[j])
             and TITLE_END.search(lines[j]) is not None
         )
