@@ -1,10 +1,19 @@
 """Corpus: runs the parsing stages over a folder of pages and holds the resulting tables.
 
-``load_corpus(path)`` reads every file under ``path`` (ingest), cleans each page (clean), drops
-near-duplicates (dedup), then extracts metadata (meta), the section tree, agencies and citations
-(structure) and numeric targets (targets). Every input file ends up in ``files`` -- as a
-``document``, a ``duplicate`` of one, or ``rejected`` with a reason -- and nothing stops the build
-but a source that does not exist or holds no files.
+``load_corpus(path)`` reads as the table of contents of a build:
+
+1. list the files (:mod:`policylab.ingest`);
+2. look the build up in the cache, keyed by every input's sha256, the options, the corrections,
+   the curated resources and the parsing code (:func:`policylab.cache.corpus_key`);
+3. per page, read -> clean -> gate (:func:`policylab.page.process_file`), in this process, in
+   worker processes or on a Dask cluster (:mod:`policylab.distributed`);
+4. drop near-duplicates (:mod:`policylab.dedup`) and build ``files`` and ``documents``;
+5. per document: metadata (:mod:`policylab.meta`), researcher corrections
+   (:mod:`policylab.corrections`), the section tree, agencies and citations
+   (:mod:`policylab.structure`) and numeric targets (:mod:`policylab.targets`).
+
+Every input file ends up in ``files`` -- as a ``document``, a ``duplicate`` of one, or ``rejected``
+with a reason -- and nothing stops the build but a source that does not exist or holds no files.
 
 Table schemas are documented in :mod:`policylab.schema`.
 
@@ -214,34 +223,48 @@ def load_corpus(
     >>> sorted(corpus.documents["city"])
     ['南京', '合肥', '成都', '沈阳']
     """
+    root, paths = _source_files(source)
+    n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
+    opts = {"max_bytes": max_bytes, "min_chars": min_chars, "max_line_chars": max_line_chars}
+    cached_dir = _cache_dir(root, paths, opts, corrections, cache)  # keyed by policylab.cache
+    if cached_dir is not None and (hit := _read_cached(cached_dir, str(source), engine)) is not None:
+        return hit
+    results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler)  # page: read, clean, gate
+    corpus = _assemble(str(source), results)  # dedup: near-duplicates; the files/documents tables
+    corpus.options = {**opts, "engine": engine}
+    _run_document_stages(corpus, corrections)  # meta, corrections, structure, targets
+    if cached_dir is not None:
+        _write_cached(corpus, cached_dir)
+    return corpus
+
+
+def _source_files(source) -> tuple[Path, list[str]]:
+    """The source and its files (relative paths), or a :class:`SourceError`."""
     root = Path(source)
     if not root.exists():
         raise SourceError(f"source not found: {source}")
     paths = list_files(root)
     if not paths:
         raise SourceError(f"source holds no files: {source}")
-    if n_jobs is None:
-        n_jobs = os.cpu_count() or 1
-    opts = {"max_bytes": max_bytes, "min_chars": min_chars, "max_line_chars": max_line_chars}
-    cached_dir = None
-    if cache is not False:
-        inputs = [(rel, on_disk(root, rel)) for rel in paths]
-        key = corpus_key(inputs, opts, corrections_digest(corrections), resource_hashes())
-        if key is not None:
-            cached_dir = cache_root(None if cache is True else cache) / "corpus" / key[:2] / key
-            hit = _read_cached(cached_dir, str(source), engine)
-            if hit is not None:
-                return hit
-    results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler)
-    corpus = _assemble(str(source), results)
-    corpus.options = {**opts, "engine": engine}
-    _run_document_stages(corpus, corrections)
-    if cached_dir is not None:
-        try:
-            write_tables(corpus.tables(), cached_dir, manifest={"options": corpus.options})
-        except OSError as e:  # the cache is a convenience: a full disk must not lose the build
-            warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=2)
-    return corpus
+    return root, paths
+
+
+def _cache_dir(root: Path, paths: list[str], opts: dict, corrections, cache) -> Path | None:
+    """The cache folder of this build, or None (no cache asked for, or an input cannot be read)."""
+    if cache is False:
+        return None
+    inputs = [(rel, on_disk(root, rel)) for rel in paths]
+    key = corpus_key(inputs, opts, corrections_digest(corrections), resource_hashes())
+    if key is None:
+        return None
+    return cache_root(None if cache is True else cache) / "corpus" / key[:2] / key
+
+
+def _write_cached(corpus: Corpus, folder: Path) -> None:
+    try:
+        write_tables(corpus.tables(), folder, manifest={"options": corpus.options})
+    except OSError as e:  # the cache is a convenience: a full disk must not lose the build
+        warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=3)
 
 
 def _read_cached(folder: Path, source: str, engine: str) -> Corpus | None:
