@@ -303,6 +303,8 @@ def target_years(lines: list[str]) -> list[int]:
         h = match_heading(ln)
         if h is not None:
             goal_heading = "目标" in (h["heading"] or "")
+        if "年" not in ln and "五" not in ln:
+            continue  # no year and no five-year plan: no horizon (most lines)
         for _, year, kind in horizons(ln):
             if kind == "by" or goal_heading:
                 years.add(year)

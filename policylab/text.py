@@ -38,7 +38,7 @@ import pandas as pd
 
 __all__ = [
     "fold", "fold_page", "lines_of", "count_han", "cn_number", "parse_number", "DATE", "parse_date",
-    "find_horizons", "horizons", "Horizon",
+    "find_horizons", "horizons",
 ]
 
 # ----------------------------------------------------------------------------- width
@@ -271,10 +271,13 @@ def parse_date(s) -> pd.Timestamp | None:
 #: a year in Arabic digits or Chinese numerals written digit by digit (二〇二五)
 YEAR = r"(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九][〇零一二三四五六七八九]"
 _YEAR = YEAR
+# a horizon is a year, maybe led by 到/至/截至… and followed by 年底/末 or 前/以前. The scan looks for the
+# year first (a cheap character class) and then back for its lead word: a pattern opening with an
+# optional lead word would be tried at every position of every line.
 _HORIZON_RE = re.compile(
-    r"(?P<pre>截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)?\s*"
     rf"(?P<year>{_YEAR})\s*年\s*(?P<suf>年底|年末|底|末)?\s*(?P<before>前|以前)?"
 )
+_LEAD_WORD = re.compile(r"(?:截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)$")
 _FYP_RE = re.compile(r"(?:到|至)?\s*“?十(?P<n>[一二三四五六七八九])五”?\s*(?:规划)?\s*(?:时期|期)?末")
 _NOT_HORIZON_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月|\s*(?:版|起|以来|度)")
 _RANGE_BEFORE = re.compile(rf"(?:{_YEAR})\s*年?\s*[-—–~～至到]\s*$")
@@ -307,20 +310,7 @@ def inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | Non
     return (o, c if c != -1 else len(text))
 
 
-class Horizon(tuple):
-    """One horizon: ``(offset, year, kind)``; kind is 'by' (到2025年, 2025年底前, 十四五末) or 'stage'."""
-
-    __slots__ = ()
-
-    def __new__(cls, offset: int, year: int, kind: str):
-        return tuple.__new__(cls, (offset, year, kind))
-
-    offset = property(lambda self: self[0])
-    year = property(lambda self: self[1])
-    kind = property(lambda self: self[2])
-
-
-def horizons(text: str) -> list[Horizon]:
+def horizons(text: str) -> list[tuple[int, int, str]]:
     """Every horizon year of ``text`` with its offset and kind, in text order.
 
     ``kind`` is ``'by'`` for a deadline (到/至/截至…2025年, 2025年底, 2025年前, 到“十四五”末) and
@@ -334,8 +324,9 @@ def horizons(text: str) -> list[Horizon]:
 
     Returns
     -------
-    list of Horizon
-        ``(offset, year, kind)`` tuples sorted by offset.
+    list of (int, int, str)
+        ``(offset, year, kind)`` sorted by offset; the offset is where the horizon's words start
+        (the lead word 到, else the year).
 
     Examples
     --------
@@ -346,27 +337,37 @@ def horizons(text: str) -> list[Horizon]:
     """
     text = fold(text)
     out = []
+    prev_end = 0  # where the previous match ended: its characters are no one else's lead word
     for m in _HORIZON_RE.finditer(text):
+        ys = m.start("year")
+        start = ys
+        while start > prev_end and text[start - 1].isspace():
+            start -= 1
+        lead = _LEAD_WORD.search(text, max(prev_end, start - 3), start)
+        if lead is not None:
+            start = lead.start()
+        prev_end = m.end()
         year = cn_number(m.group("year"))
         if year is None or not 1949 <= year <= 2100:
             continue
         if _NOT_HORIZON_AFTER.match(text, m.end()) and not m.group("suf") and not m.group("before"):
             continue
-        if _RANGE_BEFORE.search(text[: m.start("year")]):
+        if _RANGE_BEFORE.search(text[:ys]):
             continue  # (2018-2020年), 2018至2020年: a plan period, not a horizon
-        if inside(text, m.start(), "《", "》"):
+        if inside(text, start, "《", "》"):
             continue
-        if m.group("pre") or m.group("suf") or m.group("before"):
-            out.append(Horizon(m.start(), year, "by"))
+        if lead is not None or m.group("suf") or m.group("before"):
+            out.append((start, year, "by"))
             continue
         # a stage goal opens a sentence: "2023年,组织实施..."
-        head = text[: m.start("year")].rstrip(" ")
+        head = text[:ys].rstrip(" ")
         opens = head == "" or head[-1] in "。;!?\n"
         if opens and text[m.end() : m.end() + 1] in (",", ":", "、"):
-            out.append(Horizon(m.start(), year, "stage"))
-    for m in _FYP_RE.finditer(text):
-        n = 10 + "一二三四五六七八九".index(m.group("n")) + 1
-        out.append(Horizon(m.start(), 1955 + 5 * n, "by"))  # the Nth five-year plan (N >= 3) ends in 1955 + 5N
+            out.append((start, year, "stage"))
+    if "五" in text:
+        for m in _FYP_RE.finditer(text):
+            n = 10 + "一二三四五六七八九".index(m.group("n")) + 1
+            out.append((m.start(), 1955 + 5 * n, "by"))  # the Nth five-year plan (N >= 3) ends in 1955 + 5N
     return sorted(out)
 
 
@@ -386,4 +387,4 @@ def find_horizons(text: str) -> list[tuple[int, int]]:
     >>> find_horizons("到2025年,建成10个平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
     [(0, 2025), (15, 2023)]
     """
-    return [(h[0], h[1]) for h in horizons(text)]
+    return [(offset, year) for offset, year, _ in horizons(text)]
