@@ -1,0 +1,63 @@
+"""The official-document frame: one definition that clean, structure and meta all read (issue 14)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from policylab import clean, frame, meta, structure
+from policylab.text import lines_of
+
+NOTICE = (
+    "关于印发沈阳市新一代人工智能发展规划(2018-2020年)的通知\n沈政发〔2018〕12号\n各区、县(市)人民政府:\n"
+    "现将《沈阳市新一代人工智能发展规划(2018-2020年)》印发给你们,请认真贯彻执行。\n沈阳市人民政府\n二〇一八年十二月六日\n"
+    "沈阳市新一代人工智能发展规划(2018-2020年)\n为贯彻落实《国务院关于印发新一代人工智能发展规划的通知》(国发〔2017〕35号),制定本规划。\n"
+    "一、发展目标\n到2020年,产业规模超过100亿元。"
+)
+
+
+def test_head_identity_and_signature_of_a_notice():
+    lines = frame.join_split_titles(lines_of(NOTICE))
+    head = frame.document_head(lines)
+    assert lines[head["body_start"]].startswith("为贯彻落实")
+    assert head["signature"][1] == ["沈阳市人民政府"]
+    assert str(head["signature"][2].date()) == "2018-12-06"
+    assert frame.document_identity(lines, head) == {
+        "title": "沈阳市新一代人工智能发展规划(2018-2020年)",
+        "notice_title": "关于印发沈阳市新一代人工智能发展规划(2018-2020年)的通知",
+        "doc_number": "沈政发〔2018〕12号",
+    }
+
+
+def test_meta_and_structure_read_the_same_frame():
+    m = meta.extract_metadata(NOTICE)
+    ident = frame.document_identity(frame.join_split_titles(lines_of(NOTICE)))
+    assert {k: m[k] for k in ident} == ident
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [NOTICE]})
+    secs = structure.parse_sections(docs)
+    # the wrapper is no section; the body starts after the plan's title
+    assert secs["section_id"].tolist() == ["0", "1"]
+    assert secs["text"].iloc[0].startswith("为贯彻落实")
+
+
+def test_citations_do_not_rerun_the_metadata_stage():
+    """Without a metadata table, the document's own title and number come from the frame alone
+    (structure stands before meta in the layers, see test_layers.py)."""
+    assert not hasattr(structure, "extract_metadata") and not hasattr(structure, "meta")
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [NOTICE]})
+    cites = structure.extract_citations(docs)
+    assert cites["cited_doc_number"].tolist() == ["国发〔2017〕35号"]  # its own 沈政发〔2018〕12号 is not a citation
+
+
+def test_clean_keeps_the_frame_lines_of_a_page():
+    page = "首页 > 政策文件\n" + NOTICE + "\n版权所有:沈阳市人民政府办公室"
+    kept = clean.clean_page(page).text.split("\n")
+    for line in ("沈政发〔2018〕12号", "各区、县(市)人民政府:", "沈阳市人民政府", "二〇一八年十二月六日"):
+        assert line in kept
+    assert all(frame.is_structural(x, strong_only=True) for x in ("沈政发〔2018〕12号", "二〇一八年十二月六日"))
+
+
+def test_one_date_line_for_clean_and_meta():
+    assert clean.DATE_LINE is frame.DATE_LINE
+    for line in ("2018年12月6日", "二〇一八年十二月六日", "2018-12-06"):
+        assert frame.DATE_LINE.match(line)
+    assert not frame.DATE_LINE.match("2018年12月6日印发")
