@@ -280,7 +280,29 @@ _HORIZON_RE = re.compile(
 _LEAD_WORD = re.compile(r"(?:截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)$")
 _FYP_RE = re.compile(r"(?:到|至)?\s*“?十(?P<n>[一二三四五六七八九])五”?\s*(?:规划)?\s*(?:时期|期)?末")
 _NOT_HORIZON_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月|\s*(?:版|起|以来|度)")
-_RANGE_BEFORE = re.compile(rf"(?:{_YEAR})\s*年?\s*[-—–~～至到]\s*$")
+_YEAR_ONLY = re.compile(_YEAR)
+_DASHES = frozenset("-—–~～至到")
+
+
+def _range_before(text: str, pos: int) -> bool:
+    """Whether a year range's first half ends at ``pos`` (``2018-``, ``2018年至``): a plan period.
+
+    The same test as ``re.search(YEAR + r"\\s*年?\\s*[-—–~～至到]\\s*$", text[:pos])``, read
+    backwards from ``pos`` instead of scanning the whole text before it.
+    """
+    e = pos
+    while e > 0 and text[e - 1].isspace():
+        e -= 1
+    if e == 0 or text[e - 1] not in _DASHES:
+        return False
+    e -= 1
+    while e > 0 and text[e - 1].isspace():
+        e -= 1
+    if e > 0 and text[e - 1] == "年":
+        e -= 1
+        while e > 0 and text[e - 1].isspace():
+            e -= 1
+    return e >= 4 and _YEAR_ONLY.fullmatch(text, e - 4, e) is not None
 
 
 def inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | None:
@@ -352,7 +374,7 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
             continue
         if _NOT_HORIZON_AFTER.match(text, m.end()) and not m.group("suf") and not m.group("before"):
             continue
-        if _RANGE_BEFORE.search(text[:ys]):
+        if _range_before(text, ys):
             continue  # (2018-2020年), 2018至2020年: a plan period, not a horizon
         if inside(text, start, "《", "》"):
             continue
@@ -360,8 +382,10 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
             out.append((start, year, "by"))
             continue
         # a stage goal opens a sentence: "2023年,组织实施..."
-        head = text[:ys].rstrip(" ")
-        opens = head == "" or head[-1] in "。;!?\n"
+        k = ys
+        while k > 0 and text[k - 1] == " ":
+            k -= 1
+        opens = k == 0 or text[k - 1] in "。;!?\n"
         if opens and text[m.end() : m.end() + 1] in (",", ":", "、"):
             out.append((start, year, "stage"))
     if "五" in text:
