@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import re
 from functools import lru_cache
 from typing import Mapping
@@ -87,8 +88,6 @@ _MOVED = {"CORRECTION_COLUMNS", "read_corrections", "apply_corrections"}
 
 def __getattr__(name: str):
     if name in _MOVED:
-        import importlib
-
         return getattr(importlib.import_module("policylab.corrections"), name)
     raise AttributeError(f"module 'policylab.meta' has no attribute {name!r}")
 
