@@ -337,9 +337,10 @@ def for_segmenter(segmenter) -> Lexicon:
 def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
     """Share of a text's known-term occurrences that come out of ``cut`` as one token.
 
-    A measure for segmentation audits: every occurrence of a term (found by substring search,
-    longest first and not overlapping) counts as whole when ``cut(text)`` has a token spanning
-    exactly its characters.
+    A measure for segmentation audits. Occurrences are read leftmost-longest (the rule of
+    :func:`repair`): scanning the text, the longest term starting at a position is one
+    occurrence, and the scan goes on after it. An occurrence is whole when ``cut(text)`` has a
+    token spanning exactly its characters.
 
     Parameters
     ----------
@@ -357,29 +358,27 @@ def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
     Examples
     --------
     >>> lex = Lexicon(["人工智能", "智能终端"])
-    >>> whole_rate(["人工智能终端"], ["人工智能"], lambda s: ["人工", "智能终端"])["rate"]
-    0.0
-    >>> whole_rate(["人工智能终端"], ["人工智能"], lambda s: lex(["人工", "智能终端"]))["rate"]
+    >>> whole_rate(["人工智能终端"], lex.terms, lambda s: ["人工", "智能终端"])
+    {'occurrences': 1, 'whole': 0, 'rate': 0.0}
+    >>> whole_rate(["人工智能终端"], lex.terms, lambda s: lex(["人工", "智能终端"]))["rate"]
     1.0
     """
-    terms = sorted({unicodedata.normalize("NFKC", t) for t in terms}, key=lambda t: (-len(t), t))
+    terms = frozenset(unicodedata.normalize("NFKC", t) for t in terms)
+    max_len = max((len(t) for t in terms), default=0)
     occ = whole = 0
     for text in texts:
         text = "".join(unicodedata.normalize("NFKC", text).split())
-        toks = cut(text)
         spans, pos = set(), 0
-        for tk in toks:
+        for tk in cut(text):
             spans.add((pos, pos + len(tk)))
             pos += len(tk)
-        taken = [False] * len(text)
-        for t in terms:
-            start = text.find(t)
-            while start >= 0:
-                end = start + len(t)
-                if not any(taken[start:end]):
-                    for x in range(start, end):
-                        taken[x] = True
-                    occ += 1
-                    whole += (start, end) in spans
-                start = text.find(t, start + 1)
+        i, n = 0, len(text)
+        while i < n:
+            hit = next((k for k in range(min(max_len, n - i), 0, -1) if text[i:i + k] in terms), 0)
+            if hit:
+                occ += 1
+                whole += (i, i + hit) in spans
+                i += hit
+            else:
+                i += 1
     return {"occurrences": occ, "whole": whole, "rate": (whole / occ) if occ else None}
