@@ -23,8 +23,10 @@ never joins across a token holding punctuation or whitespace (、 , 。 “ ( ..
 starts where a token starts, so a word jieba cut correctly is never entered from its middle.
 
 Speed. The lexicon precomputes, once, the set of terms and the set of their proper prefixes. A
-token is looked at further only when it is itself a proper prefix of some term (one set lookup),
-which is rare, so a document costs about one hash lookup per token.
+token is looked at further only when it is a proper prefix of some term and, grown by the next
+token's first character, still a prefix or a term (two set lookups); the tokens between such
+places are copied as slices. On the seeds that is about 2 microseconds a token, some 6-7 % of
+jieba_fast's own time.
 
 Which terms are "known". The domain dictionary (``resources/domain_dict.csv``) and the user
 dictionaries, as :func:`policylab.segment.domain_terms` reads them (NFKC), plus nothing else:
@@ -96,6 +98,8 @@ class Lexicon:
         self.terms = frozenset(t for t in norm if t)
         formable = [t for t in self.terms if len(t) > 1 and not any(_is_barrier_char(c) for c in t)]
         self.prefixes = frozenset(t[:k] for t in formable for k in range(1, len(t)))
+        # what a token may grow into by one more character: the pre-scan's test
+        self._grows = self.prefixes | frozenset(formable)
         self.max_len = max((len(t) for t in self.terms), default=0)
         self.pos = {unicodedata.normalize("NFKC", k): v for k, v in (pos or {}).items()}
         self.vocabulary = vocabulary
@@ -167,29 +171,44 @@ def _leaves_a_word(tokens: Sequence[str], j: int, k: int, lex: Lexicon) -> bool:
     return rest in lex.prefixes and bool(_crossings(tokens, j, rest, lex))
 
 
-def _repair_spans(tokens: Sequence[str], lex: Lexicon) -> list[tuple[str, int]]:
-    """(new token, index of the input token it starts in), leftmost-longest."""
-    out: list[tuple[str, int]] = []
-    prefixes = lex.prefixes
+def _repair_spans(tokens: Sequence[str], lex: Lexicon) -> tuple[list[str], list[int]]:
+    """Re-cut tokens leftmost-longest: (new tokens, index of the input token each starts in)."""
+    prefixes, grows = lex.prefixes, lex._grows
     n = len(tokens)
+    out: list[str] = []
+    src: list[int] = []
     i = 0
-    head = tokens[0] if n else ""  # the current token (may be the rest of a token cut before)
     while i < n:
-        if head in prefixes and not _has_barrier(head):
-            hit = next((c for c in reversed(_crossings(tokens, i, head, lex))
-                        if _leaves_a_word(tokens, c[1], c[2], lex)), None)
-            if hit is not None:
-                term, j, k = hit
-                out.append((term, i))
-                i, head = j, tokens[j][k:]
-                if not head:  # the term ended exactly at a token end
-                    i += 1
-                    head = tokens[i] if i < n else ""
-                continue
-        out.append((head, i))
-        i += 1
-        head = tokens[i] if i < n else ""
-    return out
+        # skip, in one slice, to the next token that may start a crossing term
+        j = i
+        while j < n - 1 and not (tokens[j] in prefixes and tokens[j] + tokens[j + 1][:1] in grows):
+            j += 1
+        if j >= n - 1:
+            out.extend(tokens[i:])
+            src.extend(range(i, n))
+            break
+        out.extend(tokens[i:j])
+        src.extend(range(i, j))
+        i, head = j, tokens[j]
+        while True:  # head begins in token i: the whole token, or what a cut left of it
+            hit = None
+            if (i + 1 < n and head in prefixes and head + tokens[i + 1][:1] in grows
+                    and not _has_barrier(head)):
+                hit = next((c for c in reversed(_crossings(tokens, i, head, lex))
+                            if _leaves_a_word(tokens, c[1], c[2], lex)), None)
+            if hit is None:
+                out.append(head)
+                src.append(i)
+                i += 1
+                break
+            term, j, k = hit
+            out.append(term)
+            src.append(i)
+            i, head = j, tokens[j][k:]
+            if not head:  # the term ended exactly at a token end
+                i += 1
+                break
+    return out, src
 
 
 def repair(tokens: Sequence[str], lexicon) -> list[str]:
@@ -220,9 +239,7 @@ def repair(tokens: Sequence[str], lexicon) -> list[str]:
     ['人工智能', '终端']
     """
     lex = _as_lexicon(lexicon)
-    if not tokens:
-        return []
-    return [t for t, _ in _repair_spans(tokens, lex)]
+    return _repair_spans(tokens, lex)[0]
 
 
 def repair_tagged(tokens: Sequence[str], tags: Sequence[str], lexicon) -> tuple[list[str], list[str]]:
@@ -250,11 +267,8 @@ def repair_tagged(tokens: Sequence[str], tags: Sequence[str], lexicon) -> tuple[
     if len(tokens) != len(tags):
         raise ValueError(f"repair_tagged: {len(tokens)} tokens but {len(tags)} tags")
     lex = _as_lexicon(lexicon)
-    if not tokens:
-        return [], []
-    spans = _repair_spans(tokens, lex)
-    out_t = [t for t, _ in spans]
-    out_p = [lex.pos.get(t, tags[i]) if t != tokens[i] else tags[i] for t, i in spans]
+    out_t, src = _repair_spans(tokens, lex)
+    out_p = [lex.pos.get(t, tags[i]) if t != tokens[i] else tags[i] for t, i in zip(out_t, src)]
     return out_t, out_p
 
 

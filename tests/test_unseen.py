@@ -165,8 +165,8 @@ def found(t: pd.DataFrame, year, value, unit, comparator=None) -> bool:
     return len(hit) > 0
 
 
-def xfail(what: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 13: {what}; fixed by the parsing helper")
+def xfail(what: str, by: str = "the parsing helper"):
+    return pytest.mark.xfail(strict=True, reason=f"issue 13: {what}; fixed by {by}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,8 +441,8 @@ def test_domain_terms_whole_after_repair(corpus):
     assert before["rate"] < 1 and after["rate"] == 1.0
 
 
-@xfail("tokenize does not call compounds.repair yet (人工智能芯片 / 人工智能终端 come out as 人工 + 智能…); "
-       "wired at merge into the segmenter's token hook")
+@xfail("tokenize does not call compounds.repair yet (人工智能芯片 / 人工智能终端 come out as 人工 + 智能…)",
+       by="wiring compounds.for_segmenter into the segmenter's token hook at merge")
 def test_tokenize_keeps_domain_terms_whole_on_unseen_pages(corpus):
     toks = segment.tokenize(corpus.documents, stopwords=False, punctuation=True, cache=False)
     assert "人工" not in set(toks["token"])
