@@ -80,7 +80,7 @@ def _terms(args) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False, encoding="utf-8")
         if args.dict_out:
-            write_user_dict(table, args.dict_out)
+            write_user_dict(table, args.dict_out, source="term discovery (policylab terms), not yet reviewed")
     except OSError as e:
         print(f"policylab: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
         return 1

@@ -266,7 +266,7 @@ _YES = {"1", "y", "yes", "true", "x", "keep", "是", "保留"}
 
 
 def write_user_dict(candidates: pd.DataFrame, path: str | os.PathLike, *, format: str | None = None,
-                    pos: str = "n", source: str = "term discovery (policylab terms), reviewed") -> Path:
+                    pos: str = "n", source: str = "term discovery (policylab terms)") -> Path:
     """Write reviewed candidates as a user dictionary for ``tokenize(user_dicts=[...])``.
 
     Parameters
