@@ -27,6 +27,9 @@ _SUBMODULES = {
     "matrix", "cache", "store", "distributed", "text", "frame", "page", "corrections",
 }
 
+# issue 13: vocabulary tools
+_SUBMODULES |= {"compounds", "terms"}
+
 __all__ = sorted(_LAZY) + ["__version__"]
 
 

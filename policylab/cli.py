@@ -4,6 +4,7 @@ Examples
 --------
 $ policylab build seeds/ --out data/processed --csv
 $ policylab report seeds/ --out reports/
+$ policylab terms seeds/ --out terms.csv --dict-out user_dict.txt
 """
 
 from __future__ import annotations
@@ -60,6 +61,51 @@ def _report(args) -> int:
     return 0
 
 
+# ---- policylab terms (issue 13): candidate terms for review -----------------------------------
+
+
+def _terms(args) -> int:
+    from policylab.corpus import SourceError, load_corpus
+    from policylab.terms import discover_terms, write_user_dict
+
+    try:
+        corpus = load_corpus(args.source, progress=not args.quiet)
+    except SourceError as e:
+        print(f"policylab: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    table = discover_terms(corpus.documents, max_n=args.max_n, min_count=args.min_count,
+                           min_docs=args.min_docs, user_dicts=args.user_dict, top=args.top)
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False, encoding="utf-8")
+        if args.dict_out:
+            write_user_dict(table, args.dict_out, source="term discovery (policylab terms), not yet reviewed")
+    except OSError as e:
+        print(f"policylab: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"{len(table)} candidate terms from {len(corpus.documents)} documents written to {out}"
+          + (f" (user dictionary: {args.dict_out})" if args.dict_out else ""))
+    print("review them, delete the rows that are not terms, and pass the file back with "
+          "tokenize(user_dicts=[...]) or $POLICYLAB_USER_DICTS")
+    return 0
+
+
+def _add_terms_parser(sub) -> None:
+    t = sub.add_parser("terms", help="propose multi-token terms the dictionary lacks (a table to review)")
+    t.add_argument("source", nargs="?", default="seeds", help="folder of pages (default: seeds/)")
+    t.add_argument("--out", default="terms.csv", help="output CSV (default: terms.csv)")
+    t.add_argument("--dict-out", default=None, help="also write the candidates as a user dictionary "
+                   "(jieba format, or domain_dict CSV format if the name ends in .csv)")
+    t.add_argument("--top", type=int, default=500, help="keep the best N candidates (default 500)")
+    t.add_argument("--min-count", type=int, default=5, help="fewest occurrences (default 5)")
+    t.add_argument("--min-docs", type=int, default=2, help="fewest documents (default 2)")
+    t.add_argument("--max-n", type=int, default=4, help="longest candidate in tokens (default 4)")
+    t.add_argument("--user-dict", action="append", default=[], help="a user dictionary in use (repeatable)")
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=_terms)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policylab", description="Tidy tables and analyses of Chinese policy texts.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -83,6 +129,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run (default 600)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_report)
+    _add_terms_parser(sub)
     return p
 
 

@@ -195,6 +195,22 @@ SCHEMAS: dict[str, list[Column]] = {
         C("degree_centrality", "Float64", "networkx degree centrality"),
         C("betweenness", "Float64", "networkx betweenness centrality (unweighted, normalised)"),
     ],
+    # ---- term discovery (terms.py, issue 13) -------------------------------------------
+    "term_candidates": [
+        C("term", "string", "the candidate, its tokens joined without spaces"),
+        C("parts", "string", "the tokens it is made of, space-separated (as the segmenter cut them)"),
+        C("n_parts", "Int64", "number of tokens (2..max_n)"),
+        C("frequency", "Int64", "occurrences in the corpus"),
+        C("doc_frequency", "Int64", "documents it occurs in"),
+        C("pmi", "Float64", "cohesion: PMI of its parts at the weakest split, log2 (higher = more word-like)"),
+        C("left_entropy", "Float64", "branching entropy (bits) of the tokens just before it; an edge is a neighbour of its own"),
+        C("right_entropy", "Float64", "branching entropy (bits) of the tokens just after it"),
+        C("score", "Float64", "pmi * min(left_entropy, right_entropy); the ranking"),
+        C("in_longer", "Float64", "share of its occurrences inside its most frequent one-token-longer candidate"),
+        C("known", "boolean", "already a term of the domain or user dictionaries"),
+        C("rank", "Int64", "1 = best candidate (score, then frequency, then term)"),
+        C("example", "string", "the first occurrence with up to four tokens either side"),
+    ],
     # ---- topic models (topics.py, issue 4) ---------------------------------------------
     "topic_terms": [
         C("topic", "Int64", "topic number, 1..K in order of decreasing overall prevalence"),
