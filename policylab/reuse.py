@@ -11,8 +11,9 @@ Method (seed and extend, as passim does):
    characters (punctuation and spaces dropped, so ``,`` against ``，`` or a line break is no edit),
    with every skeleton character mapped back to its offset in ``text``. Boilerplate of the
    official-document frame -- addressee lines (各区县人民政府,市政府各部门:), signature and date
-   lines, the notice formula (现将《…》印发给你们), the opening clause (为深入贯彻落实…精神,) and a
-   few political formulas -- is masked: no seed is taken from it. The patterns are data, in
+   lines, the notice formula (现将《…》印发给你们), the opening clause (为深入贯彻落实…精神,), cited
+   titles in 《…》 (citations are links, see below), responsibility clauses (责任单位:…) and a few
+   political formulas -- is masked: no seed is taken from it. The patterns are data, in
    ``resources/reuse_boilerplate.csv``.
 2. **Seeds from an inverted index.** Every character n-gram (``ngram`` characters, default 8) of
    every skeleton is hashed; the hashes are sorted once, so n-grams shared by documents sit
@@ -25,7 +26,9 @@ Method (seed and extend, as passim does):
    chain into one passage, bridging insertions and deletions; the ends are extended while the
    characters agree. The characters matched are the runs' plus those difflib matches inside the
    gaps; ``similarity`` is ``2 * matched / (len_a + len_b)`` over the two spans (1.0 for an exact
-   copy). Passages with at least ``min_chars`` matched characters and ``min_similarity`` are kept.
+   copy). Passages with at least ``min_chars`` matched characters outside boilerplate and
+   ``min_similarity`` are kept (a passage may run on over boilerplate both texts share, but
+   boilerplate alone never makes one).
    Passages reordered between two documents come out as separate rows.
 
 Traditional documents are converted to Simplified by the clean stage, so a Traditional copy of a
@@ -98,7 +101,7 @@ def boilerplate_patterns() -> tuple[tuple[str, str, re.Pattern], ...]:
     Examples
     --------
     >>> sorted({kind for kind, _, _ in boilerplate_patterns()})[:3]
-    ['addressee', 'date_line', 'distribution']
+    ['addressee', 'cited_title', 'date_line']
     """
     with open(resources.path("reuse_boilerplate.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -250,13 +253,19 @@ def _chain(runs, max_gap, n):
     return chains
 
 
-def _measure(chain, A, B, va, vb):
-    """Extend a chain's ends over agreeing characters; return (a0, a1, b0, b1, matched)."""
+def _measure(chain, A, B, va):
+    """Extend a chain's ends over agreeing characters.
+
+    Returns ``(a0, a1, b0, b1, matched, content)``: the spans, the characters matched, and those
+    of them outside boilerplate (``va`` is False on doc_a's boilerplate). Boilerplate gives no seed,
+    but a passage may run on over it where both texts agree.
+    """
     chain = sorted(chain)
     a0, _, b0, _ = chain[0]
-    while a0 > 0 and b0 > 0 and A[a0 - 1] == B[b0 - 1] and va[a0 - 1] and vb[b0 - 1]:
+    while a0 > 0 and b0 > 0 and A[a0 - 1] == B[b0 - 1]:
         a0, b0 = a0 - 1, b0 - 1
-    cur_a, cur_b, matched = a0, b0, 0
+    cur_a, cur_b = a0, b0
+    hit: list[int] = []  # matched positions of doc_a
     for ra0, ra1, rb0, rb1 in chain:
         shift = max(cur_a - ra0, cur_b - rb0, 0)
         ra0, rb0 = ra0 + shift, rb0 + shift
@@ -264,13 +273,16 @@ def _measure(chain, A, B, va, vb):
             continue
         if ra0 > cur_a or rb0 > cur_b:
             sm = difflib.SequenceMatcher(None, A[cur_a:ra0], B[cur_b:rb0], autojunk=False)
-            matched += sum(m.size for m in sm.get_matching_blocks())
-        seg_a, seg_b = A[ra0:ra1], B[rb0:rb1]
-        matched += sum(x == y for x, y in zip(seg_a, seg_b))
+            for i, _, size in sm.get_matching_blocks():
+                hit.extend(range(cur_a + i, cur_a + i + size))
+        d = rb0 - ra0
+        hit.extend(i for i in range(ra0, ra1) if A[i] == B[i + d])
         cur_a, cur_b = ra1, rb1
-    while cur_a < len(A) and cur_b < len(B) and A[cur_a] == B[cur_b] and va[cur_a] and vb[cur_b]:
-        cur_a, cur_b, matched = cur_a + 1, cur_b + 1, matched + 1
-    return a0, cur_a, b0, cur_b, matched
+    while cur_a < len(A) and cur_b < len(B) and A[cur_a] == B[cur_b]:
+        hit.append(cur_a)
+        cur_a, cur_b = cur_a + 1, cur_b + 1
+    content = int(np.count_nonzero(va[hit])) if hit else 0
+    return a0, cur_a, b0, cur_b, len(hit), content
 
 
 def _documents(corpus_or_documents) -> pd.DataFrame:
@@ -298,7 +310,9 @@ def find(
         A corpus, or its ``documents`` table: ``doc_id`` and clean ``text`` (Simplified); the
         date and place columns (``issued``, ``year``, ``year_source``, ``level``) orient the pairs.
     min_chars : int, default 50
-        Characters (letters, digits, Han; punctuation not counted) a passage must share.
+        Characters (letters, digits, Han; punctuation not counted) a passage must share outside
+        boilerplate (``chars`` counts all shared characters of the two spans, boilerplate the
+        passage runs over included).
     ngram : int, default 8
         Length of the character n-grams that seed a passage.
     max_df : int, default 50
@@ -362,9 +376,9 @@ def find(
                         (ra1[s:e] + rdiag[s:e]).tolist()))
         found = []
         for c in _chain(runs, max_gap, ngram):
-            a0, a1, b0, b1, m = _measure(c, A, B, vals[ia], vals[ib])
+            a0, a1, b0, b1, m, content = _measure(c, A, B, vals[ia])
             sim = 2 * m / ((a1 - a0) + (b1 - b0))
-            if m >= min_chars and sim >= min_similarity:
+            if content >= min_chars and sim >= min_similarity:
                 found.append((a0, a1, b0, b1, m, sim))
         # a passage inside another one of the same pair (a refrain matched twice) is dropped
         found.sort(key=lambda x: (-(x[1] - x[0]), x[0], x[2]))
@@ -835,7 +849,14 @@ def _label(labels, doc_id) -> str:
     return str(v) if v is not None and not pd.isna(v) else str(doc_id)
 
 
-def describe_reuse(pairs: pd.DataFrame, documents: pd.DataFrame, labels=None, max_pairs: int = 10) -> list[str]:
+def _share(x) -> str:
+    """A share as a percentage readable at any size: 0.3%, 4.2%, 27%."""
+    x = float(x)
+    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"
+
+
+def describe_reuse(pairs: pd.DataFrame, documents: pd.DataFrame, labels=None, max_pairs: int = 10,
+                   min_chars: int | None = None, max_chars: int | None = None, unit: str = "passage") -> list[str]:
     """Finding sentences on who reuses whom, how much, in what order in time.
 
     Parameters
@@ -848,6 +869,10 @@ def describe_reuse(pairs: pd.DataFrame, documents: pd.DataFrame, labels=None, ma
         doc_id -> readable label (e.g. ``report.doc_labels(documents)``).
     max_pairs : int, default 10
         Pairs described one by one (largest shares first).
+    min_chars, max_chars : int, optional
+        The length range the passages were found in, named in the sentences when given.
+    unit : str, default 'passage'
+        What the shared pieces are called ('phrase' for short ones).
 
     Returns
     -------
@@ -872,24 +897,29 @@ def describe_reuse(pairs: pd.DataFrame, documents: pd.DataFrame, labels=None, ma
     n_docs = len(documents)
     if n_docs < 2:
         return [f"There {'is one document' if n_docs == 1 else 'are no documents'}: nothing can be reused."]
+    of = ""
+    if min_chars and max_chars:
+        of = f" of {min_chars} to {max_chars} characters"
+    elif min_chars:
+        of = f" of {min_chars} or more characters"
     if pairs is None or len(pairs) == 0:
-        return [f"No two of the {n_docs} documents share a passage (at the thresholds used)."]
+        return [f"No two of the {n_docs} documents share a {unit}{of or ' (at the thresholds used)'}."]
     involved = set(pairs["doc_a"]) | set(pairs["doc_b"])
-    out = [f"{len(involved)} of the {n_docs} documents share at least one passage with another document "
+    out = [f"{len(involved)} of the {n_docs} documents share at least one {unit}{of} with another document "
            f"({len(pairs)} pair{'s' if len(pairs) != 1 else ''} of documents)."]
     basis_words = {"issued": "issue dates", "year": "years by the year rule"}
     for r in pairs.head(max_pairs).itertuples(index=False):
         a, b = _label(labels, r.doc_a), _label(labels, r.doc_b)
-        np_ = f"{r.n_passages} passage{'s' if r.n_passages != 1 else ''}"
+        np_ = f"{r.n_passages} {unit}{'s' if r.n_passages != 1 else ''}"
         if bool(r.directed):
             higher = " (a higher level's text)" if getattr(r, "from_higher_level", False) is True else ""
-            out.append(f"{b} ({r.year_b}) takes {np_} ({r.chars} characters, {r.share_b:.0%} of its text) from the "
+            out.append(f"{b} ({r.year_b}) takes {np_} ({r.chars} characters, {_share(r.share_b)} of its text) from the "
                        f"earlier {a} ({r.year_a}){higher}; dates: {basis_words.get(r.direction_basis, r.direction_basis)}.")
         else:
             why = {"same_year": f"both {r.year_a}", "same_issued": "same issue date",
                    "no_date": "a date is missing"}.get(r.direction_basis, str(r.direction_basis))
-            out.append(f"{a} and {b} share {np_} ({r.chars} characters; {r.share_a:.0%} and {r.share_b:.0%} of their "
-                       f"texts); the dates cannot order them ({why}).")
+            out.append(f"{a} and {b} share {np_} ({r.chars} characters; {_share(r.share_a)} and {_share(r.share_b)} of "
+                       f"their texts); the dates cannot order them ({why}).")
     top = pairs["chars"].max()
     n_top = int((pairs["chars"] == top).sum())
     if len(pairs) > 1:

@@ -356,7 +356,8 @@ SCHEMAS.update({
         C("end_a", "Int64", "end offset in doc_a's text (exclusive)"),
         C("start_b", "Int64", "offset of the passage in doc_b's text"),
         C("end_b", "Int64", "end offset in doc_b's text (exclusive)"),
-        C("chars", "Int64", "characters the two spans share in the alignment (letters, digits, Han; punctuation not counted)"),
+        C("chars", "Int64", "characters the two spans share in the alignment (letters, digits, Han; punctuation not counted; "
+                            "boilerplate inside the passage included, though find's min_chars counts only the rest)"),
         C("similarity", "Float64", "2 * chars / (len_a + len_b) over the two spans' characters; 1.0 = exact copy"),
         C("text_a", "string", "the passage as doc_a has it"),
         C("text_b", "string", "the passage as doc_b has it"),

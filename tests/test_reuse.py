@@ -19,7 +19,9 @@ def texts(corpus):
     """Seed texts by city, and paragraphs of Nanjing's plan to plant elsewhere."""
     d = corpus.documents.set_index("city")
     nj = d.loc["南京", "text"].split("\n")
-    paras = [p for p in nj if 120 <= len(p) <= 210 and p[:1].isdigit()]
+    # numbered tasks, without their (责任单位:...) clause (a list of agencies is frame text, not prose)
+    paras = [re.sub(r"\(责任单位[^)]*\)$", "", p) for p in nj if p[:1].isdigit()]
+    paras = [p for p in paras if 100 <= len(p) <= 200]
     return {"沈阳": d.loc["沈阳", "text"], "成都": d.loc["成都", "text"], "合肥": d.loc["合肥", "text"], "paras": paras}
 
 

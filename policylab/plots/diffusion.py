@@ -82,7 +82,7 @@ def node_positions(documents: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: pd.DataFrame | None = None,
-                           labels=None, weight: str = "share_b", figsize=None):
+                           labels=None, weight: str = "share_b", max_edges: int | None = 200, figsize=None):
     """Documents placed by date (x) and level (y); reuse and citation edges between them.
 
     Parameters
@@ -98,6 +98,8 @@ def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: 
         文号's year and their level.
     labels : mapping, optional
         doc_id -> label.
+    max_edges : int or None, default 200
+        Reuse edges drawn: the heaviest by ``weight`` (ties by doc ids); None draws all.
 
     Returns
     -------
@@ -120,6 +122,9 @@ def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: 
             rows[key] = {"x": float(m.group(1)) + 0.5, "y": float(LEVEL_Y.get(r.cited_level, -1)) + 0.3}
         ghosts = pd.DataFrame.from_dict(rows, orient="index", columns=["x", "y"])
     fig, ax = plt.subplots(figsize=figsize or (10, 5))
+    if pairs is not None and max_edges is not None and len(pairs) > max_edges:
+        pairs = pairs.sort_values([weight, "doc_a", "doc_b"], ascending=[False, True, True],
+                                  kind="stable").head(max_edges)
     if pairs is not None and len(pairs):
         wmax = max(float(pairs[weight].max()), 1e-9)
         for r in pairs.itertuples(index=False):
