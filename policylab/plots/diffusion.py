@@ -168,7 +168,7 @@ def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: 
     handles = [Line2D([], [], color="#c0392b", lw=2, label="复用 (早→晚)"),
                Line2D([], [], color="#7f8c8d", lw=2, ls="--", label="复用 (日期无法排序)"),
                Line2D([], [], color="#2c7fb8", lw=1, ls=":", label="引用")]
-    ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -204,8 +204,9 @@ def plot_reuse_heatmap(sim: pd.DataFrame, labels=None, value: str = "reuse_share
             for j in range(n):
                 v = m.iat[i, j]
                 if pd.notna(v):
+                    dark = v > 0.6 * np.nanmax(m.to_numpy())
                     ax.text(j, i, f"{v:.1%}" if value == "reuse_share" else f"{v:.2f}", ha="center", va="center",
-                            fontsize=8)
+                            fontsize=8, color="white" if dark else "black")
     fig.colorbar(im, ax=ax, shrink=0.8)
     ax.set_title("文本复用比例 (行文件中见于列文件的比例)" if value == "reuse_share" else f"相似度 ({value})")
     fig.tight_layout()
