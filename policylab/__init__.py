@@ -25,6 +25,7 @@ _SUBMODULES = {
     "ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "segment",
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
     "matrix", "cache", "store", "distributed",
+    "reuse", "compare",  # issue 17: text reuse, citations as links, comparison of documents
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
