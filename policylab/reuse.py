@@ -819,6 +819,10 @@ def with_reference(corpus, reference, *, level: str | None = None, prefix: str =
         elif "doc_id" in other.columns:
             other = other[other["doc_id"].isin(ref_ids)]
         tables[name] = pd.concat([df, other], ignore_index=True).astype(df.dtypes.to_dict())
+    cites = tables.get("citations")
+    if cites is not None and "cited_doc_id" in cites.columns:
+        # citations already linked (by the build): link them again, now the reference documents are in
+        tables["citations"] = link_citations(cites, docs)
     options = {**corpus.options, "reference": reference.source}
     return replace(corpus, options=options, **tables)
 

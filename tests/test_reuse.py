@@ -3,6 +3,7 @@ is not, pairs are oriented by dates; citations link to corpus documents; referen
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -239,6 +240,11 @@ def test_reference_documents_join_reuse_and_citations(tmp_path, corpus, texts, s
     links = reuse.link_citations(both.citations, docs)
     hit = links[links["cited_doc_number"] == "国发〔2017〕35号"]
     assert hit["cited_doc_id"].tolist() == [national] and hit["match"].tolist() == ["doc_number"]
+    # citations linked by the build are linked again once the reference documents are in
+    linked = dataclasses.replace(corpus, citations=reuse.link_citations(corpus.citations, corpus.documents))
+    assert linked.citations["cited_doc_id"].isna().all()
+    relinked = reuse.with_reference(linked, ref).citations
+    assert relinked.loc[relinked["cited_doc_number"] == "国发〔2017〕35号", "cited_doc_id"].tolist() == [national]
     passages = reuse.find(both)
     from_national = passages[passages["doc_a"] == national]
     assert len(from_national) == 1
