@@ -25,6 +25,7 @@ _SUBMODULES = {
     "ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "segment",
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
     "matrix", "cache", "store", "distributed", "text", "frame", "page", "corrections",
+    "reuse", "compare",  # issue 17: text reuse, citations as links, comparison of documents
 }
 
 # issue 13: vocabulary tools

@@ -343,6 +343,98 @@ SCHEMAS["documents"] = (
     + [c for c in SCHEMAS["documents"] if c.name == "text"]
 )
 
+# ---- text reuse, citations as links, comparison of documents (reuse.py, compare.py, issue 17) ----
+# `reference` marks documents added from a second folder (reuse.with_reference /
+# `policylab build SOURCE --reference REF`); it stands just before `text`.
+SCHEMAS["documents"].insert(
+    len(SCHEMAS["documents"]) - 1,
+    C("reference", "boolean", "True for a document of the reference folder (national/provincial texts added "
+                              "for reuse and citation matching), False for the corpus' own; null when built "
+                              "without a reference folder"),
+)
+_DIRECTION = [
+    C("directed", "boolean", "True when the dates order the pair: doc_a is then the earlier document"),
+    C("direction_basis", "string", "what decided the order: 'issued' (both 成文 dates), 'year' (the year rule's "
+                                   "years differ); undirected: 'same_issued', 'same_year', 'no_date'"),
+    C("year_a", "Int64", "year of doc_a by the year rule (documents.year)"),
+    C("year_b", "Int64", "year of doc_b by the year rule"),
+    C("level_a", "string", "level of doc_a (national, provincial, municipal, county)"),
+    C("level_b", "string", "level of doc_b"),
+    C("from_higher_level", "boolean", "True when doc_a's level is above doc_b's (national > provincial > "
+                                      "municipal > county): the later document takes a higher level's text (for "
+                                      "undirected pairs the higher-level document is doc_a); null if a level is unknown"),
+]
+SCHEMAS.update({
+    "reuse": [
+        C("doc_a", "string", "source document: the earlier one when `directed`, else the higher level's (else the smaller doc_id)"),
+        C("doc_b", "string", "the other document (the later one, which takes the passage, when `directed`)"),
+        C("start_a", "Int64", "offset of the passage in doc_a's clean `text` (0-based)"),
+        C("end_a", "Int64", "end offset in doc_a's text (exclusive)"),
+        C("start_b", "Int64", "offset of the passage in doc_b's text"),
+        C("end_b", "Int64", "end offset in doc_b's text (exclusive)"),
+        C("chars", "Int64", "characters the two spans share in the alignment (letters, digits, Han; punctuation not counted; "
+                            "boilerplate inside the passage included, though find's min_chars counts only the rest)"),
+        C("similarity", "Float64", "2 * chars / (len_a + len_b) over the two spans' characters; 1.0 = exact copy"),
+        C("text_a", "string", "the passage as doc_a has it"),
+        C("text_b", "string", "the passage as doc_b has it"),
+        *_DIRECTION,
+    ],
+    "reuse_pairs": [
+        C("doc_a", "string", "source document (see reuse.doc_a)"),
+        C("doc_b", "string", "the other document"),
+        C("n_passages", "Int64", "passages the two documents share"),
+        C("chars", "Int64", "characters shared, summed over the passages"),
+        C("chars_a", "Int64", "characters of doc_a's text covered by the passages (overlaps counted once)"),
+        C("chars_b", "Int64", "characters of doc_b's text covered by the passages"),
+        C("share_a", "Float64", "chars_a / length of doc_a's text"),
+        C("share_b", "Float64", "chars_b / length of doc_b's text: the share of the later document taken from doc_a"),
+        *_DIRECTION,
+    ],
+    "citation_links": [
+        C("doc_id", "string", "citing document"),
+        C("section_id", "string", "section where the citation stands"),
+        C("cited_title", "string", "title in 《…》 (null when only a number is cited)"),
+        C("cited_doc_number", "string", "文号 of the cited document, normalised (null if not given)"),
+        C("cited_doc_id", "string", "the corpus document cited (null: the corpus does not hold it)"),
+        C("match", "string", "'doc_number' or 'title': what matched; null when nothing did"),
+        C("cited_level", "string", "level of the cited document from its 文号's issuing code or its title's issuer "
+                                   "(national, provincial, municipal); null if neither tells"),
+    ],
+    "missing_citations": [
+        C("cited_doc_number", "string", "文号 of a cited document the corpus does not hold (null if cited by title only)"),
+        C("cited_title", "string", "its title as cited"),
+        C("cited_level", "string", "its level (see citation_links.cited_level)"),
+        C("n_citing", "Int64", "documents citing it"),
+        C("citing", "string", "their doc_ids, comma-separated, sorted"),
+    ],
+    "document_similarity": [
+        C("doc_a", "string", "a document (or group, e.g. a city, when compared by group)"),
+        C("doc_b", "string", "another one (every ordered pair a != b)"),
+        C("cosine", "Float64", "cosine similarity of the two TF-IDF vectors (content tokens)"),
+        C("reuse_share", "Float64", "share of doc_a's text found in passages shared with doc_b (0 when none)"),
+    ],
+    "nearest_neighbours": [
+        C("doc_id", "string", "a document (or group)"),
+        C("rank", "Int64", "1 = most similar; tied values share the rank"),
+        C("neighbour", "string", "the neighbour"),
+        C("value", "Float64", "its similarity (the measure asked for)"),
+        C("tied", "boolean", "True when another neighbour of doc_id has the same value"),
+    ],
+    "dendrogram": [
+        C("node", "Int64", "id of the merged cluster: n_leaves + step (scipy linkage numbering)"),
+        C("left", "Int64", "first child (a leaf index < n_leaves, or an earlier node)"),
+        C("right", "Int64", "second child"),
+        C("distance", "Float64", "1 - similarity at which the two merge (average linkage by default)"),
+        C("size", "Int64", "documents under the node"),
+    ],
+    "clusters": [
+        C("doc_id", "string", "a document (or group)"),
+        C("leaf", "Int64", "its leaf index in the dendrogram (row order of the similarity matrix)"),
+        C("order", "Int64", "position in the dendrogram's left-to-right leaf order"),
+        C("cluster", "Int64", "flat cluster at the cut (1..k)"),
+    ],
+})
+
 
 def columns(table: str) -> list[str]:
     """Column names of ``table`` in schema order."""
