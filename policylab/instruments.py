@@ -26,7 +26,7 @@ Examples
 ...     "text": ["设立人工智能专项资金,对重点项目给予补助；鼓励银行开展知识产权质押贷款。(责任单位:市财政局)"]})
 >>> u = units(secs)
 >>> u["text"].tolist()
-['设立人工智能专项资金,对重点项目给予补助', '鼓励银行开展知识产权质押贷款。']
+['设立人工智能专项资金,对重点项目给予补助;', '鼓励银行开展知识产权质押贷款。']
 >>> code(u)[["primary", "type"]].values.tolist()
 [['S2', 'supply'], ['E2', 'environment']]
 """
@@ -133,6 +133,13 @@ def _patterns(path: str):
     exclude = [re.compile(c) for c in cues.loc[cues["kind"] == "exclude", "cue"]]
     sections = [re.compile(c) for c in cues.loc[cues["kind"] == "section", "cue"]]
     return compiled, exclude, sections
+
+
+@functools.lru_cache(maxsize=4)
+def _heading_patterns(path: str):
+    cues = _read_cues(path)
+    h = cues[cues["kind"] == "heading"]
+    return [(r.code, re.compile(r.cue), float(r.weight), r.rule) for r in h.itertuples()]
 
 
 def _cue_path(codebook) -> str:
@@ -293,3 +300,252 @@ def _attach_documents(df: pd.DataFrame, docs) -> pd.DataFrame:
     meta["level_of_government"] = docs["level"] if "level" in docs else pd.NA
     meta["year"] = docs["year"] if "year" in docs else pd.NA
     return df.merge(meta.drop_duplicates("doc_id"), on="doc_id", how="left")
+
+
+# ----------------------------------------------------------------------------- coder
+
+_PLATFORM = re.compile(r"平台")
+_PLATFORM_KIND = (  # rule 4: what kind of platform, read off the words just before 平台
+    ("S5", re.compile(r"(公共服务|公共技术服务|服务|检测|检验|评测|测评|测试|孵化|共享|开放|对接|交易|信息)[\u4e00-\u9fff]{0,2}$")),
+    ("S3", re.compile(r"(研发|创新|技术|实验|科研|开源|开发)[\u4e00-\u9fff]{0,2}$")),
+    ("S4", re.compile(r"(算力|计算|数据|云|网络|调度|超算|智算)[\u4e00-\u9fff]{0,2}$")),
+)
+_LEAD = 15  # characters at the start of a unit whose cues weigh more: what a sentence opens with is its topic
+_LEAD_BOOST = 1.5
+_GRANT = re.compile(r"^\s*对[^。；;]{1,60}?[,，]?\s*(可)?(给予|按|发放)")  # 对X(,)给予… : money to X
+HEADING_FACTOR = 0.5  # word cues of the section heading count at half weight
+
+
+def cue_hits(text: str, codebook=None) -> list[tuple[str, str, int, float, str]]:
+    """Every cue found in ``text``: ``(code, cue, start, weight, rule)``, longest match first.
+
+    A cue inside a longer cue found at the same place does not count (公共服务平台 is not also 服务平台).
+
+    Examples
+    --------
+    >>> [(c, w) for c, w, *_ in cue_hits("建设公共服务平台")]
+    [('S5', '公共服务平台')]
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    compiled, _, _ = _patterns(_cue_path(codebook))
+    rules = _cue_rules(_cue_path(codebook))
+    found = []
+    for code, pat, weight, cue in compiled:
+        for m in pat.finditer(text):
+            if m.end() > m.start():
+                found.append((code, m.group(0), m.start(), m.end(), weight, rules.get((code, cue), "")))
+    found.sort(key=lambda h: (-(h[3] - h[2]), h[2]))
+    kept, spans = [], []
+    for h in found:
+        if any(a <= h[2] and h[3] <= b and (b - a) > (h[3] - h[2]) for a, b in spans):
+            continue  # strictly inside a longer cue
+        spans.append((h[2], h[3]))
+        kept.append((h[0], h[1], h[2], h[4], h[5]))
+    return kept
+
+
+@functools.lru_cache(maxsize=4)
+def _cue_rules(path: str) -> dict:
+    cues = _read_cues(path)
+    return {(r.code, r.cue): r.rule for r in cues.itertuples() if r.kind in ("word", "regex")}
+
+
+def platform_codes(text: str) -> list[tuple[str, int]]:
+    """Rule 4: ``(code, position)`` of every 平台 by its kind (service S5, R&D S3, compute/data S4).
+
+    Examples
+    --------
+    >>> platform_codes("建设检验检测平台和算力调度平台")
+    [('S5', 6), ('S4', 13)]
+    """
+    out = []
+    if not isinstance(text, str):
+        return out
+    for m in _PLATFORM.finditer(text):
+        before = text[max(0, m.start() - 8):m.start()]
+        for code, pat in _PLATFORM_KIND:
+            if pat.search(before):
+                out.append((code, m.start()))
+                break
+    return out
+
+
+def score_codes(text: str, codebook=None, heading: str | None = None) -> tuple[dict, dict, dict, set]:
+    """Cue scores per code, the first position of each code, the cue words, and the rules flagged.
+
+    The section heading is context: its ``heading`` cues (a goals heading, an AI+ heading) add
+    their weight and rule flag, and its word cues count at half weight; a code found only in the
+    heading is never "named first" (its position is after the text).
+
+    Returns
+    -------
+    scores : dict code -> float, first : dict code -> int, words : dict code -> list, flags : set
+
+    Examples
+    --------
+    >>> scores, first, words, flags = score_codes("形成10个应用场景。", heading="发展目标")
+    >>> "heading_target" in flags, words["E1"][0]
+    (True, '[目标]')
+    """
+    scores: dict = {}
+    first: dict = {}
+    words: dict = {}
+    flags: set = set()
+    for code, cue, start, weight, rule in cue_hits(text, codebook):
+        w = weight * (_LEAD_BOOST if start < _LEAD else 1.0)
+        scores[code] = scores.get(code, 0.0) + w
+        first[code] = min(first.get(code, start), start)
+        words.setdefault(code, []).append(cue)
+        if rule:
+            flags.add(rule)
+        if rule == "budget_money" and weight >= 3:
+            flags.add("explicit_money")  # 给予…万元, …券: the money is spelled out
+    for code, start in platform_codes(text):
+        scores[code] = scores.get(code, 0.0) + 1.0
+        first[code] = min(first.get(code, start), start)
+        words.setdefault(code, []).append("平台(rule4)")
+        flags.add("platform")
+    if _GRANT.match(text):
+        flags.add("grant")
+    if isinstance(heading, str) and heading:
+        after = len(text) + 1
+        for code, pat, weight, rule in _heading_patterns(_cue_path(codebook)):
+            m = pat.search(heading)
+            if m:
+                scores[code] = scores.get(code, 0.0) + weight
+                first.setdefault(code, after)
+                words.setdefault(code, []).append(f"[{m.group(0)}]")
+                if rule:
+                    flags.add("heading_" + rule)
+        for code, cue, _, weight, _ in cue_hits(heading, codebook):
+            scores[code] = scores.get(code, 0.0) + HEADING_FACTOR * weight
+            first.setdefault(code, after)
+            words.setdefault(code, []).append(f"[{cue}]")
+    return scores, first, words, flags
+
+
+def apply_rules(scores: dict, first: dict, flags: set, fallback: str = "E5") -> tuple[str, list[str], str]:
+    """The codebook's decision rules: ``(primary, secondary, rule)`` from cue scores.
+
+    Rules, in the order they are tried:
+
+    - rule 2: a target sentence (到20XX年 / 力争 …) is E1, unless it also builds the thing and the
+      building comes first (then the thing's instrument, E1 secondary);
+    - rule 1: money paid from the budget (补贴, 奖励, 券, 给予…万元) is S2, money lent, guaranteed or
+      invested through funds is E2; when both, the one named first;
+    - rule 3: application scenarios and AI+ measures are D2, unless procurement is named (D1);
+    - rule 5 (and rule 4 through the platform cues): otherwise the highest cue score; codes
+      within 10 % of each other are equally prominent and the one named first wins.
+
+    Parameters
+    ----------
+    scores, first : dict
+        Cue score and first position of each code (:func:`score_codes`).
+    flags : set
+        Rule flags of the cues found ('target', 'budget_money', 'lent_money', 'procurement',
+        'application', 'platform'; 'heading_target' and 'heading_application' from the section
+        heading; 'grant' for the 对X给予Y construction).
+    fallback : str
+        Code when no cue is found (a measure the cues cannot place; see the ``rule`` column).
+
+    Returns
+    -------
+    tuple
+        primary code, list of up to two secondary codes, and the rule that decided.
+
+    Examples
+    --------
+    >>> apply_rules({"S4": 2.0, "S2": 3.0}, {"S4": 0, "S2": 5}, {"budget_money"})
+    ('S2', ['S4'], 'rule1')
+    >>> apply_rules({"E1": 3.0, "S4": 4.0}, {"E1": 0, "S4": 8}, {"target"})
+    ('E1', ['S4'], 'rule2')
+    >>> apply_rules({"D2": 3.0, "D1": 3.0}, {"D2": 0, "D1": 9}, {"application", "procurement"})
+    ('D1', ['D2'], 'rule3')
+    >>> apply_rules({"S3": 2.0, "S1": 2.1}, {"S3": 0, "S1": 4}, set())
+    ('S3', ['S1'], 'rule5')
+    >>> apply_rules({}, {}, set())
+    ('E5', [], 'fallback')
+    """
+    if not scores:
+        return fallback, [], "fallback"
+    ranked = sorted(scores, key=lambda c: (-scores[c], first.get(c, 10**9), c))
+    top = scores[ranked[0]]
+    lead = min(first.values())
+
+    def prominent(c):  # among the strongest, or named first
+        return c in scores and (scores[c] >= 0.9 * top or first.get(c) == lead)
+
+    primary, rule = None, "score"
+    if "heading_target" in flags:
+        primary, rule = "E1", "rule2"
+    elif "target" in flags and "E1" in scores:
+        # a sentence that opens by building a thing (推动5G建设,到2025年…) is the thing's instrument
+        builds_first = any(first.get(c) == lead for c in ("S1", "S3", "S4", "S5")) and first["E1"] > lead
+        if not builds_first:
+            primary, rule = "E1", "rule2"
+    if primary is None:
+        # money is the instrument when it is among the strongest cues, or when the sentence is the
+        # 对X,给予Y construction (money is the means, X the beneficiary)
+        grant = "grant" in flags or "explicit_money" in flags
+        money = [c for c in ("S2", "E2") if (prominent(c) or (grant and c == "S2"))
+                 and (("budget_money" in flags and c == "S2") or ("lent_money" in flags and c == "E2"))]
+        if money:
+            primary, rule = min(money, key=lambda c: first[c]), "rule1"
+    if primary is None and "procurement" in flags and "D1" in scores and (prominent("D1") or prominent("D2")):
+        primary, rule = "D1", "rule3"
+    if primary is None and ("application" in flags or "heading_application" in flags) and prominent("D2"):
+        primary, rule = "D2", "rule3"
+    if primary is None:
+        tied = [c for c in ranked if scores[c] >= 0.9 * top]
+        primary = min(tied, key=lambda c: (first.get(c, 10**9), c))
+        rule = "rule5" if len(tied) > 1 else "score"
+    secondary = [c for c in ranked if c != primary][:2]
+    return primary, secondary, rule
+
+
+def code(units: pd.DataFrame, codebook=None, fallback: str = "E5") -> pd.DataFrame:
+    """Code every unit: ``primary``, ``secondary`` (a list), ``type``, ``evidence`` and ``rule``.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Output of :func:`units` (at least ``unit_id`` and ``text``); every column is kept.
+    codebook : path, optional
+        A cue file in the format of ``resources/instruments_cues.csv`` (default: the packaged one).
+    fallback : str
+        Code for a unit no cue matches (reported as rule 'fallback', so it can be reviewed).
+
+    Returns
+    -------
+    DataFrame
+        The units with the columns of schema ``instrument_codes`` added. Empty in, empty out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"unit_id": ["a", "b", "c"], "text": [
+    ...     "对租用智算中心算力的企业发放算力券。", "到2025年,建成智算中心3个。", "加大政府采购力度。"]})
+    >>> code(u)[["primary", "type", "rule"]].values.tolist()
+    [['S2', 'supply', 'rule1'], ['E1', 'environment', 'rule2'], ['D1', 'demand', 'rule3']]
+    """
+    out = units.copy() if units is not None else pd.DataFrame(columns=["unit_id", "text"])
+    prim, sec, typ, ev, rl = [], [], [], [], []
+    headings = out["heading"] if "heading" in out else pd.Series([None] * len(out), index=out.index)
+    for text, heading in zip(out.get("text", pd.Series([], dtype="object")), headings):
+        t = "" if not isinstance(text, str) else text
+        h = heading if isinstance(heading, str) else None
+        scores, first, words, flags = score_codes(t, codebook, heading=h)
+        p, s, r = apply_rules(scores, first, flags, fallback=fallback)
+        prim.append(p)
+        sec.append(s)
+        typ.append(type_of(p))
+        parts = [f"{c}:{','.join(dict.fromkeys(words[c]))}" for c in sorted(words, key=lambda c: first[c])]
+        ev.append("; ".join(parts + [r]))
+        rl.append(r)
+    out["primary"] = pd.array(prim, dtype="string")
+    out["secondary"] = pd.Series(sec, index=out.index, dtype="object")
+    out["type"] = pd.array(typ, dtype="string")
+    out["evidence"] = pd.array(ev, dtype="string")
+    out["rule"] = pd.array(rl, dtype="string")
+    return out.reset_index(drop=True)
