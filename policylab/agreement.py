@@ -10,6 +10,10 @@ Agreement is measured on the primary code, at instrument level (S1 … D4) and a
 - :func:`percent_agreement`, :func:`confusion_matrix`.
 - :func:`agreement` -- one row per level (schema ``agreement``); :func:`disagreement` -- which
   instruments the coders disagree on most (schema ``disagreement``); :func:`agreement_findings`.
+- Manual coding: :func:`export_coding` writes units to CSV or XLSX for a human coder,
+  :func:`import_coding` reads the sheet back (codes checked against the codebook).
+- :func:`labelled_set` -- the hand-coded units that measure the coder; :func:`coding_audit` -- the
+  coder's agreement with them on the development and the held-out part.
 
 A statistic that is undefined (both coders used one and the same category: p_e = 1) is NaN, never
 an exception; an empty input gives an empty table.
@@ -25,12 +29,14 @@ Examples
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from policylab import schema
-from policylab.instruments import CODES, type_of
+from policylab import resources, schema
+from policylab.instruments import CODES, LABELLED_FILE, code, type_of
 
 
 def _pairs(a, b) -> tuple[list, list]:
@@ -294,3 +300,225 @@ def agreement_findings(table: pd.DataFrame, goal: float = 0.7, label: str = "the
             s += "; with fewer than 30 units the figure is fragile"
         out.append(s + ".")
     return out
+
+
+# ----------------------------------------------------------------------------- manual coding in and out
+
+SHEET_COLUMNS = ["unit_id", "doc_id", "clause_ref", "heading", "text", "primary", "secondary", "note"]
+_CODE_TOKEN = re.compile(r"\b([SED][1-5]|N)\b", re.IGNORECASE)
+
+
+def parse_codes(value) -> list[str]:
+    """Codes written in a spreadsheet cell: 'S1;S3', 's1, s3', 'S1 S3', a list, or empty.
+
+    Examples
+    --------
+    >>> parse_codes("s1, S3;"), parse_codes(None), parse_codes(["E2"])
+    (['S1', 'S3'], [], ['E2'])
+    """
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v).strip().upper() for v in value if _present(v)]
+    if not _present(value):
+        return []
+    return [m.group(1).upper() for m in _CODE_TOKEN.finditer(str(value))]
+
+
+def export_coding(units: pd.DataFrame, path, include_codes: bool = False) -> Path:
+    """Write units to a CSV or XLSX sheet for manual coding (the format follows the suffix).
+
+    Parameters
+    ----------
+    units : DataFrame
+        :func:`policylab.instruments.units` (or coded units).
+    path : str or Path
+        ``.csv`` (UTF-8 with BOM, so Excel shows the Chinese) or ``.xlsx`` (with a ``codebook``
+        sheet listing the codes and a drop-down list on the ``primary`` column).
+    include_codes : bool
+        Pre-fill ``primary``/``secondary`` with the units' codes (to review a coder's work);
+        default blank, for an independent coder.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> u = pd.DataFrame({"unit_id": ["d:1:1"], "doc_id": ["d"], "text": ["设立人工智能专项资金。"]})
+    >>> p = export_coding(u, pathlib.Path(tempfile.mkdtemp()) / "sheet.csv")
+    >>> pd.read_csv(p, encoding="utf-8-sig").columns.tolist()
+    ['unit_id', 'doc_id', 'clause_ref', 'heading', 'text', 'primary', 'secondary', 'note']
+    """
+    path = Path(path)
+    sheet = pd.DataFrame({c: (units[c] if c in units else pd.Series([None] * len(units), index=units.index))
+                          for c in SHEET_COLUMNS})
+    if include_codes and "primary" in units:
+        sheet["secondary"] = [";".join(parse_codes(v)) for v in units.get("secondary", [None] * len(units))]
+    else:
+        sheet["primary"] = None
+        sheet["secondary"] = None
+    sheet["note"] = units["note"] if "note" in units else None
+    sheet = sheet.astype("object").where(sheet.notna(), None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        sheet.to_csv(path, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        _write_xlsx(sheet, path)
+    else:
+        raise ValueError(f"export_coding writes .csv or .xlsx, not {path.suffix!r} ({path})")
+    return path
+
+
+def _write_xlsx(sheet: pd.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "units"
+    ws.append(SHEET_COLUMNS)
+    for row in sheet.itertuples(index=False):
+        ws.append([None if v is None else str(v) for v in row])
+    dv = DataValidation(type="list", formula1='"' + ",".join(CODES) + '"', allow_blank=True)
+    ws.add_data_validation(dv)
+    col = chr(ord("A") + SHEET_COLUMNS.index("primary"))
+    dv.add(f"{col}2:{col}{max(2, len(sheet) + 1)}")
+    ws.column_dimensions[chr(ord("A") + SHEET_COLUMNS.index("text"))].width = 80
+    cb = wb.create_sheet("codebook")
+    cb.append(["code", "type", "instrument"])
+    for c, (t, zh) in CODES.items():
+        cb.append([c, t, zh])
+    wb.save(path)
+
+
+def import_coding(path, coder: str | None = None) -> pd.DataFrame:
+    """Read a coding sheet back (CSV or XLSX written by :func:`export_coding`, edited by a coder).
+
+    Parameters
+    ----------
+    path : str or Path
+        The sheet; for XLSX the first sheet is read.
+    coder : str, optional
+        Name recorded in the ``coder`` column (default: the file's stem).
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id, primary, secondary (list), type, coder, note``; a row left blank has a null
+        ``primary`` (not coded). Codes are case-insensitive.
+
+    Raises
+    ------
+    ValueError
+        Naming the rows whose ``primary`` is not a code of the codebook, or a sheet without
+        ``unit_id`` / ``primary`` columns.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "coder1.csv"
+    >>> pd.DataFrame({"unit_id": ["a", "b"], "primary": ["s2", None], "secondary": ["S4", None]}).to_csv(p, index=False)
+    >>> import_coding(p)[["unit_id", "primary", "type", "coder"]].values.tolist()
+    [['a', 'S2', 'supply', 'coder1'], ['b', <NA>, <NA>, 'coder1']]
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=True)
+    elif suffix in (".xlsx", ".xlsm"):
+        df = pd.read_excel(path, dtype=str, sheet_name=0, engine="openpyxl")
+    else:
+        raise ValueError(f"import_coding reads .csv or .xlsx, not {path.suffix!r} ({path})")
+    missing = [c for c in ("unit_id", "primary") if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path.name}: the sheet has no column {', '.join(missing)}")
+    primary = [p[0] if (p := parse_codes(v)) else None for v in df["primary"]]
+    bad = [(uid, v) for uid, v, p in zip(df["unit_id"], df["primary"], primary) if _present(v) and p is None]
+    bad += [(uid, v) for uid, v in zip(df["unit_id"], df["primary"])
+            if _present(v) and len(parse_codes(v)) > 1]
+    if bad:
+        shown = "; ".join(f"{u}: {v!r}" for u, v in bad[:10])
+        raise ValueError(f"{path.name}: primary must be one code of the codebook ({', '.join(CODES)}); "
+                         f"{len(bad)} row(s) are not: {shown}")
+    out = pd.DataFrame({
+        "unit_id": df["unit_id"].astype("string"),
+        "primary": pd.array(primary, dtype="string"),
+        "secondary": pd.Series([parse_codes(v)[:2] for v in df.get("secondary", [None] * len(df))],
+                               index=df.index, dtype="object"),
+        "type": pd.array([type_of(p) for p in primary], dtype="string"),
+        "coder": pd.array([coder or path.stem] * len(df), dtype="string"),
+        "note": df["note"].astype("string") if "note" in df else pd.array([pd.NA] * len(df), dtype="string"),
+    })
+    return out.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- the labelled set
+
+def labelled_set(split: str | None = None, path=None) -> pd.DataFrame:
+    """The hand-coded units that measure the coder (``resources/instruments_labelled.csv``).
+
+    Parameters
+    ----------
+    split : {'dev', 'heldout'}, optional
+        One part only; the held-out part (a seeded 30 %) was never looked at while the cues were
+        set.
+    path : str or Path, optional
+        Another labelled file in the same format.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id, doc_id, source, clause_ref, heading, text, primary, secondary (list), type,
+        split, coder``.
+
+    Examples
+    --------
+    >>> lab = labelled_set()
+    >>> len(lab) >= 200, sorted(lab["split"].unique())
+    (True, ['dev', 'heldout'])
+    """
+    p = resources.path(LABELLED_FILE) if path is None else Path(path)
+    df = pd.read_csv(p, dtype=str, keep_default_na=True)
+    df["secondary"] = pd.Series([parse_codes(v) for v in df["secondary"]], index=df.index, dtype="object")
+    if split is not None:
+        df = df[df["split"] == split]
+    return df.reset_index(drop=True)
+
+
+def coding_audit(labelled: pd.DataFrame | None = None, codebook=None) -> pd.DataFrame:
+    """Agreement of the coder (:func:`policylab.instruments.code`) with the hand-coded set, per split.
+
+    Parameters
+    ----------
+    labelled : DataFrame, optional
+        Hand-coded units with ``unit_id, text, primary`` (and ``heading``, ``split``); default
+        :func:`labelled_set`.
+    codebook : path, optional
+        Cue file to audit (default the packaged one).
+
+    Returns
+    -------
+    DataFrame
+        ``split, level, n_units, percent_agreement, cohen_kappa, krippendorff_alpha`` for each split
+        ('dev', 'heldout', 'all'); at instrument level percent agreement is the coder's accuracy.
+
+    Examples
+    --------
+    >>> a = coding_audit()
+    >>> a[a["level"] == "type"]["split"].tolist()
+    ['dev', 'heldout', 'all']
+    """
+    lab = labelled_set() if labelled is None else labelled
+    if len(lab) == 0:
+        return pd.DataFrame(columns=["split"] + schema.columns("agreement"))
+    machine = code(lab.drop(columns=[c for c in ("primary", "secondary", "type") if c in lab]), codebook)
+    parts = []
+    splits = list(dict.fromkeys(lab["split"])) if "split" in lab else []
+    for name in [s for s in ("dev", "heldout") if s in splits] + ["all"]:
+        sel = lab if name == "all" else lab[lab["split"] == name]
+        m = machine[machine["unit_id"].isin(sel["unit_id"])]
+        parts.append(agreement(sel, m).assign(split=name))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["split"] + schema.columns("agreement")]
