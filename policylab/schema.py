@@ -158,6 +158,7 @@ SCHEMAS: dict[str, list[Column]] = {
         C("share", "float64", "n / n_units"),
         C("ci_low", "float64", "lower bound of the bootstrap interval over units (percentile)"),
         C("ci_high", "float64", "upper bound of the bootstrap interval over units"),
+        C("n_docs", "Int64", "documents the group's units come from"),
     ],
     "instrument_comparison": [
         C("type", "string", "supply, environment or demand"),
