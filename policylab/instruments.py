@@ -26,7 +26,7 @@ Examples
 ...     "text": ["设立人工智能专项资金,对重点项目给予补助；鼓励银行开展知识产权质押贷款。(责任单位:市财政局)"]})
 >>> u = units(secs)
 >>> u["text"].tolist()
-['设立人工智能专项资金,对重点项目给予补助;', '鼓励银行开展知识产权质押贷款。']
+['设立人工智能专项资金,对重点项目给予补助', '鼓励银行开展知识产权质押贷款。']
 >>> code(u)[["primary", "type"]].values.tolist()
 [['S2', 'supply'], ['E2', 'environment']]
 """
@@ -261,7 +261,7 @@ def units(corpus_or_sections, documents: pd.DataFrame | None = None, codebook=No
                          "section_id": s.section_id, "clause_ref": f"{ref}-{suffix}",
                          "sentence": n_sentence, "clause": n_clause,
                          "level": getattr(s, "level", None), "heading": heading,
-                         "text": _BULLET.sub("", text)})
+                         "text": _BULLET.sub("", text).rstrip("；;,， ")})
     df = pd.DataFrame(rows, columns=[c for c in cols if c not in ("city", "level_of_government", "year")])
     df = _attach_documents(df, docs)
     return schema.conform("instrument_units", df).reset_index(drop=True)
@@ -500,6 +500,8 @@ def apply_rules(scores: dict, first: dict, flags: set, fallback: str = "E5") -> 
         tied = [c for c in ranked if scores[c] >= 0.9 * top]
         primary = min(tied, key=lambda c: (first.get(c, 10**9), c))
         rule = "rule5" if len(tied) > 1 else "score"
+        if "target" in flags and "heading_target" not in flags and primary != "E1":
+            rule = "rule2"  # a target sentence that opens by building: the thing's instrument
     secondary = [c for c in ranked if c != primary][:2]
     return primary, secondary, rule
 
