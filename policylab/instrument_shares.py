@@ -350,3 +350,32 @@ def comparison_findings(comparison: pd.DataFrame) -> list[str]:
         else:
             out.append(f"{head}, {'higher' if r.share > r.published else 'lower'} than the published share.")
     return out
+
+
+def coder_shift_findings(table: pd.DataFrame, reference: str = "hand", coder: str = "coder",
+                         threshold: float = 0.03) -> list[str]:
+    """How far the coder moves each type's share on the same units, against the reference coding.
+
+    ``table`` is :func:`shares` of the labelled units grouped by a coder column (groups
+    ``reference`` and ``coder``). A shift of ``threshold`` or more is reported as a bias to keep in
+    mind when comparing shares with published ones; nothing is said when both groups are absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lab = pd.DataFrame({"primary": ["S1", "E1", "D2", "S3"] * 2, "coder": ["hand"] * 4 + ["coder"] * 4})
+    >>> lab.loc[4, "primary"] = "D2"
+    >>> print(coder_shift_findings(shares(lab, by="coder", n_boot=0))[0])
+    On the same labelled units the coder gives supply (供给型) 25 % where the hand coding gives 50 %, demand (需求型) 50 % where the hand coding gives 25 %; differences of that size from a published share may be the coder's.
+    """
+    if table is None or len(table) == 0 or not {reference, coder} <= set(table["group"]):
+        return []
+    ref = table[table["group"] == reference].set_index("category")["share"]
+    got = table[table["group"] == coder].set_index("category")["share"]
+    moved = [c for c in TYPES if c in ref and c in got and abs(got[c] - ref[c]) >= threshold]
+    if not moved:
+        return [f"On the same labelled units the coder's type shares stay within {threshold * 100:.0f} points "
+                f"of the {reference} coding."]
+    parts = [f"{_name(c)} {_pct(got[c])} where the {reference} coding gives {_pct(ref[c])}" for c in moved]
+    return [f"On the same labelled units the coder gives {', '.join(parts)}; differences of that size from a "
+            "published share may be the coder's."]

@@ -551,3 +551,28 @@ def code(units: pd.DataFrame, codebook=None, fallback: str = "E5") -> pd.DataFra
     out["evidence"] = pd.array(ev, dtype="string")
     out["rule"] = pd.array(rl, dtype="string")
     return out.reset_index(drop=True)
+
+
+def with_part(units: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
+    """The units with a ``part`` column: the heading of their top-level section (一、重点任务 …).
+
+    A second dimension for :func:`policylab.instrument_shares.cross_tab` that every plan has (the
+    codebook's goal dimension needs coding by hand); null for the preamble or an unknown section.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> secs = pd.DataFrame({"doc_id": ["d", "d"], "section_id": ["3", "3.1"], "level": [1, 2],
+    ...                      "heading": ["重点任务", "建设算力"]})
+    >>> with_part(pd.DataFrame({"doc_id": ["d"], "section_id": ["3.1"]}), secs)["part"].tolist()
+    ['重点任务']
+    """
+    out = units.copy()
+    if len(out) == 0 or sections is None or len(sections) == 0:
+        out["part"] = pd.array([pd.NA] * len(out), dtype="string")
+        return out
+    top = sections[sections["level"] == 1].drop_duplicates(["doc_id", "section_id"])
+    heads = {(d, s): h for d, s, h in zip(top["doc_id"], top["section_id"], top["heading"])}
+    first = out["section_id"].astype(str).str.split(".").str[0]
+    out["part"] = pd.array([heads.get((d, f)) for d, f in zip(out["doc_id"], first)], dtype="string")
+    return out
