@@ -26,6 +26,7 @@ _SUBMODULES = {
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
     "matrix", "cache", "store", "distributed",
 }
+_SUBMODULES |= {"instruments", "agreement", "instrument_shares"}  # policy instruments (issue 16)
 
 __all__ = sorted(_LAZY) + ["__version__"]
 

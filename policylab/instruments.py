@@ -183,6 +183,23 @@ def _is_run_in_heading(sentence: str) -> bool:
     return len(_HAN.findall(body)) <= RUN_IN_MAX_HAN and not re.search(r"[,，；;:：]", body)
 
 
+def is_measure(text: str, codebook=None) -> bool:
+    """Whether a text can be a unit of coding: a sentence long enough, punctuated, not background or
+    purpose, not only a responsibility clause. :func:`code` gives anything else the code N.
+
+    Examples
+    --------
+    >>> is_measure("建设城市级智算中心,形成公共算力资源池。"), is_measure("二、重点任务")
+    (True, False)
+    >>> is_measure("为加快人工智能发展,制定本方案。"), is_measure("(责任单位:市发改委、市数据局)")
+    (False, False)
+    """
+    if not isinstance(text, str):
+        return False
+    t = strip_responsibility_clauses(text).strip()
+    return len(_HAN.findall(t)) >= MIN_HAN and bool(_PUNCT.search(t)) and not is_background(t, codebook)
+
+
 def split_measures(text: str) -> list[tuple[int, int, str]]:
     """``(sentence, clause, text)`` of every candidate measure in a section's text (1-based numbers).
 
@@ -521,7 +538,9 @@ def code(units: pd.DataFrame, codebook=None, fallback: str = "E5") -> pd.DataFra
     Returns
     -------
     DataFrame
-        The units with the columns of schema ``instrument_codes`` added. Empty in, empty out.
+        The units with the columns of schema ``instrument_codes`` added. A text that is no measure
+        (a heading, background or purpose, a bare responsibility clause: units from elsewhere, such
+        as an imported sheet) is coded N with rule 'not_a_measure'. Empty in, empty out.
 
     Examples
     --------
@@ -537,8 +556,12 @@ def code(units: pd.DataFrame, codebook=None, fallback: str = "E5") -> pd.DataFra
     for text, heading in zip(out.get("text", pd.Series([], dtype="object")), headings):
         t = "" if not isinstance(text, str) else text
         h = heading if isinstance(heading, str) else None
-        scores, first, words, flags = score_codes(t, codebook, heading=h)
-        p, s, r = apply_rules(scores, first, flags, fallback=fallback)
+        if not is_measure(t, codebook):
+            scores, first, words, flags = {}, {}, {}, set()
+            p, s, r = "N", [], "not_a_measure"
+        else:
+            scores, first, words, flags = score_codes(t, codebook, heading=h)
+            p, s, r = apply_rules(scores, first, flags, fallback=fallback)
         prim.append(p)
         sec.append(s)
         typ.append(type_of(p))

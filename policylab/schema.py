@@ -148,7 +148,7 @@ SCHEMAS: dict[str, list[Column]] = {
         C("secondary", "object", "list of up to two further codes (empty list if none)"),
         C("type", "string", "'supply', 'environment', 'demand' ('none' for N)"),
         C("evidence", "string", "cue words per code and the decision rule that fired, e.g. 'S2:补贴,专项资金; rule1'"),
-        C("rule", "string", "decision rule that set the primary code ('rule1'..'rule5', 'score' or 'fallback')"),
+        C("rule", "string", "decision rule that set the primary code ('rule1'..'rule5', 'score', 'fallback' or 'not_a_measure')"),
     ],
     "instrument_shares": [
         C("group", "string", "value of the grouping column(s) joined by ' / ' ('all' without grouping)"),

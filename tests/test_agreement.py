@@ -184,7 +184,7 @@ def test_import_rejects_codes_not_in_the_codebook(tmp_path):
         agreement.export_coding(pd.DataFrame({"unit_id": ["a"]}), tmp_path / "x.json")
 
 
-def test_coding_audit_reports_both_parts():
+def test_coding_audit_gives_both_parts():
     audit = agreement.coding_audit()
     assert audit["split"].tolist() == ["dev", "dev", "heldout", "heldout", "all", "all"]
     n = audit.set_index(["split", "level"])["n_units"]

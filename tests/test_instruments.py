@@ -180,6 +180,16 @@ def test_decision_rules(text, primary, rule):
     assert c["evidence"][0].endswith(c["rule"][0])
 
 
+def test_texts_that_are_no_measure_are_coded_n_and_left_out_of_shares():
+    u = pd.DataFrame({"unit_id": list("abcd"), "doc_id": "d", "text": [
+        "二、重点任务", "为加快人工智能产业发展,制定本方案。", "(责任单位:市发改委、市数据局)", "建设城市级智算中心,形成公共算力资源池。"]})
+    c = instruments.code(u)
+    assert c["primary"].tolist() == ["N", "N", "N", "S4"]
+    assert c["type"].tolist()[:3] == ["none"] * 3 and set(c["rule"][:3]) == {"not_a_measure"}
+    sh = instrument_shares.shares(c, n_boot=0)
+    assert sh["n_units"].iloc[0] == 1
+
+
 def test_rule5_first_named_wins_a_tie_and_the_other_is_secondary():
     p, s, r = instruments.apply_rules({"S1": 2.0, "S3": 2.0}, {"S1": 10, "S3": 2}, set())
     assert (p, s, r) == ("S3", ["S1"], "rule5")
