@@ -329,6 +329,7 @@ _PLATFORM_KIND = (  # rule 4: what kind of platform, read off the words just bef
 )
 _LEAD = 15  # characters at the start of a unit whose cues weigh more: what a sentence opens with is its topic
 _LEAD_BOOST = 1.5
+_ACTION = re.compile(r"建设|建成|推动|推进|打造|支持|实施|开展|培养|引进|统筹|加快|部署|组织|设立|发放|布局")
 _GRANT = re.compile(r"^\s*对[^。；;]{1,60}?[,，]?\s*(可)?(给予|按|发放)")  # 对X(,)给予… : money to X
 HEADING_FACTOR = 0.5  # word cues of the section heading count at half weight
 
@@ -409,7 +410,8 @@ def score_codes(text: str, codebook=None, heading: str | None = None) -> tuple[d
     first: dict = {}
     words: dict = {}
     flags: set = set()
-    for code, cue, start, weight, rule in cue_hits(text, codebook):
+    hits = cue_hits(text, codebook)
+    for code, cue, start, weight, rule in hits:
         w = weight * (_LEAD_BOOST if start < _LEAD else 1.0)
         scores[code] = scores.get(code, 0.0) + w
         first[code] = min(first.get(code, start), start)
@@ -418,6 +420,9 @@ def score_codes(text: str, codebook=None, heading: str | None = None) -> tuple[d
             flags.add(rule)
         if rule == "budget_money" and weight >= 3:
             flags.add("explicit_money")  # 给予…万元, …券: the money is spelled out
+    targets = [start for _, _, start, _, rule in hits if rule == "target"]
+    if targets and _ACTION.search(text[:min(targets)]):
+        flags.add("builds_before_target")  # 推动…建设,到2025年…: an action precedes the target
     for code, start in platform_codes(text):
         scores[code] = scores.get(code, 0.0) + 1.0
         first[code] = min(first.get(code, start), start)
@@ -447,8 +452,8 @@ def apply_rules(scores: dict, first: dict, flags: set, fallback: str = "E5") -> 
 
     Rules, in the order they are tried:
 
-    - rule 2: a target sentence (到20XX年 / 力争 …) is E1, unless it also builds the thing and the
-      building comes first (then the thing's instrument, E1 secondary);
+    - rule 2: a target sentence (到20XX年 / 力争 …) is E1, unless it also builds the thing and names
+      the building before the target (then the thing's instrument, E1 secondary);
     - rule 1: money paid from the budget (补贴, 奖励, 券, 给予…万元) is S2, money lent, guaranteed or
       invested through funds is E2; when both, the one named first;
     - rule 3: application scenarios and AI+ measures are D2, unless procurement is named (D1);
@@ -462,7 +467,8 @@ def apply_rules(scores: dict, first: dict, flags: set, fallback: str = "E5") -> 
     flags : set
         Rule flags of the cues found ('target', 'budget_money', 'lent_money', 'procurement',
         'application', 'platform'; 'heading_target' and 'heading_application' from the section
-        heading; 'grant' for the 对X给予Y construction).
+        heading; 'grant' for the 对X给予Y construction; 'builds_before_target' when an action verb
+        comes before the target phrase).
     fallback : str
         Code when no cue is found (a measure the cues cannot place; see the ``rule`` column).
 
@@ -477,6 +483,8 @@ def apply_rules(scores: dict, first: dict, flags: set, fallback: str = "E5") -> 
     ('S2', ['S4'], 'rule1')
     >>> apply_rules({"E1": 3.0, "S4": 4.0}, {"E1": 0, "S4": 8}, {"target"})
     ('E1', ['S4'], 'rule2')
+    >>> apply_rules({"E1": 3.0, "S4": 4.0}, {"E1": 9, "S4": 2}, {"target", "builds_before_target"})
+    ('S4', ['E1'], 'rule2')
     >>> apply_rules({"D2": 3.0, "D1": 3.0}, {"D2": 0, "D1": 9}, {"application", "procurement"})
     ('D1', ['D2'], 'rule3')
     >>> apply_rules({"S3": 2.0, "S1": 2.1}, {"S3": 0, "S1": 4}, set())
@@ -497,10 +505,10 @@ def apply_rules(scores: dict, first: dict, flags: set, fallback: str = "E5") -> 
     if "heading_target" in flags:
         primary, rule = "E1", "rule2"
     elif "target" in flags and "E1" in scores:
-        # a sentence that opens by building a thing (推动5G建设,到2025年…) is the thing's instrument
-        builds_first = any(first.get(c) == lead for c in ("S1", "S3", "S4", "S5")) and first["E1"] > lead
-        if not builds_first:
-            primary, rule = "E1", "rule2"
+        # a sentence that builds a thing before its target (推动5G建设,到2025年…) is the thing's instrument
+        builders = [c for c in ("S1", "S3", "S4", "S5") if first.get(c, 10**9) < first["E1"]
+                    and "builds_before_target" in flags]
+        primary, rule = (min(builders, key=lambda c: first[c]) if builders else "E1"), "rule2"
     if primary is None:
         # money is the instrument when it is among the strongest cues, or when the sentence is the
         # 对X,给予Y construction (money is the means, X the beneficiary)

@@ -156,6 +156,7 @@ def test_cue_file_is_complete_and_valid():
     ("到2025年,引进培养人工智能高端人才1000名。", "E1", "rule2"),
     # ... a sentence that builds the thing is the thing's instrument
     ("推动5G和千兆光网协同建设,到2025年基站数量达到3万个。", "S4", "rule2"),
+    ("统筹建设智算中心,到2025年,全省智能算力规模达到15000P。", "S4", "rule2"),
     # rule 3: scenarios and AI+ are D2, unless the sentence is about procurement
     ("发布人工智能应用场景清单,支持企业揭榜挂帅。", "D2", "rule3"),
     ("将人工智能创新产品纳入政府采购目录,推动示范应用。", "D1", "rule3"),
@@ -182,7 +183,7 @@ def test_decision_rules(text, primary, rule):
 
 def test_texts_that_are_no_measure_are_coded_n_and_left_out_of_shares():
     u = pd.DataFrame({"unit_id": list("abcd"), "doc_id": "d", "text": [
-        "二、重点任务", "为加快人工智能产业发展,制定本方案。", "(责任单位:市发改委、市数据局)", "建设城市级智算中心,形成公共算力资源池。"]})
+        "附件:重点任务分工表", "为加快人工智能产业发展,制定本方案。", "(责任单位:市发改委、市数据局)", "建设城市级智算中心,形成公共算力资源池。"]})
     c = instruments.code(u)
     assert c["primary"].tolist() == ["N", "N", "N", "S4"]
     assert c["type"].tolist()[:3] == ["none"] * 3 and set(c["rule"][:3]) == {"not_a_measure"}
