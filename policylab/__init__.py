@@ -27,6 +27,7 @@ _SUBMODULES = {
     "matrix", "cache", "store", "distributed", "text", "frame", "page", "corrections",
     "reuse", "compare",  # issue 17: text reuse, citations as links, comparison of documents
 }
+_SUBMODULES |= {"instruments", "agreement", "instrument_shares"}  # policy instruments (issue 16)
 
 # issue 13: vocabulary tools
 _SUBMODULES |= {"compounds", "terms"}
