@@ -199,7 +199,7 @@ def comparison_units(documents: pd.DataFrame, unit: str | None = None) -> pd.Ser
     Returns
     -------
     pandas.Series
-        ``string`` dtype, named ``unit``, aligned with ``documents``; never null: a document with
+        ``string`` dtype, named ``group``, aligned with ``documents``; never null: a document with
         no value for the unit is its own group, named by its label.
 
     Examples
@@ -218,13 +218,13 @@ def comparison_units(documents: pd.DataFrame, unit: str | None = None) -> pd.Ser
     names = (documents["label"].astype("string") if "label" in documents.columns
              else document_labels(documents))
     if unit == "document":
-        return pd.Series(names.to_numpy(), index=documents.index, dtype="string", name="unit")
+        return pd.Series(names.to_numpy(), index=documents.index, dtype="string", name="group")
     values = _present(documents, unit)
-    return pd.Series(values.fillna(names).to_numpy(), index=documents.index, dtype="string", name="unit")
+    return pd.Series(values.fillna(names).to_numpy(), index=documents.index, dtype="string", name="group")
 
 
 def with_labels(documents: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
-    """``documents`` with a ``label`` column (kept if present) and a ``unit`` column added.
+    """``documents`` with a ``label`` column (kept if present) and a ``group`` column (its comparison unit) added.
 
     This is what the report applies where it opens a corpus, so every notebook groups and names
     documents the same way.
@@ -239,17 +239,17 @@ def with_labels(documents: pd.DataFrame, unit: str | None = None) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        A copy with ``label`` and ``unit`` columns.
+        A copy with ``label`` and ``group`` columns.
 
     Examples
     --------
     >>> import pandas as pd
     >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "city": ["南京", "合肥"], "year": [2022, 2020]})
-    >>> with_labels(docs)[["label", "unit"]].values.tolist()
+    >>> with_labels(docs)[["label", "group"]].values.tolist()
     [['南京 · 2022 · a', '南京'], ['合肥 · 2020 · b', '合肥']]
     """
     out = documents.copy()
     if "label" not in out.columns or out["label"].isna().any():
         out["label"] = document_labels(out)
-    out["unit"] = comparison_units(out, unit)
+    out["group"] = comparison_units(out, unit)
     return out

@@ -39,8 +39,23 @@ def font_path() -> Path:
 def use_cjk_font() -> str:
     """Register the CJK font with matplotlib once and make it the default; returns its family name.
 
-    SVG keeps text as text (``svg.fonttype = 'none'``) so the Chinese stays searchable, and PDF
-    embeds the font as TrueType/CFF subsets (``pdf.fonttype = 42``).
+    SVG draws text as paths (``svg.fonttype = 'path'``): the Chinese shows on a machine with no
+    CJK font (a browser does not carry one), and matplotlib keeps each string in a comment
+    beside its glyphs, so it stays searchable in the file. PDF embeds the font as TrueType/CFF
+    subsets (``pdf.fonttype = 42``).
+
+    Returns
+    -------
+    str
+        The font family name matplotlib knows the font by.
+
+    Examples
+    --------
+    >>> use_cjk_font()
+    'Noto Sans CJK SC'
+    >>> import matplotlib
+    >>> matplotlib.rcParams["svg.fonttype"]
+    'path'
     """
     import matplotlib
     from matplotlib import font_manager
@@ -51,7 +66,7 @@ def use_cjk_font() -> str:
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    matplotlib.rcParams["svg.fonttype"] = "none"
+    matplotlib.rcParams["svg.fonttype"] = "path"
     matplotlib.rcParams["pdf.fonttype"] = 42
     matplotlib.rcParams["savefig.dpi"] = 150
     matplotlib.rcParams["savefig.bbox"] = "tight"
