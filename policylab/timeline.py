@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from policylab import schema
+from policylab import schema, topics
 
 __all__ = [
     "document_years",
@@ -338,9 +338,24 @@ def first_mentions(tokens: pd.DataFrame, terms, by: str | None = "city", documen
 def topic_prevalence_over_time(unit_topics: pd.DataFrame, documents: pd.DataFrame, by=("year",)) -> pd.DataFrame:
     """Mean topic weight per year (and city) from the topics stage (schema ``topic_trends``).
 
-    Each document first gets the mean weight of its units (sections), so a long document counts as
-    much as a short one; the year is then the mean over its documents. Documents without a year are
-    left out.
+    A reshaping of :func:`policylab.topics.prevalence` (the one topic-share function) with
+    ``per="document"``: each document first gets the mean weight of its units (sections), so a long
+    document counts as much as a short one; the year is then the mean over its documents. The year
+    of a document follows :func:`document_years`; documents without one are left out.
+
+    Parameters
+    ----------
+    unit_topics : pandas.DataFrame
+        ``doc_id, [section_id], topic, weight`` (:meth:`policylab.topics.TopicModel.unit_topics`).
+    documents : pandas.DataFrame
+        ``doc_id`` and the date columns (and ``city`` for ``by=("year", "city")``).
+    by : tuple of str, default ('year',)
+        ``('year',)`` or ``('year', 'city')``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``topic_trends``, sorted by year, city, topic.
 
     Examples
     --------
@@ -355,13 +370,23 @@ def topic_prevalence_over_time(unit_topics: pd.DataFrame, documents: pd.DataFram
     for c in ("doc_id", "topic", "weight"):
         if c not in unit_topics.columns:
             raise ValueError(f"unit_topics needs a {c!r} column (policylab.topics gives doc_id, section_id, topic, weight)")
-    per_doc = unit_topics.groupby(["doc_id", "topic"], sort=True)["weight"].mean().reset_index()
-    per_doc["doc_id"] = per_doc["doc_id"].astype(str)
-    attrs = _doc_attributes(documents)
-    attrs["doc_id"] = attrs["doc_id"].astype(str)
-    per_doc = per_doc.merge(attrs[["doc_id"] + by], on="doc_id", how="left").dropna(subset=["year"])
-    out = per_doc.groupby(by + ["topic"], sort=True, dropna=False).agg(
-        weight=("weight", "mean"), n_docs=("doc_id", "nunique")).reset_index()
+    ut = unit_topics if "section_id" in unit_topics.columns else unit_topics.assign(section_id=pd.NA)
+    attrs = _doc_attributes(documents).dropna(subset=["year"])
+    if "city" in by:
+        attrs = attrs.dropna(subset=["city"])
+    # one key per (year[, city]) group, split back after
+    attrs["_group"] = attrs[by].astype(str).agg("\x1f".join, axis=1)
+    ut = ut[ut["doc_id"].astype(str).isin(set(attrs["doc_id"].astype(str)))]
+    if ut.empty:
+        return schema.empty("topic_trends")
+    prev = topics.prevalence(ut, attrs[["doc_id", "_group"]], by="_group", per="document", n_boot=1)
+    parts = prev["group"].str.split("\x1f", expand=True)
+    out = pd.DataFrame({b: parts[i] for i, b in enumerate(by)})
+    out["year"] = out["year"].astype(int)
+    out["topic"] = prev["topic"].to_numpy()
+    out["weight"] = prev["share"].to_numpy()
+    out["n_docs"] = prev["n_units"].to_numpy()
+    out = out.sort_values([*by, "topic"], kind="stable")
     return schema.conform("topic_trends", out)
 
 

@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -643,8 +644,12 @@ def prevalence(
     n_boot: int = 1000,
     random_state: int = 0,
     ci: float = 0.95,
+    per: str = "unit",
 ) -> pd.DataFrame:
     """Topic share by document, city or year, with bootstrap confidence intervals over units.
+
+    This is the one topic-share function: :func:`policylab.timeline.topic_prevalence_over_time`
+    (topic share by year) calls it with ``per="document"``.
 
     The share of topic t in a group is the mean of the units' weights on t (each unit counts
     once). The interval resamples the group's units with replacement ``n_boot`` times
@@ -665,6 +670,9 @@ def prevalence(
     n_boot : int, default 1000
     random_state : int, default 0
     ci : float, default 0.95
+    per : {'unit', 'document'}, default 'unit'
+        What counts once: each unit (section), or each document (the mean of its units, so a
+        long document weighs as much as a short one; the interval then resamples documents).
 
     Returns
     -------
@@ -689,6 +697,14 @@ def prevalence(
     W[key, np.searchsorted(topics, ut["topic"].astype(int).to_numpy())] = ut["weight"].to_numpy()
     units = ut.assign(_key=key).drop_duplicates("_key").sort_values("_key")[["doc_id"]]
     units = units.reset_index(drop=True)
+    if per == "document":
+        doc_codes, doc_ids = pd.factorize(units["doc_id"].astype(str), sort=True)
+        sums = np.zeros((len(doc_ids), W.shape[1]))
+        np.add.at(sums, doc_codes, W)
+        W = sums / np.bincount(doc_codes, minlength=len(doc_ids))[:, None]
+        units = pd.DataFrame({"doc_id": list(doc_ids)})
+    elif per != "unit":
+        raise ValueError(f"per must be 'unit' or 'document', got {per!r}")
     if by == "doc_id":
         groups = units["doc_id"].astype("string")
     else:
@@ -851,6 +867,38 @@ def load_model(directory: str | Path) -> TopicModel:
     m.estimator_ = None
     m.versions_ = meta["versions"]
     return m
+
+
+def k_candidates(n_units: int, n: int = 4, k_min: int = 2, k_cap: int = 30) -> tuple[int, ...]:
+    """The numbers of topics worth comparing for ``n_units`` units: they scale with the corpus.
+
+    The largest K is about ``sqrt(n_units / 2)`` (119 sections: 8; 1,000 sections: 22), never above
+    ``k_cap`` nor ``n_units - 1``; ``n`` values are spread evenly from ``k_min`` to it. Fewer than
+    four units support no topic model (an empty tuple).
+
+    Parameters
+    ----------
+    n_units : int
+        Units (sections) with tokens.
+    n : int, default 4
+        How many values of K at most.
+    k_min : int, default 2
+    k_cap : int, default 30
+
+    Returns
+    -------
+    tuple of int
+        Increasing, without repeats.
+
+    Examples
+    --------
+    >>> k_candidates(119), k_candidates(1000), k_candidates(12), k_candidates(3)
+    ((2, 4, 6, 8), (2, 9, 15, 22), (2,), ())
+    """
+    if n_units < 4:
+        return ()
+    k_max = int(min(k_cap, n_units - 1, max(k_min, round(math.sqrt(n_units / 2)))))
+    return tuple(sorted({int(round(x)) for x in np.linspace(k_min, k_max, num=max(1, n))}))
 
 
 def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
