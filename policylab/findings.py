@@ -450,3 +450,311 @@ def topic_name(row, n_terms: int = 3) -> str:
     if label is not None and not (isinstance(label, float) and math.isnan(label)) and label is not pd.NA:
         return str(label)
     return " ".join(str(row.get("top_terms", "")).split()[:n_terms])
+
+
+def rejection_summary(files: pd.DataFrame) -> pd.DataFrame:
+    """Why pages were rejected: one row per kind of reason (the text before its first colon).
+
+    Parameters
+    ----------
+    files : pandas.DataFrame
+        The corpus' ``files`` table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reason, files, example`` sorted by count (descending) then reason; empty when nothing
+        was rejected.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"path": ["a", "b", "c"], "status": ["rejected", "rejected", "document"],
+    ...                   "reason": ["no policy text: only 3 characters", "no policy text: only 0 characters", None]})
+    >>> rejection_summary(f).values.tolist()
+    [['no policy text', 2, 'a']]
+    """
+    r = files[files["status"] == "rejected"]
+    if r.empty:
+        return pd.DataFrame({"reason": pd.Series(dtype="string"), "files": pd.Series(dtype="int64"),
+                             "example": pd.Series(dtype="string")})
+    kind = r["reason"].fillna("unknown").astype(str).str.split(":", n=1).str[0].str.strip()
+    out = (r.assign(reason=kind).groupby("reason", sort=True)
+           .agg(files=("path", "size"), example=("path", "first")).reset_index())
+    return out.sort_values(["files", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def corpus_findings(corpus) -> list[str]:
+    """Sentences on what went in and what came out: files, duplicates, rejections, cleaning,
+    metadata fields found, sections, agencies and citations.
+
+    Parameters
+    ----------
+    corpus : policylab.corpus.Corpus
+        Any object with the corpus tables as attributes (``files``, ``documents``, ``removed``,
+        ``sections``, ``agencies``, ``citations``; missing ones count as empty).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> files = pd.DataFrame({"path": ["a.txt", "b.txt"], "status": ["rejected", "rejected"],
+    ...                       "reason": ["no policy text: 0 characters", "no policy text: 12 characters"],
+    ...                       "duplicate_of": [None, None], "similarity": [None, None]})
+    >>> corpus_findings(SimpleNamespace(files=files, documents=pd.DataFrame({"doc_id": []})))  # doctest: +NORMALIZE_WHITESPACE
+    ['2 files were read: 0 became documents, 0 were duplicates and 2 were rejected (no policy text: 2).',
+     'No documents to analyse: every page was rejected, so the other pages have nothing to show.']
+    """
+    def table(name):
+        t = getattr(corpus, name, None)
+        return t if t is not None else pd.DataFrame()
+
+    files, docs = table("files"), table("documents")
+    n = files["status"].value_counts() if len(files) else pd.Series(dtype="int64")
+    n_doc, n_dup, n_rej = (int(n.get(k, 0)) for k in ("document", "duplicate", "rejected"))
+    rej = rejection_summary(files) if len(files) else pd.DataFrame()
+    s = (f"{len(files)} files were read: {n_doc} became documents, {n_dup} "
+         f"{'was a duplicate' if n_dup == 1 else 'were duplicates'} and {n_rej} {'was' if n_rej == 1 else 'were'} rejected")
+    s += (" (" + "; ".join(f"{r.reason}: {r.files}" for r in rej.itertuples()) + ")." if len(rej) else ".")
+    dups = files[files["status"] == "duplicate"] if len(files) else files
+    if len(dups):
+        s += " " + "; ".join(f"{r.path} is a near-duplicate of {r.duplicate_of} (similarity {r.similarity:.2f})"
+                             for r in dups.itertuples()) + "."
+    out = [s]
+    if docs.empty:
+        out.append("No documents to analyse: every page was rejected, so the other pages have nothing to show."
+                   if len(files) else "No documents to analyse: the folder holds no pages.")
+        return out
+    removed = table("removed")
+    if len(removed):
+        top = removed["reason"].value_counts()
+        tied = top[top == top.iloc[0]].index.tolist()
+        most = (f"the most common kind is `{tied[0]}` ({top.iloc[0]} lines)" if len(tied) == 1 else
+                f"the most common kinds are " + ", ".join(f"`{t}`" for t in tied) + f" ({top.iloc[0]} lines each)")
+        out.append(f"Cleaning removed {len(removed)} lines of page noise of {removed['reason'].nunique()} kinds; {most}.")
+    else:
+        out.append("Cleaning removed no lines: the pages carried no page noise the cleaner knows.")
+    if "n_artefacts_repaired" in docs.columns:
+        out[-1] += (f" In the kept documents, {int(docs['n_artefacts_repaired'].fillna(0).sum())} converter artefacts "
+                    f"were repaired and {int(docs['n_traditional_left'].fillna(0).sum())} Traditional characters are left.")
+    fields = [(c, name) for c, name in (("doc_number", "a 文号"), ("issued", "a signature date (成文日期)"),
+                                       ("city", "a city"), ("year", "a year")) if c in docs.columns]
+    if fields:
+        out.append("Of the " + f"{len(docs)} documents, " + ", ".join(
+            f"{int(docs[c].notna().sum())} give {name}" for c, name in fields)
+            + "; the others leave these fields empty rather than guessed.")
+    sections = table("sections")
+    if len(sections):
+        per = sections.groupby("doc_id").size()
+        top_level = int((sections["level"] == 1).sum())
+        out.append(f"The documents have {len(sections)} sections ({per.min()} to {per.max()} per document), "
+                   f"with {top_level} top-level headings" + ("." if top_level else
+                                                           ": no document has numbered headings (一、), so each is one section."))
+    agencies = table("agencies")
+    if len(agencies):
+        counts = agencies.groupby("agency").agg(total=("doc_id", "size"), documents=("doc_id", "nunique"))
+        counts = counts.sort_values(["total", "documents"], ascending=False, kind="stable")
+        tied = counts[(counts["total"] == counts["total"].iloc[0]) & (counts["documents"] == counts["documents"].iloc[0])]
+        who = (f"the most often named is {tied.index[0]}" if len(tied) == 1 else
+               f"the most often named are {_join(tied.index[:5])}{' …' if len(tied) > 5 else ''}")
+        out.append(f"{len(agencies)} agency mentions in responsibility clauses name {agencies['agency'].nunique()} "
+                   f"distinct agencies; {who} ({int(tied['total'].iloc[0])} times, in {int(tied['documents'].iloc[0])} documents).")
+    else:
+        out.append(nothing("responsibility clauses", "no document names agencies responsible for its tasks"))
+    citations = table("citations")
+    out.append(f"{len(citations)} cited documents were found in {citations['doc_id'].nunique()} documents."
+               if len(citations) else "No document cites another document by its 文号.")
+    return out
+
+
+def frequency_findings(freq: pd.DataFrame, tokens: pd.DataFrame, n_docs: int, excluded: pd.DataFrame | None = None) -> list[str]:
+    """Sentences on the most frequent words (ties named together) and what was left out.
+
+    Parameters
+    ----------
+    freq : pandas.DataFrame
+        :func:`policylab.keywords.frequency` over the whole corpus.
+    tokens : pandas.DataFrame
+        The tokens counted.
+    n_docs : int
+        Number of documents.
+    excluded : pandas.DataFrame, optional
+        :func:`policylab.keywords.excluded_terms` (``term, reason``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"token": ["算力", "数据", "场景"], "n": [5, 5, 2], "per_10k": [500.0, 500.0, 200.0]})
+    >>> t = pd.DataFrame({"token": ["算力"] * 5 + ["数据"] * 5 + ["场景"] * 2})
+    >>> frequency_findings(f, t, 1)
+    ['The 1 documents hold 12 content tokens of 3 distinct words; the most frequent are 算力 and 数据 (5 times each, 500 per 10,000 tokens), followed by 场景.']
+    """
+    if freq.empty:
+        return [nothing("word frequencies", "no content tokens")]
+    top_n = freq["n"].iloc[0]
+    tied = freq[freq["n"] == top_n]
+    rest = freq[freq["n"] < top_n]["token"].head(5).tolist()
+    head = (f"the most frequent is {tied['token'].iloc[0]} ({top_n} times" if len(tied) == 1 else
+            f"the most frequent are {_join(tied['token'])} ({top_n} times each")
+    s = (f"The {n_docs} documents hold {len(tokens):,} content tokens of {tokens['token'].nunique():,} distinct words; "
+         f"{head}, {freq['per_10k'].iloc[0]:.0f} per 10,000 tokens)" + (f", followed by {'、'.join(rest)}." if rest else "."))
+    out = [s]
+    if excluded is not None and len(excluded):
+        by = excluded.groupby("reason")["term"].apply(lambda x: "、".join(list(x)[:6]) + ("…" if len(x) > 6 else ""))
+        out.append("Left out of the distinctive-word views as names rather than content: "
+                   + "; ".join(f"{r} ({v})" for r, v in by.items()) + ".")
+    return out
+
+
+def model_selection_findings(by_k: pd.DataFrame, k: int, ks: Sequence[int], n_seeds: int, n_units: int,
+                             min_stability: float) -> list[str]:
+    """The sentence on how the number of topics was chosen (and its limits).
+
+    Parameters
+    ----------
+    by_k : pandas.DataFrame
+        Mean ``npmi``, ``stability``, ``diversity`` per K (index K).
+    k : int
+        The chosen K (:func:`policylab.topics.choose_k`).
+    ks : sequence of int
+        The values compared.
+    n_seeds : int
+    n_units : int
+        Sections the model was fitted on.
+    min_stability : float
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> by_k = pd.DataFrame({"npmi": [0.1, 0.2], "stability": [0.9, 0.5], "diversity": [0.8, 0.7]}, index=[2, 4])
+    >>> model_selection_findings(by_k, 2, (2, 4), 3, 40, 0.7)  # doctest: +NORMALIZE_WHITESPACE
+    ['2 values of K were compared (2, 4; the range scales with the 40 sections) with 3 seeds each; K = 2 was chosen:
+      mean NPMI 0.100, stability 0.90, diversity 0.80 (the most coherent K with stability ≥ 0.7).']
+    """
+    row = by_k.loc[k]
+    s = (f"{len(ks)} values of K were compared ({', '.join(map(str, ks))}; the range scales with the {n_units} sections) "
+         f"with {n_seeds} seeds each; K = {k} was chosen: mean NPMI {row['npmi']:.3f}, stability {row['stability']:.2f}, "
+         f"diversity {row['diversity']:.2f}")
+    s += (f" (the most coherent K with stability ≥ {min_stability})." if row["stability"] >= min_stability else
+          f" (no K reached stability {min_stability}: the topics change with the seed, read them with care).")
+    if k == max(ks) and len(ks) > 1:
+        s += " It is the largest K tried: a wider range may find a better one."
+    return [s]
+
+
+def document_period_findings(documents: pd.DataFrame, name: str = "label") -> list[str]:
+    """Sentences on the plan periods and validity each document states (nothing when none does).
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``plan_start``, ``plan_end``, ``effective_from``, ``effective_to`` and the ``name`` column.
+    name : str, default 'label'
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"label": ["沈阳 · 2018 · 规划"], "plan_start": [2018], "plan_end": [2020],
+    ...                   "effective_from": pd.to_datetime(["2018-12-06"]), "effective_to": pd.to_datetime([None])})
+    >>> document_period_findings(d)
+    ['沈阳 · 2018 · 规划 states a plan period 2018–2020.', '沈阳 · 2018 · 规划 is in force from 2018-12-06.']
+    """
+    out = []
+    if "plan_start" in documents.columns:
+        for _, r in documents.dropna(subset=["plan_start"]).iterrows():
+            end = f"–{r['plan_end']}" if pd.notna(r.get("plan_end")) else ""
+            out.append(f"{r[name]} states a plan period {r['plan_start']}{end}.")
+    if "effective_from" in documents.columns:
+        for _, r in documents.dropna(subset=["effective_from"]).iterrows():
+            to = f" to {r['effective_to']:%Y-%m-%d}" if pd.notna(r.get("effective_to")) else ""
+            out.append(f"{r[name]} is in force from {r['effective_from']:%Y-%m-%d}{to}.")
+    return out
+
+
+def first_mention_findings(firsts: pd.DataFrame, terms: Sequence[str], group: str = "city") -> list[str]:
+    """Sentences on which followed terms never occur and the first year each appears (ties named).
+
+    Parameters
+    ----------
+    firsts : pandas.DataFrame
+        :func:`policylab.timeline.first_mentions` (``term, first_year`` and the group column).
+    terms : sequence of str
+        The followed terms.
+    group : str, default 'city'
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"city": ["南京", "合肥"], "term": ["算力", "算力"], "first_year": [2020, 2020]})
+    >>> first_mention_findings(f, ["算力", "大模型"])
+    ['Never mentioned in this corpus: 大模型.', 'First year each followed term appears: 算力 2020 (南京, 合肥).']
+    """
+    seen = firsts.dropna(subset=["first_year"])
+    out = []
+    never = [t for t in terms if t not in set(seen["term"])]
+    if never:
+        out.append(f"Never mentioned in this corpus: {'、'.join(never)}.")
+    if seen.empty:
+        return out or [nothing("first mentions", "no dated document mentions the followed terms")]
+    parts = []
+    for t in [t for t in terms if t in set(seen["term"])]:
+        rows = seen[seen["term"] == t]
+        y = rows["first_year"].min()
+        who = sorted(rows.loc[rows["first_year"] == y, group].dropna().astype(str).unique())
+        parts.append(f"{t} {int(y)}" + (f" ({', '.join(who)})" if who else ""))
+    out.append("First year each followed term appears: " + "; ".join(parts) + ".")
+    return out
+
+
+def comparable_targets(comparison: pd.DataFrame, group: str = "group") -> pd.DataFrame:
+    """The targets that can be compared: sets of one indicator, one unit and one horizon year set by
+    two or more groups (each set numbered in a ``set`` column, largest set first).
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        :func:`policylab.timeline.compare_targets` with a ``group`` column.
+    group : str, default 'group'
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of those sets, with ``set`` (1 = the set with most groups; ties by indicator).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"group": ["合肥", "成都", "南京"], "indicator": ["核心产业规模", "核心产业规模", "核心产业收入"],
+    ...                   "unit": ["亿元"] * 3, "target_year": [2025, 2025, 2025], "value": [300.0, 500.0, 500.0]})
+    >>> comparable_targets(c)[["set", "group", "value"]].values.tolist()
+    [[1, '合肥', 300.0], [1, '成都', 500.0]]
+    """
+    if comparison is None or comparison.empty:
+        return comparison.assign(set=pd.Series(dtype="int64")) if comparison is not None else pd.DataFrame()
+    c = comparison.dropna(subset=["value"])
+    keys = ["indicator", "unit", "target_year"]
+    n = c.groupby(keys, dropna=False)[group].nunique().rename("_n").reset_index()
+    n = n[n["_n"] >= 2].sort_values(["_n", "indicator", "target_year"], ascending=[False, True, True], kind="stable")
+    n["set"] = range(1, len(n) + 1)
+    out = c.merge(n, on=keys, how="inner").drop(columns="_n")
+    return out.sort_values(["set", group], kind="stable").reset_index(drop=True)

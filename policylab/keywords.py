@@ -760,3 +760,47 @@ def distinctive(tokens: pd.DataFrame, by: str = "group", *, documents: pd.DataFr
     parts = [keyness(df, target=g, by=by, min_count=min_count).assign(**{by: g}) for g in groups]
     out = pd.concat(parts, ignore_index=True)
     return out[[by, *[c for c in out.columns if c != by]]]
+
+
+def group_kwic(tokens: pd.DataFrame, terms: dict, by: str = "group", *, documents: pd.DataFrame | None = None,
+               window: int = 12) -> pd.DataFrame:
+    """KWIC lines of each group's own term, read in that group's documents only.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A full token stream (stopwords and punctuation kept, so the context reads as text).
+    terms : dict
+        Group -> term (e.g. each group's most distinctive word).
+    by : str, default 'group'
+        The grouping column (of ``tokens`` or ``documents``).
+    documents : pandas.DataFrame, optional
+        Supplies ``by`` by ``doc_id``.
+    window : int, default 12
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` then the columns of :func:`kwic`; groups in the order of ``terms``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "position": [0, 1, 0, 1],
+    ...                   "token": ["建设", "算力", "建设", "算力"]})
+    >>> d = pd.DataFrame({"doc_id": ["a", "b"], "group": ["南京", "合肥"]})
+    >>> group_kwic(t, {"南京": "算力"}, documents=d, window=1)[["group", "doc_id", "left", "keyword"]].values.tolist()
+    [['南京', 'a', '建设', '算力']]
+    """
+    df, _ = _prepare(tokens, by, documents)
+    parts = []
+    for g, term in terms.items():
+        sub = df[df[by] == g].drop(columns=[by])
+        if len(sub):
+            k = kwic(sub, term, window=window)
+            parts.append(k.assign(**{by: g}))
+    if not parts:
+        empty = kwic(tokens.iloc[:0], "_", window=window)
+        return empty.assign(**{by: pd.Series(dtype="string")})[[by, *empty.columns]]
+    out = pd.concat(parts, ignore_index=True)
+    return out[[by, *[c for c in out.columns if c != by]]]
