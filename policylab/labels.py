@@ -253,3 +253,36 @@ def with_labels(documents: pd.DataFrame, unit: str | None = None) -> pd.DataFram
         out["label"] = document_labels(out)
     out["group"] = comparison_units(out, unit)
     return out
+
+
+def file_labels(files: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
+    """A name per input file: its document's label, or ``<status>: <file name>`` for a file that
+    became no document of its own (a duplicate, a rejected page).
+
+    Parameters
+    ----------
+    files : pandas.DataFrame
+        The corpus' ``files`` table (``path``, ``status``, ``doc_id``).
+    documents : pandas.DataFrame
+        ``doc_id`` and ``label``.
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` dtype, indexed by ``path``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"path": ["a/x.txt", "y.txt"], "status": ["document", "rejected"], "doc_id": ["d1", None]})
+    >>> file_labels(f, pd.DataFrame({"doc_id": ["d1"], "label": ["南京 · 2022 · 方案"]})).to_dict()
+    {'a/x.txt': '南京 · 2022 · 方案', 'y.txt': 'rejected: y.txt'}
+    """
+    lab = dict(zip(documents["doc_id"].astype(str), documents["label"].astype(str))) if len(documents) else {}
+    out = []
+    for path, status, doc in zip(files["path"], files["status"], files["doc_id"]):
+        if status == "document" and doc is not None and not pd.isna(doc) and str(doc) in lab:
+            out.append(lab[str(doc)])
+        else:
+            out.append(f"{status}: {str(path).rsplit('/', 1)[-1]}")
+    return pd.Series(out, index=files["path"].to_numpy(), dtype="string", name="label")
