@@ -279,8 +279,10 @@ def trend_findings(prevalence: pd.DataFrame, documents: pd.DataFrame, *, item: s
                            f"in {b[period]} (years with two or more documents).")
                 continue
         vals = ", ".join(f"{r[period]} {_fmt(r[value], fmt)}" for _, r in g.iterrows())
-        out.append(f"{name}: {vals}; one document per {period}, so these are documents compared, not a trend."
-                   if not trend else f"{name}: {vals}; too few documents per {period} for a trend.")
+        why = (f"one document per {period}" if per.max() <= 1 else
+               f"fewer than two {period}s hold two or more documents" if not trend else
+               f"too few documents in its {period}s")
+        out.append(f"{name}: {vals}; {why}, so these are documents compared, not a trend.")
     return out or [nothing(f"{item} values over time")]
 
 
@@ -551,7 +553,8 @@ def corpus_findings(corpus) -> list[str]:
     if len(sections):
         per = sections.groupby("doc_id").size()
         top_level = int((sections["level"] == 1).sum())
-        out.append(f"The documents have {len(sections)} sections ({per.min()} to {per.max()} per document), "
+        spread = f"{per.min()} per document" if per.min() == per.max() else f"{per.min()} to {per.max()} per document"
+        out.append(f"The documents have {len(sections)} sections ({spread}), "
                    f"with {top_level} top-level headings" + ("." if top_level else
                                                            ": no document has numbered headings (一、), so each is one section."))
     agencies = table("agencies")

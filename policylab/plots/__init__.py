@@ -77,6 +77,25 @@ def save_figure(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
     """Save ``fig`` as ``stem.png``, ``stem.svg`` and ``stem.pdf``; returns the paths written.
 
     PDF and SVG get a fixed creation date so that the same figure gives the same bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    stem : str or pathlib.Path
+        Path without suffix; folders are created.
+    formats : tuple of str, default ('png', 'svg', 'pdf')
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> [p.suffix for p in save_figure(fig, Path(tempfile.mkdtemp()) / "demo")]
+    ['.png', '.svg', '.pdf']
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
