@@ -406,7 +406,7 @@ def findings(items) -> str:
     return text
 
 
-def note(text: str) -> str:
+def note(text: str) -> None:
     """Show one line where a chart or table has nothing to show (see :func:`policylab.findings.nothing`).
 
     Parameters
@@ -415,16 +415,15 @@ def note(text: str) -> str:
 
     Returns
     -------
-    str
-        ``text``.
+    None
+        Nothing, so that a cell ending in ``x if ... else report.note(...)`` shows no echo.
 
     Examples
     --------
-    >>> note("No quantitative targets to show.")
-    'No quantitative targets to show.'
+    >>> note("No quantitative targets to show.") is None
+    True
     """
     _markdown(f"*{text}*")
-    return text
 
 
 def doc_labels(documents: pd.DataFrame) -> pd.Series:

@@ -93,7 +93,9 @@ def plot_document_timeline(timeline: pd.DataFrame, figsize=None):
             st = point_style[r.event]
             ax.plot(mdates.date2num(when), y, linestyle="none", markersize=7, zorder=3, **st)
     ax.set_yticks(range(len(docs)))
-    ax.set_yticklabels([f"{c} · {_short(t)}" for c, t in zip(docs["_c"], docs["title"])])
+    # a title already named in the row's group (a document label) is not repeated
+    ax.set_yticklabels([c if pd.isna(t) or str(t) in str(c) else f"{c} · {_short(t)}"
+                        for c, t in zip(docs["_c"], docs["title"])])
     ax.invert_yaxis()
     ax.xaxis_date()
     # year boundaries as grid lines, year labels centred in the year: a 2025 horizon (31 Dec 2025)
@@ -263,7 +265,10 @@ def plot_targets_compared(comparison: pd.DataFrame, title: str | None = None, fi
     ax.set_xlabel("目标年份")
     ax.set_ylabel(f"目标值({unit})" if unit else "目标值")
     ax.set_title(title or "各城市目标比较")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    years = comparison["target_year"].dropna().astype(int)
+    if len(years):  # whole years, a year of margin (one year alone would get a century-wide axis)
+        ax.set_xlim(years.min() - 1, years.max() + 1)
+        ax.set_xticks(range(years.min() - 1, years.max() + 2))
     ax.legend(frameon=False, title="城市", fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
