@@ -67,6 +67,20 @@ def notebooks_dir(override: str | os.PathLike | None = None) -> Path:
 
     ``override`` if given; else the ``notebooks/`` folder next to the installed package (a source
     checkout or an editable install); else ``./notebooks``.
+
+    Parameters
+    ----------
+    override : path, optional
+        A folder to use instead (``ReportError`` if it does not exist).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> notebooks_dir().name
+    'notebooks'
     """
     if override is not None:
         p = Path(override)
@@ -170,6 +184,31 @@ def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, t
 
     ``timeout`` bounds the whole notebook (each cell gets what is left of it).
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook (with a cell tagged ``parameters``).
+    output : pathlib.Path
+        Where the executed notebook is written.
+    parameters : dict
+        Injected after the parameters cell.
+    cwd : pathlib.Path
+        The kernel's working folder.
+    timeout : int, default 600
+        Seconds for the whole notebook.
+    kernel_name : str, default 'python3'
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> nb = execute_notebook(Path("notebooks/01_corpus.ipynb"), Path("/tmp/01.ipynb"),
+    ...                       {"source": "seeds"}, cwd=Path("."))      # doctest: +SKIP
+
     Raises
     ------
     ReportError
@@ -261,6 +300,24 @@ def cjk_font_css(text: str) -> str:
     Tables and prose in a page then show Chinese on a machine without Chinese fonts (a server,
     a container, CI) -- a ``file://`` page may not load a font file beside it, so it is inlined.
     Subsetting keeps it small (a few tens of kB for a notebook page).
+
+    Parameters
+    ----------
+    text : str
+        The text the font must cover (only characters above U+2000 are kept).
+
+    Returns
+    -------
+    str
+        CSS (empty when ``text`` has no such character).
+
+    Examples
+    --------
+    >>> css = cjk_font_css("人工智能")
+    >>> css.startswith("@font-face") and "data:font/otf;base64," in css
+    True
+    >>> cjk_font_css("plain ASCII")
+    ''
     """
     import base64
     import io
@@ -306,7 +363,21 @@ _RELAYOUT = (
 
 
 def with_cjk_font(page: str) -> str:
-    """``page`` (an HTML document) with :func:`cjk_font_css` added at the end of its head."""
+    """``page`` (an HTML document) with :func:`cjk_font_css` added at the end of its head.
+
+    Parameters
+    ----------
+    page : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> 'id="policylab-cjk-font"' in with_cjk_font("<html><head></head><body>南京</body></html>")
+    True
+    """
     css = cjk_font_css(page)
     if not css:
         return page
