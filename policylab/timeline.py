@@ -134,6 +134,18 @@ def document_timeline(documents: pd.DataFrame, targets: pd.DataFrame | None = No
     ``targets`` if given, as 31 Dec). Any of these columns may be missing or null: the event is
     then simply absent.
 
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``doc_id`` and any of the date columns above (``city``, ``title`` name the rows).
+    targets : pandas.DataFrame, optional
+        The ``targets`` table; its target years become ``target`` events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``document_timeline``, one row per document and event.
+
     Examples
     --------
     >>> docs = pd.DataFrame({"doc_id": ["d1"], "city": ["沈阳"], "issued": [pd.Timestamp("2018-12-06")],
@@ -193,6 +205,19 @@ def term_counts(tokens: pd.DataFrame, terms, max_tokens: int = 4) -> pd.DataFram
     A term counts where it is one token, or where 2..``max_tokens`` consecutive tokens of the same
     unit (``doc_id`` and any unit column such as ``section_id``; consecutive ``position``) spell it --
     so 大模型 is found whether or not the segmenter's dictionary holds it.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        ``doc_id, [unit], position, token``.
+    terms : list of str
+    max_tokens : int, default 4
+        Longest run of tokens that may spell a term.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, term, count``, every document x term (zeros included).
 
     Examples
     --------
@@ -281,6 +306,13 @@ def term_prevalence(tokens: pd.DataFrame, terms, by=("year",), documents: pd.Dat
     -------
     DataFrame
         One row per group and term (zeros included), sorted by group then the order of ``terms``.
+
+    Examples
+    --------
+    >>> tok = pd.DataFrame({"doc_id": ["a", "a", "b"], "position": [0, 1, 0], "token": ["算力", "数据", "算力"]})
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "year": [2020, 2022]})
+    >>> term_prevalence(tok, ["算力"], documents=docs)[["year", "term", "count", "per_10k"]].values.tolist()
+    [[2020, '算力', 1, 5000.0], [2022, '算力', 1, 10000.0]]
     """
     per_doc, by = _with_groups(tokens, by, documents)
     counts = term_counts(tokens, terms, max_tokens=max_tokens).merge(per_doc, on="doc_id", how="left")
@@ -306,6 +338,23 @@ def first_mentions(tokens: pd.DataFrame, terms, by: str | None = "city", documen
 
     A term never used in a city gets a row with null ``first_year`` and ``n_docs`` 0. Documents with
     no year cannot be a first mention (they still count in ``n_docs``).
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A tokens table (optionally with ``year`` / ``city``).
+    terms : list of str
+    by : str or None, default 'city'
+        The group a first mention is looked for in (None: the whole corpus).
+    documents : pandas.DataFrame, optional
+        Supplies ``year`` / ``city`` by ``doc_id``.
+    max_tokens : int, default 4
+        See :func:`term_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``first_mentions``.
 
     Examples
     --------
@@ -412,6 +461,11 @@ def compare_targets(targets: pd.DataFrame, documents: pd.DataFrame | None = None
         Which kind of quantity (None keeps both).
     dated_only : bool
         Drop rows without a target year (they cannot sit on a time axis).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``target_comparison``, sorted by city, target year, document.
 
     Examples
     --------
