@@ -151,7 +151,17 @@ class TopicModel:
     # -- configuration ------------------------------------------------------------------
 
     def get_params(self) -> dict:
-        """The constructor arguments, as a JSON-able dict."""
+        """The constructor arguments, as a JSON-able dict.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> TopicModel(k=4, random_state=1).get_params()["k"]
+        4
+        """
         return {
             "k": self.k, "method": self.method, "random_state": self.random_state,
             "min_df": self.min_df, "max_df": self.max_df, "max_features": self.max_features,
@@ -208,6 +218,15 @@ class TopicModel:
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.k, len(m.terms_)
+        (2, 4)
         """
         self._check()
         return self._fit_matrix(_dtm(tokens, **self._matrix_options()))
@@ -269,6 +288,15 @@ class TopicModel:
         pandas.DataFrame
             Schema ``topic_terms``: weights sum to 1 within a topic; rank 1 is the heaviest
             term (ties broken by term); sorted by topic, rank.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.topic_terms(n=1)[["topic", "term", "rank"]].values.tolist()
+        [[1, '人才', 1], [2, '数据', 1]]
         """
         beta = self.topic_term_distribution_
         terms = np.asarray(self.terms_, dtype=object)
@@ -285,6 +313,20 @@ class TopicModel:
 
         Weights of a unit sum to 1 over topics (NMF weights are normalised per unit). Units
         without any vocabulary term are left out. Sorted by unit, then topic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Schema ``unit_topics``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.unit_topics().round(2).values.tolist()[:2]
+        [['a', '1', 1, 0.0], ['a', '1', 2, 1.0]]
         """
         self._fitted()
         theta = _row_normalise(self.doc_topic_)
@@ -297,7 +339,26 @@ class TopicModel:
         return schema.conform("unit_topics", out)
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
-        """The top ``n`` terms of each topic, heaviest first (ties by term)."""
+        """The top ``n`` terms of each topic, heaviest first (ties by term).
+
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        list of list of str
+            One list per topic, in topic order.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.top_terms(2)
+        [['人才', '高校'], ['数据', '算力']]
+        """
         beta = self.topic_term_distribution_
         return [[self.terms_[i] for i in _top_indices(row, n, self.terms_)] for row in beta]
 
@@ -317,6 +378,15 @@ class TopicModel:
         -------
         pandas.DataFrame
             Schema ``topic_labels``, sorted by topic.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.topic_labels(n=2)[["topic", "top_terms"]].values.tolist()
+        [[1, '人才 高校'], [2, '数据 算力']]
         """
         tops = self.top_terms(n)
         out = pd.DataFrame({"topic": np.arange(1, len(tops) + 1),
@@ -336,7 +406,23 @@ class TopicModel:
     def coherence(self, n: int = 10) -> pd.DataFrame:
         """Per-topic coherence of the top ``n`` terms on the units the model was fitted on.
 
-        Returns a ``topic_coherence`` table (``topic, npmi, umass``); see :func:`coherence`.
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        pandas.DataFrame
+            A ``topic_coherence`` table (``topic, npmi, umass``); see :func:`coherence`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.coherence(2)["npmi"].round(3).tolist()
+        [1.0, 1.0]
         """
         self._fitted()
         idx = [_top_indices(row, n, self.terms_) for row in self.topic_term_distribution_]
@@ -345,7 +431,25 @@ class TopicModel:
             {"topic": np.arange(1, len(idx) + 1), "npmi": npmi, "umass": umass}))
 
     def diversity(self, n: int = 10) -> float:
-        """Topic diversity: share of unique terms among the top ``n`` terms of all topics."""
+        """Topic diversity: share of unique terms among the top ``n`` terms of all topics.
+
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.diversity(2)
+        1.0
+        """
         return topic_diversity(self.top_terms(n))
 
 
@@ -388,6 +492,15 @@ def _top_indices(row: np.ndarray, n: int | None, terms: Sequence[str]) -> np.nda
 
 def topic_diversity(top_terms: Sequence[Sequence[str]]) -> float:
     """Share of unique terms among the top terms of all topics (1.0 = no term shared).
+
+    Parameters
+    ----------
+    top_terms : sequence of sequences of str
+        Each topic's top terms.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -522,6 +635,11 @@ def matched_similarity(a: TopicModel, b: TopicModel, return_pairs: bool = False)
         Fitted models (K may differ: min(K_a, K_b) pairs are matched).
     return_pairs : bool, default False
         Also return a DataFrame ``topic_a, topic_b, similarity`` of the matched pairs.
+
+    Returns
+    -------
+    float or (float, pandas.DataFrame)
+        Mean cosine similarity of the matched topics (1.0 = the same topics), and the pairs.
 
     Examples
     --------
@@ -814,6 +932,13 @@ def save_model(model: TopicModel, directory: str | Path) -> Path:
     ``arrays.npz`` the topic-term and unit-topic weights and the fitted matrix (CSR parts), all
     numeric, readable with ``numpy.load(allow_pickle=False)``.
 
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    directory : path
+        Created if missing.
+
     Returns
     -------
     pathlib.Path
@@ -844,6 +969,25 @@ def load_model(directory: str | Path) -> TopicModel:
     """Read a model written by :func:`save_model`; it gives tables identical to the original's.
 
     ``estimator_`` is None (the scikit-learn object is not stored).
+
+    Parameters
+    ----------
+    directory : path
+        A folder written by :func:`save_model`.
+
+    Returns
+    -------
+    TopicModel
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+    ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+    >>> m = TopicModel(k=2, random_state=0).fit(t)
+    >>> load_model(save_model(m, tempfile.mkdtemp())).topic_terms().equals(m.topic_terms())
+    True
     """
     import scipy.sparse as sp
 
@@ -909,6 +1053,16 @@ def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
     mean ``npmi`` wins (ties: the smaller K); if none is that stable, the most coherent K overall.
     One documented rule, so every notebook and paper that uses it picks the same model.
 
+    Parameters
+    ----------
+    selection : pandas.DataFrame
+        ``k``, ``npmi``, ``stability`` (one row per K and seed).
+    min_stability : float, default 0.7
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> import pandas as pd
@@ -937,6 +1091,11 @@ def section_tokens(sections: pd.DataFrame, documents: pd.DataFrame | None = None
         The corpus' ``documents``; its ``city`` values (and ``city`` + 市) become stopwords.
     **tokenize_options
         Passed on to :func:`policylab.tokenize` (e.g. ``cache=False``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A ``section_tokens`` table (``doc_id, section_id, position, token, pos``).
 
     Examples
     --------
