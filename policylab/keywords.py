@@ -45,6 +45,20 @@ def attach(tokens: pd.DataFrame, meta: pd.DataFrame, on: str | Sequence[str] = "
     A left join that keeps the token order and refuses a ``meta`` with repeated keys (which
     would duplicate tokens).
 
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+    meta : pandas.DataFrame
+        The documents table (or any table keyed by ``on``).
+    on : str or list of str, default 'doc_id'
+    columns : list of str, optional
+        Columns of ``meta`` to add (default all not already in ``tokens``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tokens`` with the columns added, same rows and order.
+
     Examples
     --------
     >>> t = pd.DataFrame({"doc_id": ["a", "b"], "position": [0, 0], "token": ["算力", "数据"]})
@@ -238,6 +252,21 @@ def keyness_2x2(a, b, n_target, n_reference, correction: bool = False) -> dict:
     correction when ``correction=True``). Both are signed: negative when the token is relatively
     more frequent in the reference. Log ratio (Hardie 2014) is ``log2((a/n_target) /
     (b/n_reference))`` with 0.5 in place of a zero count.
+
+    Parameters
+    ----------
+    a, b : int or array-like
+        The token's count in the target and in the reference.
+    n_target, n_reference : int
+        Token totals of target and reference.
+    correction : bool, default False
+        Yates' continuity correction for chi2.
+
+    Returns
+    -------
+    dict
+        Arrays ``g2``, ``p_g2``, ``chi2``, ``p_chi2``, ``expected_target``, ``expected_reference``,
+        ``log_ratio``.
 
     Examples
     --------
