@@ -31,6 +31,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from policylab import resources, schema
+from policylab.matrix import document_term_matrix
+from policylab.segment import tokenize
+
 _TOKEN_COLS = ("doc_id", "position", "token", "pos")
 
 
@@ -148,7 +152,6 @@ def frequency(tokens: pd.DataFrame, by: str | Sequence[str] | None = None, *,
     >>> frequency(t, by="doc_id")[["doc_id", "token", "n", "rank"]].values.tolist()
     [['a', '数据', 1, 1], ['a', '算力', 1, 2], ['b', '算力', 1, 1]]
     """
-    from policylab import schema
 
     df, by = _prepare(tokens, by, _documents_arg(documents, meta))
     unit_cols = [c for c in unit_cols if c in df.columns]
@@ -216,8 +219,6 @@ def tfidf(tokens: pd.DataFrame, by: str | Sequence[str] = "doc_id", *, documents
     >>> tfidf(t)[["doc_id", "token", "rank"]].values.tolist()
     [['a', '云', 1], ['a', '算力', 2], ['b', '算力', 1]]
     """
-    from policylab import schema
-    from policylab.matrix import document_term_matrix
 
     df, by = _prepare(tokens, by, _documents_arg(documents, meta))
     if not by:
@@ -340,7 +341,6 @@ def keyness(tokens: pd.DataFrame, target, by: str | Sequence[str] = "doc_id", *,
     >>> k["token"].tolist(), bool(k["g2"].iloc[0] > 0)
     (['算力', '数据'], True)
     """
-    from policylab import schema
 
     df, by = _prepare(tokens, by, _documents_arg(documents, meta))
 
@@ -417,7 +417,6 @@ def kwic(tokens: pd.DataFrame, keyword: str | Iterable[str], window: int = 10, *
     """
     import re
 
-    from policylab import schema
 
     unit_col = _unit_col(tokens, unit_col)
     toks = tokens["token"].astype("string").fillna("").to_numpy(dtype=object)
@@ -511,8 +510,6 @@ def cooccurrence(tokens: pd.DataFrame, window: int | None = 5, *, unit_col: str 
     >>> cooccurrence(t, window=1, min_count=1)[["token_a", "token_b", "n"]].values.tolist()
     [['数据', '算力', 3]]
     """
-    from policylab import schema
-    from policylab.matrix import document_term_matrix
 
     unit_col = _unit_col(tokens, unit_col)
     group_cols = ["doc_id"] + ([unit_col] if unit_col else [])
@@ -614,7 +611,6 @@ def keyword_network(cooc: pd.DataFrame, *, min_count: int = 1, max_edges: int | 
     """
     import networkx as nx
 
-    from policylab import schema
 
     c = cooc[cooc["n"] >= min_count]
     c = c.sort_values([weight, "token_a", "token_b"], ascending=[False, True, True], kind="stable")
@@ -695,7 +691,6 @@ def excluded_terms(tokens: pd.DataFrame, documents: pd.DataFrame | None = None,
     >>> excluded_terms(t, title_tokens=titles).values.tolist()
     [['市工信局', 'agency'], ['天府', 'place'], ['人工智能', 'theme']]
     """
-    from policylab import resources
 
     vocab = set(tokens["token"].astype(str)) if len(tokens) else set()
     reasons: dict[str, str] = {}
@@ -730,8 +725,6 @@ def excluded_terms(tokens: pd.DataFrame, documents: pd.DataFrame | None = None,
     add(sorted(organs), "agency")
     # theme words
     if title_tokens is None and documents is not None and "title" in documents.columns:
-        from policylab.segment import tokenize
-
         titled = documents.dropna(subset=["title"])[["doc_id", "title"]].rename(columns={"title": "text"})
         title_tokens = tokenize(titled, boilerplate=True, progress=False) if len(titled) else None
     if title_tokens is not None and len(title_tokens):
@@ -778,7 +771,6 @@ def distinctive(tokens: pd.DataFrame, by: str = "group", *, documents: pd.DataFr
     >>> len(distinctive(t, documents=d.assign(group="南京")))
     0
     """
-    from policylab import schema
 
     df, cols = _prepare(tokens, by, documents)
     df = df[~df["token"].isin(set(exclude))]

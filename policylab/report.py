@@ -33,7 +33,9 @@ from pathlib import Path
 import pandas as pd
 
 from policylab import labels as _labels
-from policylab.store import atomic_write
+from policylab.plots import save_figure, use_cjk_font
+from policylab.corpus import Corpus, load_corpus
+from policylab.store import atomic_write, read_tables
 
 # letters (any script: a figure may be named keyness_成都), digits, '_', '-', '.'
 _NAME = re.compile(r"^[^\W_][\w.\-]*$")
@@ -72,8 +74,6 @@ def start(out_dir: str | os.PathLike | None = None, notebook: str = "notebook") 
     >>> report.start(None, "01_corpus") is None
     True
     """
-    from policylab.plots import use_cjk_font
-
     if not _NAME.match(notebook):
         raise ValueError(f"notebook name {notebook!r}: use letters, digits, '_', '-' or '.'")
     use_cjk_font()
@@ -204,8 +204,6 @@ def figure(fig, name: str, *, close: bool = True, width: int | None = None) -> l
     >>> report.figure(fig, "demo")
     []
     """
-    from policylab.plots import save_figure
-
     _check_name(name)
     folder = _artefact_dir("figures")
     written: list[Path] = []
@@ -475,13 +473,9 @@ def open_corpus(source: str | os.PathLike = "seeds", tables: str | os.PathLike |
     >>> corpus.unit, corpus.documents["group"].tolist()   # doctest: +SKIP
     ('city', ['南京', '沈阳', '成都', '合肥'])
     """
-    from policylab.corpus import Corpus, load_corpus
-
     if tables is None:
         corpus = load_corpus(source, progress=False)
     else:
-        from policylab.store import read_tables
-
         t = read_tables(tables)
         fields = set(Corpus.__dataclass_fields__) - {"source", "options"}
         manifest = json.loads((Path(tables) / "manifest.json").read_text(encoding="utf-8"))

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from policylab import schema
+from policylab.matrix import document_term_matrix
 
 METHODS = ("nmf", "lda")
 FORMAT = "policylab.topics/1"
@@ -457,8 +458,6 @@ class TopicModel:
 
 
 def _dtm(tokens: pd.DataFrame, **options):
-    from policylab.matrix import document_term_matrix
-
     return document_term_matrix(tokens, **options)
 
 
