@@ -93,9 +93,14 @@ def plot_document_timeline(timeline: pd.DataFrame, figsize=None):
             st = point_style[r.event]
             ax.plot(mdates.date2num(when), y, linestyle="none", markersize=7, zorder=3, **st)
     ax.set_yticks(range(len(docs)))
-    # a title already named in the row's group (a document label) is not repeated
-    ax.set_yticklabels([c if pd.isna(t) or str(t) in str(c) else f"{c} · {_short(t)}"
-                        for c, t in zip(docs["_c"], docs["title"])])
+    # a title already named in the row's group (a document label), or starting with it, is not repeated
+    def row_name(c, t):
+        if pd.isna(t) or str(t) in str(c):
+            return str(c)
+        t = str(t)
+        return f"{c} · {_short(t[len(c) + 3:] if t.startswith(f'{c} · ') else t)}"
+
+    ax.set_yticklabels([row_name(c, t) for c, t in zip(docs["_c"], docs["title"])])
     ax.invert_yaxis()
     ax.xaxis_date()
     # year boundaries as grid lines, year labels centred in the year: a 2025 horizon (31 Dec 2025)
