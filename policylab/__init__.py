@@ -25,6 +25,7 @@ _SUBMODULES = {
     "ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "segment",
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
     "matrix", "cache", "store", "distributed",
+    "labels", "findings", "runner",  # report helpers (issue 12)
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
