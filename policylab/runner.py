@@ -644,8 +644,11 @@ def build_report(
 
 def _build(corpus, nb_paths, build: Path, out: Path, source_name: str, source_path: Path, *, progress, timeout,
            kernel_name, unit, fmts, nbformat, tqdm) -> None:
+    # absolute paths of this machine -> what the report shows instead
+    scrub = {str(build.resolve()): ".", str(build): ".", str(source_path): source_name,
+             str(Path.cwd().resolve()): ".", str(Path.home()): "~"}
     tables = corpus.tables()
-    corpus_manifest = build_manifest(corpus)
+    corpus_manifest = json.loads(scrub_paths(json.dumps(build_manifest(corpus), ensure_ascii=False, default=str), scrub))
     write_tables(tables, build / "corpus", csv=True, manifest=corpus_manifest)
 
     env = {
@@ -658,9 +661,6 @@ def _build(corpus, nb_paths, build: Path, out: Path, source_name: str, source_pa
         env["JUPYTER_PATH"] = os.pathsep.join(
             filter(None, [_interpreter_kernel(build / ".kernel"), os.environ.get("JUPYTER_PATH")])
         )
-    # absolute paths of this machine -> what the report shows instead
-    scrub = {str(build.resolve()): ".", str(build): ".", str(source_path): source_name,
-             str(Path.cwd().resolve()): ".", str(Path.home()): "~"}
     pages = []
     bar = tqdm(nb_paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     with _environ(**env):
