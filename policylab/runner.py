@@ -650,6 +650,8 @@ def _build(corpus, nb_paths, build: Path, out: Path, source_name: str, source_pa
     tables = corpus.tables()
     corpus_manifest = json.loads(scrub_paths(json.dumps(build_manifest(corpus), ensure_ascii=False, default=str), scrub))
     write_tables(tables, build / "corpus", csv=True, manifest=corpus_manifest)
+    with contextlib.suppress(OSError):  # write_tables' own lock: the report leaves none behind
+        (build / "corpus" / ".policylab.lock").unlink()
 
     env = {
         "POLICYLAB_CACHE": str(cache_root()),  # the caller's project cache, not the build folder
