@@ -26,6 +26,7 @@ _SUBMODULES = {
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
     "matrix", "cache", "store", "distributed", "text", "frame", "page", "corrections",
     "reuse", "compare",  # issue 17: text reuse, citations as links, comparison of documents
+    "labels", "findings", "runner",  # report helpers (issue 12)
 }
 _SUBMODULES |= {"instruments", "agreement", "instrument_shares"}  # policy instruments (issue 16)
 

@@ -3,13 +3,15 @@
 Examples
 --------
 $ policylab build seeds/ --out data/processed --csv
-$ policylab report seeds/ --out reports/
+$ policylab report seeds/ --out reports/ --tables csv,tex,md
+$ policylab --version
 $ policylab terms seeds/ --out terms.csv --dict-out user_dict.txt
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,17 +47,39 @@ def _build(args) -> int:
     return 0
 
 
+def _usable_out(out: str) -> str | None:
+    """Why ``out`` cannot be the report folder (one line), or None when it can."""
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        return f"--out {out} is a file, not a folder"
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"cannot create the output folder {out}: {e.strerror or e}"
+    if not os.access(p, os.W_OK | os.X_OK):
+        return f"cannot write to the output folder {out}: permission denied"
+    return None
+
+
 def _report(args) -> int:
     from policylab.corpus import SourceError
-    from policylab.report import ReportError, build_report
+    from policylab.runner import ReportError, build_report
 
+    problem = _usable_out(args.out)
+    if problem:
+        print(f"policylab: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        out = build_report(args.source, args.out, progress=not args.quiet, timeout=args.timeout)
+        out = build_report(args.source, args.out, progress=not args.quiet, timeout=args.timeout,
+                           unit=args.unit, table_formats=args.tables)
     except SourceError as e:
         print(f"policylab: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except ReportError as e:  # a notebook failed: the message names it and its cell
         print(f"policylab: report failed: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # the output folder became unwritable (disk full, permissions) mid-run
+        print(f"policylab: error: cannot write the report to {args.out}: {e.strerror or e}", file=sys.stderr)
         return 1
     print(f"report written to {out}/ (open {Path(out) / 'index.html'})")
     return 0
@@ -106,8 +130,31 @@ def _add_terms_parser(sub) -> None:
     t.set_defaults(func=_terms)
 
 
+def _table_formats(value: str) -> tuple[str, ...]:
+    fmts = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    bad = [f for f in fmts if f not in ("csv", "tex", "md")]
+    if bad or not fmts:
+        raise argparse.ArgumentTypeError(f"unknown table format(s) {', '.join(bad) or value!r}: choose from csv, tex, md")
+    return fmts
+
+
 def parser() -> argparse.ArgumentParser:
+    """The ``policylab`` command line: subcommands ``build`` and ``report``, and ``--version``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = parser().parse_args(["report", "seeds", "--tables", "csv,md", "--unit", "province"])
+    >>> args.tables, args.unit
+    (('csv', 'md'), 'province')
+    """
+    from policylab import __version__
+
     p = argparse.ArgumentParser(prog="policylab", description="Tidy tables and analyses of Chinese policy texts.")
+    p.add_argument("--version", action="version", version=f"policylab {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="parse a folder of pages into tables (Parquet + manifest.json)")
@@ -127,6 +174,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("source", nargs="?", default="seeds", help="folder of pages (default: seeds/)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run (default 600)")
+    r.add_argument("--unit", choices=("city", "province", "issuer", "level", "document"), default=None,
+                   help="what documents are compared by (default: chosen from the corpus: city when it has two or more)")
+    r.add_argument("--tables", type=_table_formats, default=("csv",),
+                   help="formats of every table the notebooks show, comma-separated: csv,tex,md (default csv)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_report)
     _add_terms_parser(sub)
@@ -134,6 +185,22 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 done, 1 failed, 2 a usage error).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> main(["report", "seeds", "--out", "README.md"])
+    2
+    """
     args = parser().parse_args(argv)
     return args.func(args)
 

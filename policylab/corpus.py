@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from policylab import distributed, meta, schema, structure, targets
+from policylab import distributed, labels, meta, schema, structure, targets
 from policylab.cache import cache_root, corpus_key
 from policylab.corrections import apply_corrections, corrections_digest, corrections_for_build, empty_corrections
 from policylab.dedup import find_duplicates
@@ -360,6 +360,7 @@ def _run_document_stages(corpus: Corpus, corrections) -> None:
     # always applied, so every build writes a corrections log (empty when there is nothing to apply)
     md, corpus.metadata_corrections = apply_corrections(md, table, files=corpus.files)
     merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
+    merged["label"] = labels.document_labels(merged)  # place · year · short title, unique (issue 12)
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
     corpus.sections = structure.parse_sections(corpus.documents)
     corpus.agencies = structure.extract_agencies(corpus.sections)

@@ -2,10 +2,10 @@
 
 Every function takes the long tokens table of :func:`policylab.tokenize` (``doc_id, [unit],
 position, token, pos``) and returns a DataFrame. Grouping is one argument, ``by=``: any column
-of the tokens table, or of a metadata table passed as ``meta=`` (merged on ``doc_id``), so
-"per city" or "per year" needs no manual join::
+of the tokens table, or of the documents table passed as ``documents=`` (merged on ``doc_id``;
+``meta=`` is its deprecated old name), so "per city" or "per year" needs no manual join::
 
-    freq = keywords.frequency(tokens, by="city", meta=corpus.document_metadata)
+    freq = keywords.frequency(tokens, by="city", documents=corpus.documents)
 
 Which tokens count is decided when tokenizing (stopwords, boilerplate, numbers, single
 characters); these functions never drop tokens on their own, except through their explicit
@@ -25,8 +25,15 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
+
+from policylab import resources, schema
+from policylab.matrix import document_term_matrix
+from policylab.segment import tokenize
 
 _TOKEN_COLS = ("doc_id", "position", "token", "pos")
 
@@ -41,6 +48,20 @@ def attach(tokens: pd.DataFrame, meta: pd.DataFrame, on: str | Sequence[str] = "
 
     A left join that keeps the token order and refuses a ``meta`` with repeated keys (which
     would duplicate tokens).
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+    meta : pandas.DataFrame
+        The documents table (or any table keyed by ``on``).
+    on : str or list of str, default 'doc_id'
+    columns : list of str, optional
+        Columns of ``meta`` to add (default all not already in ``tokens``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tokens`` with the columns added, same rows and order.
 
     Examples
     --------
@@ -57,6 +78,16 @@ def attach(tokens: pd.DataFrame, meta: pd.DataFrame, on: str | Sequence[str] = "
     return out
 
 
+def _documents_arg(documents, meta):
+    """``documents=`` is the grouping table's name everywhere; ``meta=`` still works, with a warning."""
+    if meta is not None:
+        if documents is not None:
+            raise TypeError("pass documents= (meta= is its deprecated old name), not both")
+        warnings.warn("meta= is deprecated: pass the grouping table as documents=", DeprecationWarning, stacklevel=3)
+        return meta
+    return documents
+
+
 def _prepare(tokens: pd.DataFrame, by, meta) -> tuple[pd.DataFrame, list[str]]:
     by = [] if by is None else ([by] if isinstance(by, str) else list(by))
     if meta is not None:
@@ -64,7 +95,7 @@ def _prepare(tokens: pd.DataFrame, by, meta) -> tuple[pd.DataFrame, list[str]]:
         tokens = attach(tokens, meta, columns=need)
     missing = [c for c in [*by, "token"] if c not in tokens.columns]
     if missing:
-        raise ValueError(f"column(s) {missing} are not in the tokens table (pass meta= to merge "
+        raise ValueError(f"column(s) {missing} are not in the tokens table (pass documents= to merge "
                          f"document metadata); columns: {list(tokens.columns)}")
     return tokens, by
 
@@ -89,8 +120,8 @@ def _sort_groups(df: pd.DataFrame, by: list[str], then: list[str], ascending: li
 
 
 def frequency(tokens: pd.DataFrame, by: str | Sequence[str] | None = None, *,
-              meta: pd.DataFrame | None = None, min_count: int = 1, top: int | None = None,
-              unit_cols: Sequence[str] = ("doc_id",)) -> pd.DataFrame:
+              documents: pd.DataFrame | None = None, min_count: int = 1, top: int | None = None,
+              unit_cols: Sequence[str] = ("doc_id",), meta: pd.DataFrame | None = None) -> pd.DataFrame:
     """Token counts per group, raw and per 10,000 tokens of the group.
 
     Parameters
@@ -99,8 +130,8 @@ def frequency(tokens: pd.DataFrame, by: str | Sequence[str] | None = None, *,
         A tokens table (optionally with metadata columns merged on).
     by : str or list of str, optional
         Grouping columns (``"doc_id"``, ``"city"``, ``["city", "year"]``); None = whole corpus.
-    meta : DataFrame, optional
-        Metadata merged on ``doc_id`` to supply ``by`` columns.
+    documents : DataFrame, optional
+        Document table merged on ``doc_id`` to supply ``by`` columns (``meta=``: deprecated alias).
     min_count : int
         Drop tokens with fewer occurrences in a group (the group total is unaffected).
     top : int, optional
@@ -121,9 +152,8 @@ def frequency(tokens: pd.DataFrame, by: str | Sequence[str] | None = None, *,
     >>> frequency(t, by="doc_id")[["doc_id", "token", "n", "rank"]].values.tolist()
     [['a', '数据', 1, 1], ['a', '算力', 1, 2], ['b', '算力', 1, 1]]
     """
-    from policylab import schema
 
-    df, by = _prepare(tokens, by, meta)
+    df, by = _prepare(tokens, by, _documents_arg(documents, meta))
     unit_cols = [c for c in unit_cols if c in df.columns]
     keys = [*by, "token"]
     g = df.groupby(keys, sort=False, dropna=False, observed=True)
@@ -149,14 +179,32 @@ def frequency(tokens: pd.DataFrame, by: str | Sequence[str] | None = None, *,
     return pd.concat([out[by].reset_index(drop=True), body], axis=1)
 
 
-def tfidf(tokens: pd.DataFrame, by: str | Sequence[str] = "doc_id", *, meta: pd.DataFrame | None = None,
+def tfidf(tokens: pd.DataFrame, by: str | Sequence[str] = "doc_id", *, documents: pd.DataFrame | None = None,
           top: int | None = None, min_df: int | float = 1, max_df: int | float = 1.0,
-          keep_single_chars: bool = True, tfidf_options: dict | None = None) -> pd.DataFrame:
+          keep_single_chars: bool = True, tfidf_options: dict | None = None,
+          meta: pd.DataFrame | None = None) -> pd.DataFrame:
     """TF-IDF weights of each token in each unit (scikit-learn, through :mod:`policylab.matrix`).
 
     Units are the ``by`` groups (documents by default; ``"city"`` makes one pseudo-document per
     city). Single-character tokens are kept by default: the tokens table already reflects that
     choice, and scikit-learn's token pattern is never used.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        A tokens table.
+    by : str or list of str, default 'doc_id'
+        The units terms are weighed in.
+    documents : DataFrame, optional
+        Document table merged on ``doc_id`` to supply ``by`` (``meta=``: deprecated alias).
+    top : int, optional
+        Keep the ``top`` ranks per unit.
+    min_df, max_df : int or float
+        Document-frequency bounds of :func:`policylab.matrix.document_term_matrix`; ``max_df``
+        below 1.0 drops terms found in (almost) every unit, which then do not distinguish them.
+    keep_single_chars : bool, default True
+    tfidf_options : dict, optional
+        Passed to scikit-learn's ``TfidfTransformer``.
 
     Returns
     -------
@@ -171,10 +219,8 @@ def tfidf(tokens: pd.DataFrame, by: str | Sequence[str] = "doc_id", *, meta: pd.
     >>> tfidf(t)[["doc_id", "token", "rank"]].values.tolist()
     [['a', '云', 1], ['a', '算力', 2], ['b', '算力', 1]]
     """
-    from policylab import schema
-    from policylab.matrix import document_term_matrix
 
-    df, by = _prepare(tokens, by, meta)
+    df, by = _prepare(tokens, by, _documents_arg(documents, meta))
     if not by:
         raise ValueError("tfidf needs by= (the units to weigh terms in)")
     counts = document_term_matrix(df, by, min_df=min_df, max_df=max_df,
@@ -207,6 +253,21 @@ def keyness_2x2(a, b, n_target, n_reference, correction: bool = False) -> dict:
     correction when ``correction=True``). Both are signed: negative when the token is relatively
     more frequent in the reference. Log ratio (Hardie 2014) is ``log2((a/n_target) /
     (b/n_reference))`` with 0.5 in place of a zero count.
+
+    Parameters
+    ----------
+    a, b : int or array-like
+        The token's count in the target and in the reference.
+    n_target, n_reference : int
+        Token totals of target and reference.
+    correction : bool, default False
+        Yates' continuity correction for chi2.
+
+    Returns
+    -------
+    dict
+        Arrays ``g2``, ``p_g2``, ``chi2``, ``p_chi2``, ``expected_target``, ``expected_reference``,
+        ``log_ratio``.
 
     Examples
     --------
@@ -245,8 +306,8 @@ def keyness_2x2(a, b, n_target, n_reference, correction: bool = False) -> dict:
 
 
 def keyness(tokens: pd.DataFrame, target, by: str | Sequence[str] = "doc_id", *,
-            reference=None, meta: pd.DataFrame | None = None, min_count: int = 1,
-            correction: bool = False, top: int | None = None) -> pd.DataFrame:
+            reference=None, documents: pd.DataFrame | None = None, min_count: int = 1,
+            correction: bool = False, top: int | None = None, meta: pd.DataFrame | None = None) -> pd.DataFrame:
     """Keyness of every token in a target group against a reference group.
 
     Parameters
@@ -258,8 +319,8 @@ def keyness(tokens: pd.DataFrame, target, by: str | Sequence[str] = "doc_id", *,
         The grouping column(s), e.g. ``"city"``.
     reference : same as target, optional
         The reference group; default: every other row.
-    meta : DataFrame, optional
-        Metadata merged on ``doc_id`` to supply ``by``.
+    documents : DataFrame, optional
+        Document table merged on ``doc_id`` to supply ``by`` (``meta=``: deprecated alias).
     min_count : int
         Keep tokens with at least this many occurrences in target and reference together.
     correction : bool
@@ -280,9 +341,8 @@ def keyness(tokens: pd.DataFrame, target, by: str | Sequence[str] = "doc_id", *,
     >>> k["token"].tolist(), bool(k["g2"].iloc[0] > 0)
     (['算力', '数据'], True)
     """
-    from policylab import schema
 
-    df, by = _prepare(tokens, by, meta)
+    df, by = _prepare(tokens, by, _documents_arg(documents, meta))
 
     def select(values):
         values = values if isinstance(values, list) else [values]
@@ -357,7 +417,6 @@ def kwic(tokens: pd.DataFrame, keyword: str | Iterable[str], window: int = 10, *
     """
     import re
 
-    from policylab import schema
 
     unit_col = _unit_col(tokens, unit_col)
     toks = tokens["token"].astype("string").fillna("").to_numpy(dtype=object)
@@ -451,8 +510,6 @@ def cooccurrence(tokens: pd.DataFrame, window: int | None = 5, *, unit_col: str 
     >>> cooccurrence(t, window=1, min_count=1)[["token_a", "token_b", "n"]].values.tolist()
     [['数据', '算力', 3]]
     """
-    from policylab import schema
-    from policylab.matrix import document_term_matrix
 
     unit_col = _unit_col(tokens, unit_col)
     group_cols = ["doc_id"] + ([unit_col] if unit_col else [])
@@ -554,7 +611,6 @@ def keyword_network(cooc: pd.DataFrame, *, min_count: int = 1, max_edges: int | 
     """
     import networkx as nx
 
-    from policylab import schema
 
     c = cooc[cooc["n"] >= min_count]
     c = c.sort_values([weight, "token_a", "token_b"], ascending=[False, True, True], kind="stable")
@@ -581,3 +637,191 @@ def keyword_network(cooc: pd.DataFrame, *, min_count: int = 1, max_edges: int | 
     })
     nodes = nodes.sort_values(["weighted_degree", "token"], ascending=[False, True], kind="stable")
     return g, schema.conform("keyword_nodes", nodes)
+
+
+# ---------------------------------------------------------------------------------------------
+# distinctive words: what sets a group apart, without the words that only name it
+
+
+# a token directly before one of these names a place (天府 新区, 江北 新区, 沈阳 市)
+PLACE_SUFFIXES = frozenset({"新区", "高新区", "开发区", "经开区", "自贸区", "新城", "市", "省", "县", "自治州", "自治区"})
+# a token ending so names an organ (市工信局, 发展改革委, 市政府办公厅)
+# (布局, 格局, 全局 and 大局 end in 局 but are not organs)
+_ORGAN_TOKEN = re.compile(r"(?:(?<![布格全大结当])局|委员会|委|厅|办公室|管委会|人民政府)$")
+
+
+def excluded_terms(tokens: pd.DataFrame, documents: pd.DataFrame | None = None,
+                   agencies: pd.DataFrame | None = None, *, title_tokens: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The tokens a distinctive-word view leaves out, each with its reason.
+
+    The rule extends :func:`policylab.topics.section_tokens` (which drops the documents' city
+    names) to every word that only *names* a document's place, organs or theme:
+
+    - ``place``: the documents' cities and provinces (with 市/省) and their document-number
+      prefixes (宁 for 南京, 沈 for 沈阳) from the gazetteer, every gazetteer name and short name,
+      and any token the text itself marks as a place by putting 新区, 开发区, 市, 省, 县 ... right
+      after it (天府 in 天府新区);
+    - ``agency``: the agencies of ``agencies`` and any token ending in 局, 委, 厅, 办公室 ...;
+    - ``theme``: the corpus's theme words, the tokens found in at least half of the titles (and in
+      two or more of them; a one-title corpus: its title's tokens), e.g. 人工智能, 新一代.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A tokens table (:func:`policylab.tokenize`; positions keep the true distance between tokens).
+    documents : pandas.DataFrame, optional
+        ``city``, ``province`` (places) and ``title`` (theme words) by document.
+    agencies : pandas.DataFrame, optional
+        The corpus' ``agencies`` table.
+    title_tokens : pandas.DataFrame, optional
+        Tokens of the titles (``doc_id, token``); default: the titles tokenized here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term, reason``, one row per excluded term found in ``tokens`` (first reason wins in the
+        order place, agency, theme), sorted by reason then term.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": ["a"] * 5, "position": [0, 1, 3, 4, 6],
+    ...                   "token": ["天府", "新区", "人工智能", "市工信局", "算力"]})
+    >>> titles = pd.DataFrame({"doc_id": ["a"], "token": ["人工智能"]})
+    >>> excluded_terms(t, title_tokens=titles).values.tolist()
+    [['市工信局', 'agency'], ['天府', 'place'], ['人工智能', 'theme']]
+    """
+
+    vocab = set(tokens["token"].astype(str)) if len(tokens) else set()
+    reasons: dict[str, str] = {}
+
+    def add(words, reason):
+        for w in words:
+            if w in vocab and w not in reasons:
+                reasons[w] = reason
+
+    # places
+    gaz = pd.read_csv(resources.path("gazetteer.csv"), dtype=str, keep_default_na=False)
+    places = set(gaz["name"]) | set(gaz["short"])
+    if documents is not None:
+        mine = set()
+        for col in ("city", "province"):
+            if col in documents.columns:
+                mine |= set(documents[col].dropna().astype(str))
+        places |= {f"{p}市" for p in mine} | {f"{p}省" for p in mine}
+        rows = gaz[gaz["short"].isin(mine)]
+        places |= {x for v in rows["doc_prefixes"] for x in v.split("|") if x}
+    if len(tokens):
+        keys = [c for c in tokens.columns if c in ("doc_id", "section_id")]
+        t = tokens.sort_values([*keys, "position"], kind="stable")
+        nxt = t.groupby(keys, sort=False)["token"].shift(-1)
+        gap = t.groupby(keys, sort=False)["position"].shift(-1) - t["position"]
+        places |= set(t.loc[nxt.isin(PLACE_SUFFIXES) & (gap == 1), "token"].astype(str))
+    add(sorted(places), "place")
+    # agencies
+    organs = {w for w in vocab if _ORGAN_TOKEN.search(w) and len(w) >= 2}
+    if agencies is not None and "agency" in agencies.columns:
+        organs |= set(agencies["agency"].dropna().astype(str))
+    add(sorted(organs), "agency")
+    # theme words
+    if title_tokens is None and documents is not None and "title" in documents.columns:
+        titled = documents.dropna(subset=["title"])[["doc_id", "title"]].rename(columns={"title": "text"})
+        title_tokens = tokenize(titled, boilerplate=True, progress=False) if len(titled) else None
+    if title_tokens is not None and len(title_tokens):
+        n_titles = title_tokens["doc_id"].nunique()
+        df = title_tokens.groupby("token")["doc_id"].nunique()
+        need = 1 if n_titles == 1 else max(2, -(-n_titles // 2))
+        add(sorted(df[df >= need].index.astype(str)), "theme")
+    out = pd.DataFrame(sorted(reasons.items(), key=lambda kv: (kv[1], kv[0])), columns=["term", "reason"])
+    return out.astype({"term": "string", "reason": "string"})
+
+
+def distinctive(tokens: pd.DataFrame, by: str = "group", *, documents: pd.DataFrame | None = None,
+                exclude: Iterable[str] = (), min_count: int = 3) -> pd.DataFrame:
+    """Keyness of every group against all the others, stacked, without the excluded terms.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A tokens table.
+    by : str, default 'group'
+        The grouping column (of ``tokens`` or of ``documents``).
+    documents : pandas.DataFrame, optional
+        Supplies ``by`` by ``doc_id``.
+    exclude : iterable of str
+        Terms left out before counting (e.g. ``excluded_terms(...)["term"]``).
+    min_count : int, default 3
+        Passed to :func:`keyness`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` then the ``keyness`` schema's columns, groups in sorted order; empty (with those
+        columns) when there are fewer than two groups: a group needs others to differ from.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": list("aaaabbbb"), "position": [0, 1, 2, 3] * 2,
+    ...                   "token": ["算力", "算力", "算力", "南京", "数据", "数据", "数据", "算力"]})
+    >>> d = pd.DataFrame({"doc_id": ["a", "b"], "group": ["南京", "合肥"]})
+    >>> k = distinctive(t, documents=d, exclude=["南京"], min_count=1)
+    >>> k.groupby("group").head(1)[["group", "token"]].values.tolist()
+    [['南京', '算力'], ['合肥', '数据']]
+    >>> len(distinctive(t, documents=d.assign(group="南京")))
+    0
+    """
+
+    df, cols = _prepare(tokens, by, documents)
+    df = df[~df["token"].isin(set(exclude))]
+    groups = sorted(df[by].dropna().unique())
+    if len(groups) < 2:
+        return pd.DataFrame({by: pd.Series(dtype="string"), **{c: schema.empty("keyness")[c]
+                                                              for c in schema.columns("keyness")}})
+    parts = [keyness(df, target=g, by=by, min_count=min_count).assign(**{by: g}) for g in groups]
+    out = pd.concat(parts, ignore_index=True)
+    return out[[by, *[c for c in out.columns if c != by]]]
+
+
+def group_kwic(tokens: pd.DataFrame, terms: dict, by: str = "group", *, documents: pd.DataFrame | None = None,
+               window: int = 12) -> pd.DataFrame:
+    """KWIC lines of each group's own term, read in that group's documents only.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A full token stream (stopwords and punctuation kept, so the context reads as text).
+    terms : dict
+        Group -> term (e.g. each group's most distinctive word).
+    by : str, default 'group'
+        The grouping column (of ``tokens`` or ``documents``).
+    documents : pandas.DataFrame, optional
+        Supplies ``by`` by ``doc_id``.
+    window : int, default 12
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` then the columns of :func:`kwic`; groups in the order of ``terms``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "position": [0, 1, 0, 1],
+    ...                   "token": ["建设", "算力", "建设", "算力"]})
+    >>> d = pd.DataFrame({"doc_id": ["a", "b"], "group": ["南京", "合肥"]})
+    >>> group_kwic(t, {"南京": "算力"}, documents=d, window=1)[["group", "doc_id", "left", "keyword"]].values.tolist()
+    [['南京', 'a', '建设', '算力']]
+    """
+    df, _ = _prepare(tokens, by, documents)
+    parts = []
+    for g, term in terms.items():
+        sub = df[df[by] == g].drop(columns=[by])
+        if len(sub):
+            k = kwic(sub, term, window=window)
+            parts.append(k.assign(**{by: g}))
+    if not parts:
+        empty = kwic(tokens.iloc[:0], "_", window=window)
+        return empty.assign(**{by: pd.Series(dtype="string")})[[by, *empty.columns]]
+    out = pd.concat(parts, ignore_index=True)
+    return out[[by, *[c for c in out.columns if c != by]]]

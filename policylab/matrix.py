@@ -55,6 +55,21 @@ class DocumentTermMatrix:
         Column labels, sorted by code point.
     weighting : str
         ``'count'``, ``'binary'`` or ``'tfidf'``.
+
+    Parameters
+    ----------
+    matrix, units, terms, weighting
+        As the attributes above.
+    params : dict
+        The options :func:`document_term_matrix` was called with.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": ["a", "a", "b"], "position": [0, 1, 0], "token": ["算力", "数据", "算力"]})
+    >>> d = document_term_matrix(t, "doc_id")
+    >>> d.shape, d.terms
+    ((2, 2), ['数据', '算力'])
     """
 
     matrix: Any
@@ -76,6 +91,17 @@ class DocumentTermMatrix:
 
         Sorted by unit (matrix row order) then term. ``value`` is ``Int64`` for counts and
         ``Float64`` for TF-IDF weights.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": ["a", "a", "b"], "position": [0, 1, 0], "token": ["算力", "数据", "算力"]})
+        >>> document_term_matrix(t, "doc_id").to_frame().values.tolist()
+        [['a', '数据', 1], ['a', '算力', 1], ['b', '算力', 1]]
         """
         coo = self.matrix.tocoo()
         order = np.lexsort((coo.col, coo.row))

@@ -47,6 +47,9 @@ SCHEMAS: dict[str, list[Column]] = {
     ],
     "documents": [
         C("doc_id", "string", "stable id: 'd' + first 12 hex digits of sha256 of the source file bytes"),
+        # ---- report (issue 12): policylab.labels.document_labels
+        C("label", "string", "readable unique name 'place · year · short title' (labels.document_labels); "
+                             "disambiguated by doc_id digits; null until the labels are applied"),
         C("source_path", "string", "path (relative to the source folder) of the canonical file"),
         C("script", "string", "script of the source: 'simplified' or 'traditional'"),
         C("n_chars", "Int64", "characters in the clean text"),

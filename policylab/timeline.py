@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from policylab import schema
+from policylab import schema, topics
 from policylab.meta import YEAR_RULE, year_by_rule
 
 __all__ = [
@@ -133,6 +133,18 @@ def document_timeline(documents: pd.DataFrame, targets: pd.DataFrame | None = No
     ``targets`` if given, as 31 Dec). Any of these columns may be missing or null: the event is
     then simply absent.
 
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``doc_id`` and any of the date columns above (``city``, ``title`` name the rows).
+    targets : pandas.DataFrame, optional
+        The ``targets`` table; its target years become ``target`` events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``document_timeline``, one row per document and event.
+
     Examples
     --------
     >>> docs = pd.DataFrame({"doc_id": ["d1"], "city": ["沈阳"], "issued": [pd.Timestamp("2018-12-06")],
@@ -192,6 +204,19 @@ def term_counts(tokens: pd.DataFrame, terms, max_tokens: int = 4) -> pd.DataFram
     A term counts where it is one token, or where 2..``max_tokens`` consecutive tokens of the same
     unit (``doc_id`` and any unit column such as ``section_id``; consecutive ``position``) spell it --
     so 大模型 is found whether or not the segmenter's dictionary holds it.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        ``doc_id, [unit], position, token``.
+    terms : list of str
+    max_tokens : int, default 4
+        Longest run of tokens that may spell a term.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, term, count``, every document x term (zeros included).
 
     Examples
     --------
@@ -280,6 +305,13 @@ def term_prevalence(tokens: pd.DataFrame, terms, by=("year",), documents: pd.Dat
     -------
     DataFrame
         One row per group and term (zeros included), sorted by group then the order of ``terms``.
+
+    Examples
+    --------
+    >>> tok = pd.DataFrame({"doc_id": ["a", "a", "b"], "position": [0, 1, 0], "token": ["算力", "数据", "算力"]})
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "year": [2020, 2022]})
+    >>> term_prevalence(tok, ["算力"], documents=docs)[["year", "term", "count", "per_10k"]].values.tolist()
+    [[2020, '算力', 1, 5000.0], [2022, '算力', 1, 10000.0]]
     """
     per_doc, by = _with_groups(tokens, by, documents)
     counts = term_counts(tokens, terms, max_tokens=max_tokens).merge(per_doc, on="doc_id", how="left")
@@ -305,6 +337,23 @@ def first_mentions(tokens: pd.DataFrame, terms, by: str | None = "city", documen
 
     A term never used in a city gets a row with null ``first_year`` and ``n_docs`` 0. Documents with
     no year cannot be a first mention (they still count in ``n_docs``).
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A tokens table (optionally with ``year`` / ``city``).
+    terms : list of str
+    by : str or None, default 'city'
+        The group a first mention is looked for in (None: the whole corpus).
+    documents : pandas.DataFrame, optional
+        Supplies ``year`` / ``city`` by ``doc_id``.
+    max_tokens : int, default 4
+        See :func:`term_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``first_mentions``.
 
     Examples
     --------
@@ -337,9 +386,24 @@ def first_mentions(tokens: pd.DataFrame, terms, by: str | None = "city", documen
 def topic_prevalence_over_time(unit_topics: pd.DataFrame, documents: pd.DataFrame, by=("year",)) -> pd.DataFrame:
     """Mean topic weight per year (and city) from the topics stage (schema ``topic_trends``).
 
-    Each document first gets the mean weight of its units (sections), so a long document counts as
-    much as a short one; the year is then the mean over its documents. Documents without a year are
-    left out.
+    A reshaping of :func:`policylab.topics.prevalence` (the one topic-share function) with
+    ``per="document"``: each document first gets the mean weight of its units (sections), so a long
+    document counts as much as a short one; the year is then the mean over its documents. The year
+    of a document follows :func:`document_years`; documents without one are left out.
+
+    Parameters
+    ----------
+    unit_topics : pandas.DataFrame
+        ``doc_id, [section_id], topic, weight`` (:meth:`policylab.topics.TopicModel.unit_topics`).
+    documents : pandas.DataFrame
+        ``doc_id`` and the date columns (and ``city`` for ``by=("year", "city")``).
+    by : tuple of str, default ('year',)
+        ``('year',)`` or ``('year', 'city')``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``topic_trends``, sorted by year, city, topic.
 
     Examples
     --------
@@ -354,13 +418,23 @@ def topic_prevalence_over_time(unit_topics: pd.DataFrame, documents: pd.DataFram
     for c in ("doc_id", "topic", "weight"):
         if c not in unit_topics.columns:
             raise ValueError(f"unit_topics needs a {c!r} column (policylab.topics gives doc_id, section_id, topic, weight)")
-    per_doc = unit_topics.groupby(["doc_id", "topic"], sort=True)["weight"].mean().reset_index()
-    per_doc["doc_id"] = per_doc["doc_id"].astype(str)
-    attrs = _doc_attributes(documents)
-    attrs["doc_id"] = attrs["doc_id"].astype(str)
-    per_doc = per_doc.merge(attrs[["doc_id"] + by], on="doc_id", how="left").dropna(subset=["year"])
-    out = per_doc.groupby(by + ["topic"], sort=True, dropna=False).agg(
-        weight=("weight", "mean"), n_docs=("doc_id", "nunique")).reset_index()
+    ut = unit_topics if "section_id" in unit_topics.columns else unit_topics.assign(section_id=pd.NA)
+    attrs = _doc_attributes(documents).dropna(subset=["year"])
+    if "city" in by:
+        attrs = attrs.dropna(subset=["city"])
+    # one key per (year[, city]) group, split back after
+    attrs["_group"] = attrs[by].astype(str).agg("\x1f".join, axis=1)
+    ut = ut[ut["doc_id"].astype(str).isin(set(attrs["doc_id"].astype(str)))]
+    if ut.empty:
+        return schema.empty("topic_trends")
+    prev = topics.prevalence(ut, attrs[["doc_id", "_group"]], by="_group", per="document", n_boot=1)
+    parts = prev["group"].str.split("\x1f", expand=True)
+    out = pd.DataFrame({b: parts[i] for i, b in enumerate(by)})
+    out["year"] = out["year"].astype(int)
+    out["topic"] = prev["topic"].to_numpy()
+    out["weight"] = prev["share"].to_numpy()
+    out["n_docs"] = prev["n_units"].to_numpy()
+    out = out.sort_values([*by, "topic"], kind="stable")
     return schema.conform("topic_trends", out)
 
 
@@ -386,6 +460,11 @@ def compare_targets(targets: pd.DataFrame, documents: pd.DataFrame | None = None
         Which kind of quantity (None keeps both).
     dated_only : bool
         Drop rows without a target year (they cannot sit on a time axis).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``target_comparison``, sorted by city, target year, document.
 
     Examples
     --------

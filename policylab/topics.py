@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -46,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from policylab import schema
+from policylab.matrix import document_term_matrix
 from policylab.store import versions
 
 METHODS = ("nmf", "lda")
@@ -151,7 +153,17 @@ class TopicModel:
     # -- configuration ------------------------------------------------------------------
 
     def get_params(self) -> dict:
-        """The constructor arguments, as a JSON-able dict."""
+        """The constructor arguments, as a JSON-able dict.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> TopicModel(k=4, random_state=1).get_params()["k"]
+        4
+        """
         return {
             "k": self.k, "method": self.method, "random_state": self.random_state,
             "min_df": self.min_df, "max_df": self.max_df, "max_features": self.max_features,
@@ -208,6 +220,15 @@ class TopicModel:
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.k, len(m.terms_)
+        (2, 4)
         """
         self._check()
         return self._fit_matrix(_dtm(tokens, **self._matrix_options()))
@@ -269,6 +290,15 @@ class TopicModel:
         pandas.DataFrame
             Schema ``topic_terms``: weights sum to 1 within a topic; rank 1 is the heaviest
             term (ties broken by term); sorted by topic, rank.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.topic_terms(n=1)[["topic", "term", "rank"]].values.tolist()
+        [[1, '人才', 1], [2, '数据', 1]]
         """
         beta = self.topic_term_distribution_
         terms = np.asarray(self.terms_, dtype=object)
@@ -285,6 +315,20 @@ class TopicModel:
 
         Weights of a unit sum to 1 over topics (NMF weights are normalised per unit). Units
         without any vocabulary term are left out. Sorted by unit, then topic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Schema ``unit_topics``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.unit_topics().round(2).values.tolist()[:2]
+        [['a', '1', 1, 0.0], ['a', '1', 2, 1.0]]
         """
         self._fitted()
         theta = _row_normalise(self.doc_topic_)
@@ -297,7 +341,26 @@ class TopicModel:
         return schema.conform("unit_topics", out)
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
-        """The top ``n`` terms of each topic, heaviest first (ties by term)."""
+        """The top ``n`` terms of each topic, heaviest first (ties by term).
+
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        list of list of str
+            One list per topic, in topic order.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.top_terms(2)
+        [['人才', '高校'], ['数据', '算力']]
+        """
         beta = self.topic_term_distribution_
         return [[self.terms_[i] for i in _top_indices(row, n, self.terms_)] for row in beta]
 
@@ -317,6 +380,15 @@ class TopicModel:
         -------
         pandas.DataFrame
             Schema ``topic_labels``, sorted by topic.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.topic_labels(n=2)[["topic", "top_terms"]].values.tolist()
+        [[1, '人才 高校'], [2, '数据 算力']]
         """
         tops = self.top_terms(n)
         out = pd.DataFrame({"topic": np.arange(1, len(tops) + 1),
@@ -336,7 +408,23 @@ class TopicModel:
     def coherence(self, n: int = 10) -> pd.DataFrame:
         """Per-topic coherence of the top ``n`` terms on the units the model was fitted on.
 
-        Returns a ``topic_coherence`` table (``topic, npmi, umass``); see :func:`coherence`.
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        pandas.DataFrame
+            A ``topic_coherence`` table (``topic, npmi, umass``); see :func:`coherence`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.coherence(2)["npmi"].round(3).tolist()
+        [1.0, 1.0]
         """
         self._fitted()
         idx = [_top_indices(row, n, self.terms_) for row in self.topic_term_distribution_]
@@ -345,7 +433,25 @@ class TopicModel:
             {"topic": np.arange(1, len(idx) + 1), "npmi": npmi, "umass": umass}))
 
     def diversity(self, n: int = 10) -> float:
-        """Topic diversity: share of unique terms among the top ``n`` terms of all topics."""
+        """Topic diversity: share of unique terms among the top ``n`` terms of all topics.
+
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+        ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+        >>> m = TopicModel(k=2, random_state=0).fit(t)
+        >>> m.diversity(2)
+        1.0
+        """
         return topic_diversity(self.top_terms(n))
 
 
@@ -353,8 +459,6 @@ class TopicModel:
 
 
 def _dtm(tokens: pd.DataFrame, **options):
-    from policylab.matrix import document_term_matrix
-
     return document_term_matrix(tokens, **options)
 
 
@@ -388,6 +492,15 @@ def _top_indices(row: np.ndarray, n: int | None, terms: Sequence[str]) -> np.nda
 
 def topic_diversity(top_terms: Sequence[Sequence[str]]) -> float:
     """Share of unique terms among the top terms of all topics (1.0 = no term shared).
+
+    Parameters
+    ----------
+    top_terms : sequence of sequences of str
+        Each topic's top terms.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -523,6 +636,11 @@ def matched_similarity(a: TopicModel, b: TopicModel, return_pairs: bool = False)
     return_pairs : bool, default False
         Also return a DataFrame ``topic_a, topic_b, similarity`` of the matched pairs.
 
+    Returns
+    -------
+    float or (float, pandas.DataFrame)
+        Mean cosine similarity of the matched topics (1.0 = the same topics), and the pairs.
+
     Examples
     --------
     >>> import pandas as pd
@@ -644,8 +762,12 @@ def prevalence(
     n_boot: int = 1000,
     random_state: int = 0,
     ci: float = 0.95,
+    per: str = "unit",
 ) -> pd.DataFrame:
     """Topic share by document, city or year, with bootstrap confidence intervals over units.
+
+    This is the one topic-share function: :func:`policylab.timeline.topic_prevalence_over_time`
+    (topic share by year) calls it with ``per="document"``.
 
     The share of topic t in a group is the mean of the units' weights on t (each unit counts
     once). The interval resamples the group's units with replacement ``n_boot`` times
@@ -666,6 +788,9 @@ def prevalence(
     n_boot : int, default 1000
     random_state : int, default 0
     ci : float, default 0.95
+    per : {'unit', 'document'}, default 'unit'
+        What counts once: each unit (section), or each document (the mean of its units, so a
+        long document weighs as much as a short one; the interval then resamples documents).
 
     Returns
     -------
@@ -690,6 +815,14 @@ def prevalence(
     W[key, np.searchsorted(topics, ut["topic"].astype(int).to_numpy())] = ut["weight"].to_numpy()
     units = ut.assign(_key=key).drop_duplicates("_key").sort_values("_key")[["doc_id"]]
     units = units.reset_index(drop=True)
+    if per == "document":
+        doc_codes, doc_ids = pd.factorize(units["doc_id"].astype(str), sort=True)
+        sums = np.zeros((len(doc_ids), W.shape[1]))
+        np.add.at(sums, doc_codes, W)
+        W = sums / np.bincount(doc_codes, minlength=len(doc_ids))[:, None]
+        units = pd.DataFrame({"doc_id": list(doc_ids)})
+    elif per != "unit":
+        raise ValueError(f"per must be 'unit' or 'document', got {per!r}")
     if by == "doc_id":
         groups = units["doc_id"].astype("string")
     else:
@@ -793,6 +926,13 @@ def save_model(model: TopicModel, directory: str | Path) -> Path:
     ``arrays.npz`` the topic-term and unit-topic weights and the fitted matrix (CSR parts), all
     numeric, readable with ``numpy.load(allow_pickle=False)``.
 
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    directory : path
+        Created if missing.
+
     Returns
     -------
     pathlib.Path
@@ -823,6 +963,25 @@ def load_model(directory: str | Path) -> TopicModel:
     """Read a model written by :func:`save_model`; it gives tables identical to the original's.
 
     ``estimator_`` is None (the scikit-learn object is not stored).
+
+    Parameters
+    ----------
+    directory : path
+        A folder written by :func:`save_model`.
+
+    Returns
+    -------
+    TopicModel
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": list("aabbccdd"), "section_id": ["1"] * 8, "position": [0, 1] * 4,
+    ...                   "token": ["算力", "数据"] * 2 + ["人才", "高校"] * 2})
+    >>> m = TopicModel(k=2, random_state=0).fit(t)
+    >>> load_model(save_model(m, tempfile.mkdtemp())).topic_terms().equals(m.topic_terms())
+    True
     """
     import scipy.sparse as sp
 
@@ -848,6 +1007,38 @@ def load_model(directory: str | Path) -> TopicModel:
     return m
 
 
+def k_candidates(n_units: int, n: int = 4, k_min: int = 2, k_cap: int = 30) -> tuple[int, ...]:
+    """The numbers of topics worth comparing for ``n_units`` units: they scale with the corpus.
+
+    The largest K is about ``sqrt(n_units / 2)`` (119 sections: 8; 1,000 sections: 22), never above
+    ``k_cap`` nor ``n_units - 1``; ``n`` values are spread evenly from ``k_min`` to it. Fewer than
+    four units support no topic model (an empty tuple).
+
+    Parameters
+    ----------
+    n_units : int
+        Units (sections) with tokens.
+    n : int, default 4
+        How many values of K at most.
+    k_min : int, default 2
+    k_cap : int, default 30
+
+    Returns
+    -------
+    tuple of int
+        Increasing, without repeats.
+
+    Examples
+    --------
+    >>> k_candidates(119), k_candidates(1000), k_candidates(12), k_candidates(3)
+    ((2, 4, 6, 8), (2, 9, 15, 22), (2,), ())
+    """
+    if n_units < 4:
+        return ()
+    k_max = int(min(k_cap, n_units - 1, max(k_min, round(math.sqrt(n_units / 2)))))
+    return tuple(sorted({int(round(x)) for x in np.linspace(k_min, k_max, num=max(1, n))}))
+
+
 def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
     """The number of topics to use: the most coherent K among the stable ones.
 
@@ -855,6 +1046,16 @@ def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
     K; among the K whose mean ``stability`` is at least ``min_stability`` the one with the highest
     mean ``npmi`` wins (ties: the smaller K); if none is that stable, the most coherent K overall.
     One documented rule, so every notebook and paper that uses it picks the same model.
+
+    Parameters
+    ----------
+    selection : pandas.DataFrame
+        ``k``, ``npmi``, ``stability`` (one row per K and seed).
+    min_stability : float, default 0.7
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -884,6 +1085,11 @@ def section_tokens(sections: pd.DataFrame, documents: pd.DataFrame | None = None
         The corpus' ``documents``; its ``city`` values (and ``city`` + 市) become stopwords.
     **tokenize_options
         Passed on to :func:`policylab.tokenize` (e.g. ``cache=False``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A ``section_tokens`` table (``doc_id, section_id, position, token, pos``).
 
     Examples
     --------

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from policylab.cli import main
 from policylab.store import read_tables
@@ -46,3 +47,31 @@ def test_missing_or_empty_source_is_a_one_line_error_with_exit_code_2(tmp_path):
         assert r.returncode == 2
         assert r.stderr.strip().count("\n") == 0 and r.stderr.startswith("policylab: error:")
         assert "Traceback" not in r.stderr
+
+
+def test_version(capsys):
+    from policylab import __version__, cli
+
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.strip() == f"policylab {__version__}"
+
+
+@pytest.mark.parametrize("kind", ["file", "under_a_file"])
+def test_bad_report_out_is_one_line_and_exit_code_2(tmp_path, capsys, kind):
+    from policylab import cli
+
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x", encoding="utf-8")
+    out = afile if kind == "file" else afile / "report"
+    assert cli.main(["report", "seeds", "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("policylab: error:") and "Traceback" not in err
+
+
+def test_unknown_table_format_is_a_usage_error(capsys):
+    from policylab import cli
+
+    with pytest.raises(SystemExit) as e:
+        cli.main(["report", "seeds", "--tables", "csv,xls"])
+    assert e.value.code == 2 and "xls" in capsys.readouterr().err

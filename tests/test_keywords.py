@@ -147,3 +147,14 @@ def test_keyword_network_on_seeds(tokens):
     assert nodes["token"].iloc[0] == "人工智能"  # the hub of AI plans
     hub = nodes.set_index("token").loc["人工智能"]
     assert hub["degree"] == g.degree("人工智能") and hub["betweenness"] == nodes["betweenness"].max()
+
+
+def test_documents_is_the_grouping_argument_and_meta_a_deprecated_alias():
+    t = pd.DataFrame({"doc_id": ["a", "a", "b"], "position": [0, 1, 0], "token": ["算力", "数据", "算力"]})
+    d = pd.DataFrame({"doc_id": ["a", "b"], "city": ["南京", "合肥"]})
+    new = kw.frequency(t, by="city", documents=d)
+    with pytest.warns(DeprecationWarning, match="documents="):
+        old = kw.frequency(t, by="city", meta=d)
+    pd.testing.assert_frame_equal(new, old)
+    with pytest.raises(TypeError):
+        kw.keyness(t, target="南京", by="city", documents=d, meta=d)

@@ -23,13 +23,13 @@ ORDER = [
     # foundation
     "resources", "schema", "text", "cache", "store",
     # parsing stages
-    "ingest", "frame", "clean", "dedup", "structure", "meta", "targets",
+    "ingest", "frame", "clean", "dedup", "structure", "meta", "targets", "labels",
     # assembling a corpus
     "corrections", "page", "distributed", "corpus",
     # analysis
     "segment", "compounds", "tokens", "matrix", "keywords", "terms", "topics", "timeline", "instruments", "agreement", "instrument_shares", "reuse", "compare",
     # presentation (``plots`` covers the plots package and every plots.* module)
-    "labels", "findings", "plots", "report", "runner", "cli", "__main__",
+    "findings", "plots", "report", "runner", "cli", "__main__",
 ]
 
 # modules whose package imports still sit inside functions; their owners are moving them to the top

@@ -17,7 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 NOTEBOOK_DIR = ROOT / "notebooks"
-EXPECTED = ["01_corpus", "02_keywords", "03_topics", "04_timeline"]
+# the report runs every numbered notebook of notebooks/ (05, 06 ... are added by other work)
+EXPECTED = sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+CORE = ["01_corpus", "02_keywords", "03_topics", "04_timeline"]
 ABSOLUTE_PATH = re.compile(r"(?<![\w.])(/root\b|/tmp/|/work/|/home/|/Users/|/private/|[A-Za-z]:\\\\)")
 GLYPH = re.compile(r"missing from (current )?font|Glyph \d+", re.IGNORECASE)
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -32,7 +34,7 @@ def report_run(tmp_path_factory) -> Path:
 
         out = tmp_path_factory.mktemp("report")
         try:
-            rc = cli.main(["report", str(SEEDS), "--out", str(out), "--quiet"])
+            rc = cli.main(["report", str(SEEDS), "--out", str(out), "--quiet", "--tables", "csv,tex,md"])
             assert rc == 0, f"policylab report exited with {rc}"
             _RUN["out"] = out
         except BaseException as e:  # every test that needs the run reports the same failure
@@ -62,8 +64,7 @@ def _text_outputs(cell) -> list[str]:
 
 
 def test_the_four_notebooks_ship():
-    names = [p.stem for p in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))]
-    assert names == EXPECTED
+    assert set(CORE) <= set(EXPECTED)
 
 
 @pytest.mark.slow
@@ -85,7 +86,7 @@ def test_notebook_runs_from_a_fresh_kernel_on_the_seeds(report_dir, name):
     assert findings and findings[0].startswith("**Findings**") and re.search(r"\d", findings[0])
 
 
-@pytest.mark.parametrize("name", EXPECTED)
+@pytest.mark.parametrize("name", CORE)
 def test_committed_notebook_is_a_clean_run(name):
     nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
     nbformat.validate(nb)
@@ -111,7 +112,7 @@ def test_committed_notebook_is_a_clean_run(name):
 
 
 def test_committed_notebooks_show_chinese_and_figures():
-    for name in EXPECTED:
+    for name in CORE:
         nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
         texts = [t for c in nb.cells if c.cell_type == "code" for t in _text_outputs(c)]
         assert HAN.search("\n".join(texts)), name
@@ -150,16 +151,17 @@ def test_figure_with_the_cjk_font_saves_three_formats_with_chinese_text(tmp_path
     assert sorted(p.suffix for p in written) == [".pdf", ".png", ".svg"]
     assert all(p.parent == tmp_path / "figures" / "demo" for p in written)
     svg = (tmp_path / "figures" / "demo" / "ok.svg").read_text(encoding="utf-8")
-    assert "人工智能产业规模" in svg and "南京" in svg
+    # drawn as paths (shows without a CJK font), the strings kept beside them for search
+    assert "人工智能产业规模" in svg and "南京" in svg and "<text" not in svg
     report.start(None, "demo")  # leave the helpers in show-only mode for other tests
 
 
 def test_glyph_warning_in_an_executed_notebook_fails_the_report():
-    from policylab import report
+    from policylab import runner
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output(
         "stream", name="stderr",
         text="UserWarning: Glyph 20154 (\\N{CJK UNIFIED IDEOGRAPH-4EBA}) missing from font(s) DejaVu Sans.")])]
-    with pytest.raises(report.ReportError, match=r"demo\.ipynb: cell 0 .*missing from the font"):
-        report._check_outputs(nb, "demo.ipynb")
+    with pytest.raises(runner.ReportError, match=r"demo\.ipynb: cell 0 .*missing from the font"):
+        runner._check_outputs(nb, "demo.ipynb")

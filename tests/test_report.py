@@ -15,7 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from test_notebooks import EXPECTED, HAN, SEEDS, report_run
+from test_notebooks import ABSOLUTE_PATH, EXPECTED, HAN, SEEDS, report_run
 
 pytestmark = pytest.mark.slow
 
@@ -59,20 +59,57 @@ def test_figures_in_three_formats_with_chinese_text(report_dir, name):
             p = folder / f"{stem}.{fmt}"
             assert p.is_file() and p.stat().st_size > 1000, p
         assert (folder / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        # every figure carries Chinese text (titles, labels), kept as text in the SVG
+        # every figure carries Chinese text (titles, labels), drawn as paths in the SVG so that it
+        # shows on a machine without a CJK font; the strings stay in the file as comments
         svg = (folder / f"{stem}.svg").read_text(encoding="utf-8")
         assert HAN.search(svg), f"{name}/{stem}.svg has no Chinese text"
+        assert "<text" not in svg and "<path" in svg, f"{name}/{stem}.svg relies on a font"
         pdf = (folder / f"{stem}.pdf").read_bytes()
         assert pdf.startswith(b"%PDF") and b"NotoSansCJK" in pdf, f"{name}/{stem}.pdf lacks the CJK font"
 
 
 @pytest.mark.parametrize("name", EXPECTED)
-def test_tables_as_csv(report_dir, name):
+def test_tables_as_csv_latex_and_markdown(report_dir, name):
     csvs = sorted((report_dir / "tables" / name).glob("*.csv"))
     assert csvs, f"{name} saved no table"
     for p in csvs:
         df = pd.read_csv(p, encoding="utf-8")
         assert len(df.columns) >= 1, p
+        tex = p.with_suffix(".tex").read_text(encoding="utf-8")
+        assert tex.startswith("\\begin{tabular}") and "\\bottomrule" in tex, p
+        md = p.with_suffix(".md").read_text(encoding="utf-8").splitlines()
+        assert md[0].startswith("| ") and set(md[1]) <= set("|- ") and len(md) == len(df) + 2, p
+
+
+def test_figures_are_named_for_what_they_show(report_dir):
+    stems = {p.stem for p in (report_dir / "figures" / "02_keywords").glob("*.png")}
+    assert {"keyness_南京", "keyness_合肥", "keyness_成都", "keyness_沈阳", "top_words_by_city"} <= stems
+    assert not [s for s in stems if re.search(r"_\d{2}$", s)]
+
+
+def test_no_absolute_path_lock_file_or_network_resource_in_the_report(report_dir):
+    assert not list(report_dir.rglob(".policylab.lock"))
+    for p in report_dir.rglob("*"):
+        if p.is_file() and p.suffix in (".html", ".ipynb", ".json", ".csv", ".md", ".tex", ".cff"):
+            text = p.read_text(encoding="utf-8")
+            m = ABSOLUTE_PATH.search(text)
+            assert not m, f"{p.relative_to(report_dir)}: absolute path {text[max(0, m.start() - 60):m.end() + 60]!r}"
+            if p.suffix == ".html":
+                assert not re.search(r"<script[^>]*src=\"https?://", text), p  # works offline
+                assert not re.search(r"https?://[^\"' ]*mathjax", text, re.IGNORECASE), p  # no MathJax from a CDN
+                assert not re.search(r"\d{4}-\d{2}-\d{2} 00:00:00", text), f"{p}: a date printed as a timestamp"
+            assert "without encryption" not in text, p
+
+
+def test_data_dictionary_and_citation(report_dir):
+    from policylab import schema
+
+    page = (report_dir / "data_dictionary.html").read_text(encoding="utf-8")
+    for table, cols in schema.SCHEMAS.items():
+        assert f'id="{table}"' in page and all(f"<code>{c.name}</code>" in page for c in cols)
+    assert 'href="data_dictionary.html"' in (report_dir / "index.html").read_text(encoding="utf-8")
+    cff = (report_dir / "CITATION.cff").read_text(encoding="utf-8")
+    assert cff.startswith("cff-version:") and "policylab" in cff
 
 
 def test_corpus_tables_built_once_as_parquet_and_csv(report_dir):
@@ -103,7 +140,7 @@ def test_manifest_records_versions_inputs_and_every_artefact(report_dir):
 
 
 def test_failed_notebook_names_the_cell_and_keeps_the_previous_report(report_dir, tmp_path):
-    from policylab.report import ReportError, build_report
+    from policylab.runner import ReportError, build_report
 
     out = tmp_path / "report"
     shutil.copytree(report_dir, out)

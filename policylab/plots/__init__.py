@@ -39,8 +39,23 @@ def font_path() -> Path:
 def use_cjk_font() -> str:
     """Register the CJK font with matplotlib once and make it the default; returns its family name.
 
-    SVG keeps text as text (``svg.fonttype = 'none'``) so the Chinese stays searchable, and PDF
-    embeds the font as TrueType/CFF subsets (``pdf.fonttype = 42``).
+    SVG draws text as paths (``svg.fonttype = 'path'``): the Chinese shows on a machine with no
+    CJK font (a browser does not carry one), and matplotlib keeps each string in a comment
+    beside its glyphs, so it stays searchable in the file. PDF embeds the font as TrueType/CFF
+    subsets (``pdf.fonttype = 42``).
+
+    Returns
+    -------
+    str
+        The font family name matplotlib knows the font by.
+
+    Examples
+    --------
+    >>> use_cjk_font()
+    'Noto Sans CJK SC'
+    >>> import matplotlib
+    >>> matplotlib.rcParams["svg.fonttype"]
+    'path'
     """
     import matplotlib
     from matplotlib import font_manager
@@ -51,7 +66,7 @@ def use_cjk_font() -> str:
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    matplotlib.rcParams["svg.fonttype"] = "none"
+    matplotlib.rcParams["svg.fonttype"] = "path"
     matplotlib.rcParams["pdf.fonttype"] = 42
     matplotlib.rcParams["savefig.dpi"] = 150
     matplotlib.rcParams["savefig.bbox"] = "tight"
@@ -62,6 +77,25 @@ def save_figure(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
     """Save ``fig`` as ``stem.png``, ``stem.svg`` and ``stem.pdf``; returns the paths written.
 
     PDF and SVG get a fixed creation date so that the same figure gives the same bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    stem : str or pathlib.Path
+        Path without suffix; folders are created.
+    formats : tuple of str, default ('png', 'svg', 'pdf')
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> [p.suffix for p in save_figure(fig, Path(tempfile.mkdtemp()) / "demo")]
+    ['.png', '.svg', '.pdf']
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -59,6 +59,24 @@ def top_keywords(freq: pd.DataFrame, by: str | Sequence[str] | None = "city", *,
         Bars per panel (highest ``value`` first, ties by token).
     value : str
         Column to plot: ``"n"``, ``"per_10k"`` or ``"tfidf"``.
+    ncols : int
+        Panels per row.
+    color : str
+        Bar colour.
+    title : str, optional
+        Figure title (a single panel's title when ``by`` is None).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> freq = pd.DataFrame({"city": ["南京", "南京", "合肥"], "token": ["算力", "数据", "场景"], "n": [3, 2, 4]})
+    >>> fig = top_keywords(freq, by="city", n=2)
+    >>> [ax.get_title() for ax in fig.axes if ax.get_visible()][:2]
+    ['南京', '合肥']
     """
     plt = _setup()
     groups = _groups(freq, by)
@@ -86,8 +104,29 @@ def keyness_chart(keyness: pd.DataFrame, *, n: int = 15, measure: str = "g2",
                   target_label: str = "目标", reference_label: str = "参照", title: str | None = None):
     """Diverging bars: the ``n`` most key tokens of the target (right) and of the reference (left).
 
-    ``keyness`` is :func:`policylab.keywords.keyness` output; ``measure`` is ``"g2"``, ``"chi2"``
-    or ``"log_ratio"`` (signed).
+    Parameters
+    ----------
+    keyness : pandas.DataFrame
+        :func:`policylab.keywords.keyness` output (``token``, ``g2`` and ``measure``).
+    n : int, default 15
+        Tokens per side.
+    measure : str, default 'g2'
+        ``"g2"``, ``"chi2"`` or ``"log_ratio"`` (signed).
+    target_label, reference_label : str
+        Legend names of the two sides.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> k = pd.DataFrame({"token": ["先导区", "智能"], "g2": [38.3, -5.0]})
+    >>> fig = keyness_chart(k, target_label="南京", reference_label="其他")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['先导区', '智能']
     """
     plt = _setup()
     k = keyness.dropna(subset=[measure])
@@ -117,6 +156,34 @@ def wordclouds(freq: pd.DataFrame, by: str | Sequence[str] | None = "city", *, n
 
     Frequencies are passed as a dict (one entry per token), with ``repeat=False`` and no
     collocation step, so no word appears twice in a cloud.
+
+    Parameters
+    ----------
+    freq : pandas.DataFrame
+        :func:`policylab.keywords.frequency` output (``by`` columns, ``token``, ``value``).
+    by : str or list, optional
+        One cloud per group; None = one cloud.
+    n : int, default 100
+        Words per cloud.
+    value : str, default 'n'
+    ncols : int, default 2
+    width, height : int
+        Pixels of each cloud.
+    random_state : int, default 0
+        Layout seed (the same seed gives the same picture).
+    colormap : str, default 'viridis'
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> freq = pd.DataFrame({"city": ["南京", "南京"], "token": ["算力", "数据"], "n": [3, 2]})
+    >>> fig = wordclouds(freq, by="city", width=200, height=120)
+    >>> fig.axes[0].get_title()
+    '南京'
     """
     from wordcloud import WordCloud
 
@@ -154,6 +221,31 @@ def cooccurrence_network(graph, nodes: pd.DataFrame | None = None, *, size_by: s
     edge weight; layout is ``spring_layout(seed=random_state)`` so the drawing is reproducible.
     With ``largest_component`` only the biggest connected part is drawn (small islands would
     otherwise crush the layout).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The network (:func:`policylab.keywords.keyword_network`).
+    nodes : pandas.DataFrame, optional
+        Node table (``token`` and ``size_by``); keeps the ``max_nodes`` first rows.
+    size_by : str, default 'frequency'
+    random_state : int, default 0
+    title : str, optional
+    max_nodes : int or None, default 60
+    largest_component : bool, default True
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph()
+    >>> g.add_edge("算力", "数据", weight=3)
+    >>> g.add_nodes_from([("算力", {"frequency": 5}), ("数据", {"frequency": 4})])
+    >>> cooccurrence_network(g, title="共现").axes[0].get_title()
+    '共现'
     """
     import networkx as nx
 

@@ -42,7 +42,25 @@ def plot_document_timeline(timeline: pd.DataFrame, figsize=None):
     """Gantt-like chart: one row per document, grouped by city; bars for the plan period and the
     time in force, markers for the issue and publication dates and the target horizons.
 
-    ``timeline`` is :func:`policylab.timeline.document_timeline`'s table.
+    Parameters
+    ----------
+    timeline : pandas.DataFrame
+        :func:`policylab.timeline.document_timeline`'s table.
+    figsize : tuple, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policylab.timeline import document_timeline
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "city": ["沈阳"], "title": ["规划"], "issued": pd.to_datetime(["2018-12-06"]),
+    ...                      "plan_start": [2018], "plan_end": [2020]})
+    >>> fig = plot_document_timeline(document_timeline(docs))
+    >>> len(fig.axes) >= 1
+    True
     """
     use_cjk_font()
     import matplotlib.dates as mdates
@@ -75,7 +93,14 @@ def plot_document_timeline(timeline: pd.DataFrame, figsize=None):
             st = point_style[r.event]
             ax.plot(mdates.date2num(when), y, linestyle="none", markersize=7, zorder=3, **st)
     ax.set_yticks(range(len(docs)))
-    ax.set_yticklabels([f"{c} · {_short(t)}" for c, t in zip(docs["_c"], docs["title"])])
+    # a title already named in the row's group (a document label), or starting with it, is not repeated
+    def row_name(c, t):
+        if pd.isna(t) or str(t) in str(c):
+            return str(c)
+        t = str(t)
+        return f"{c} · {_short(t[len(c) + 3:] if t.startswith(f'{c} · ') else t)}"
+
+    ax.set_yticklabels([row_name(c, t) for c, t in zip(docs["_c"], docs["title"])])
     ax.invert_yaxis()
     ax.xaxis_date()
     # year boundaries as grid lines, year labels centred in the year: a 2025 horizon (31 Dec 2025)
@@ -99,7 +124,27 @@ def plot_document_timeline(timeline: pd.DataFrame, figsize=None):
 
 def plot_term_trends(prevalence: pd.DataFrame, terms=None, figsize=None):
     """Lines of term prevalence (per 10,000 tokens) by year; one panel per city when the table is
-    grouped by city. ``prevalence`` is :func:`policylab.timeline.term_prevalence`'s table (by year)."""
+    grouped by city.
+
+    Parameters
+    ----------
+    prevalence : pandas.DataFrame
+        :func:`policylab.timeline.term_prevalence`'s table (by year).
+    terms : list of str, optional
+        Terms to draw (default all).
+    figsize : tuple, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"year": [2018, 2020], "city": [pd.NA, pd.NA], "term": ["算力", "算力"], "per_10k": [1.0, 3.0]})
+    >>> len(plot_term_trends(p).axes[0].get_lines())
+    1
+    """
     use_cjk_font()
     import matplotlib.pyplot as plt
 
@@ -126,9 +171,27 @@ def plot_term_trends(prevalence: pd.DataFrame, terms=None, figsize=None):
 
 
 def plot_topic_trends(trends: pd.DataFrame, labels: pd.DataFrame | dict | None = None, figsize=None):
-    """Mean topic weight by year, one line per topic. ``trends`` is
-    :func:`policylab.timeline.topic_prevalence_over_time`'s table; ``labels`` maps topic -> label
-    (a dict, or a ``topic_labels`` table with ``label`` / ``top_terms``)."""
+    """Mean topic weight by year, one line per topic.
+
+    Parameters
+    ----------
+    trends : pandas.DataFrame
+        :func:`policylab.timeline.topic_prevalence_over_time`'s table.
+    labels : dict or pandas.DataFrame, optional
+        Topic -> label (a dict, or a ``topic_labels`` table with ``label`` / ``top_terms``).
+    figsize : tuple, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2018, 2020, 2018, 2020], "topic": [1, 1, 2, 2], "weight": [0.6, 0.4, 0.4, 0.6]})
+    >>> len(plot_topic_trends(t, {1: "算力", 2: "人才"}).axes[0].get_lines())
+    2
+    """
     use_cjk_font()
     import matplotlib.pyplot as plt
 
@@ -159,8 +222,25 @@ def plot_targets_compared(comparison: pd.DataFrame, title: str | None = None, fi
     """Targets of the same kind across cities: value (in the printed unit) by target year, one
     marker series per city, comparators written beside the points.
 
-    ``comparison`` is :func:`policylab.timeline.compare_targets`'s table, filtered to one unit
-    (e.g. ``unit='亿元'``); mixing units on one axis is refused.
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        :func:`policylab.timeline.compare_targets`'s table, filtered to one unit (e.g.
+        ``unit='亿元'``); mixing units on one axis is refused (``ValueError``).
+    title : str, optional
+    figsize : tuple, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"city": ["合肥", "成都"], "target_year": [2025, 2025], "indicator": ["规模", "规模"],
+    ...                   "value": [300.0, 500.0], "value_high": [None, None], "comparator": ["超过", "突破"], "unit": ["亿元"] * 2})
+    >>> plot_targets_compared(c, title="核心产业规模").axes[0].get_title()
+    '核心产业规模'
     """
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -190,7 +270,10 @@ def plot_targets_compared(comparison: pd.DataFrame, title: str | None = None, fi
     ax.set_xlabel("目标年份")
     ax.set_ylabel(f"目标值({unit})" if unit else "目标值")
     ax.set_title(title or "各城市目标比较")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    years = comparison["target_year"].dropna().astype(int)
+    if len(years):  # whole years, a year of margin (one year alone would get a century-wide axis)
+        ax.set_xlim(years.min() - 1, years.max() + 1)
+        ax.set_xticks(range(years.min() - 1, years.max() + 2))
     ax.legend(frameon=False, title="城市", fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -62,6 +62,14 @@ def model_selection(model_selection: pd.DataFrame, metrics=None, chosen_k: int |
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ms = pd.DataFrame({"method": ["nmf"] * 4, "k": [2, 2, 4, 4], "seed": [0, 1, 0, 1],
+    ...                    "npmi": [0.1, 0.12, 0.2, 0.22], "stability": [0.9, 0.9, 0.8, 0.8]})
+    >>> len(model_selection(ms, metrics=["npmi", "stability"], chosen_k=4).axes) >= 2
+    True
     """
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -115,6 +123,15 @@ def prevalence_heatmap(prevalence: pd.DataFrame, labels: pd.DataFrame | None = N
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prev = pd.DataFrame({"by": "city", "group": ["南京", "南京", "合肥", "合肥"], "topic": [1, 2, 1, 2],
+    ...                      "share": [0.6, 0.4, 0.3, 0.7], "ci_low": 0.0, "ci_high": 1.0, "n_units": 5})
+    >>> fig = prevalence_heatmap(prev)
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['南京', '合肥']
     """
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -159,6 +176,14 @@ def prevalence_trends(prevalence: pd.DataFrame, labels: pd.DataFrame | None = No
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prev = pd.DataFrame({"by": "year", "group": ["2018", "2020"], "topic": [1, 1], "share": [0.4, 0.6],
+    ...                      "ci_low": [0.3, 0.5], "ci_high": [0.5, 0.7], "n_units": [4, 4]})
+    >>> len(prevalence_trends(prev).axes[0].get_lines())
+    1
     """
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -201,6 +226,14 @@ def top_terms(topic_terms: pd.DataFrame, n: int = 10, labels: pd.DataFrame | Non
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> terms = pd.DataFrame({"topic": [1, 1], "term": ["算力", "数据"], "weight": [0.6, 0.4], "rank": [1, 2]})
+    >>> fig = top_terms(terms, n=2)
+    >>> fig.axes[0].get_title()
+    'T1'
     """
     use_cjk_font()
     import matplotlib.pyplot as plt
