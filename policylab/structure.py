@@ -138,6 +138,9 @@ _OPEN = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】"}
 _CLAUSE_START = re.compile(rf"[(（\[［【]\s*(?P<label>{_LABELS})\s*[:：]")
 _CLAUSE_LINE = re.compile(rf"^(?P<label>{_LABELS})\s*[:：]\s*(?P<body>.+)$")
 _TAIL = re.compile(r"(?:按(?:照)?(?:责任|职责)分工负责|按职责负责|分工负责|负责|配合|参与|牵头)$")
+# what every responsibility clause holds (each label ends in 单位/部门 or is 责任主体; a bare clause
+# has a 牵头 group): a line without it holds no clause
+_CLUE = re.compile(r"单位|部门|责任主体|牵头")
 _BARE_UNIT = re.compile(r"^各?(?:相关|有关)?[区县市乡镇](?:\([^)]*\))?$")
 
 
@@ -176,6 +179,8 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     >>> find_responsibility_clauses("…落实。(责任单位:有关区(市)县,市科技局)")
     [('责任单位', '有关区(市)县,市科技局')]
     """
+    if not _CLUE.search(line):  # every clause names a label or a 牵头 role: most lines name neither
+        return []
     line = fold(line).strip()
     m = _CLAUSE_LINE.match(line)
     if m:
@@ -221,6 +226,10 @@ def strip_responsibility_clauses(text: str) -> str:
         return text
     out = []
     for line in text.split("\n"):
+        if not _CLUE.search(line):
+            if line.strip():
+                out.append(line)
+            continue
         folded = fold(line).strip()
         if _CLAUSE_LINE.match(folded):
             continue
@@ -368,15 +377,23 @@ def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | N
                     line_section.setdefault(ln, sid)
             # headings with run-in text keep their citations in `text`, already covered
     rows, seen_titles, seen_numbers = [], set(), set()
-    for ln in lines:
+
+    def section_of(ln: str) -> str | None:
         sid = line_section.get(ln)
         if sid is None:
             for key in line_section:  # a heading line's run-in part
                 if key and key in ln:
-                    sid = line_section[key]
-                    break
+                    return line_section[key]
+        return sid
+
+    for ln in lines:
+        # a cited title needs 《, a 文号 needs 号: most lines hold neither, and skip the scans
+        has_title, has_number = "《" in ln, "号" in ln
+        if not (has_title or has_number):
+            continue
+        sid = section_of(ln)
         taken = []
-        for m in _TITLE_NUM.finditer(ln):
+        for m in (_TITLE_NUM.finditer(ln) if has_title else ()):
             title = m.group("title").strip()
             num = None
             if m.group("num"):
@@ -395,7 +412,7 @@ def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | N
                 seen_numbers.add(num)
             rows.append({"doc_id": doc_id, "section_id": sid, "cited_title": title,
                          "cited_doc_number": num})
-        for s, e, num in find_doc_numbers(ln):
+        for s, e, num in (find_doc_numbers(ln) if has_number else ()):
             if any(a <= s < b for a, b in taken) or num == own_number or num in seen_numbers:
                 continue
             seen_numbers.add(num)
