@@ -43,7 +43,6 @@ import csv
 import functools
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 
 from policylab import resources
@@ -151,10 +150,13 @@ def _is_traditional_char(ch: str) -> bool:
     return _t2s().convert(ch) != ch
 
 
-def _han_counts(text: str) -> list[tuple[str, int]]:
-    # count each distinct character once (Counter runs in C), then test only the distinct Han ones:
-    # a page has a few thousand characters but only a few hundred distinct ones
-    return [(ch, n) for ch, n in Counter(text).items() if "\u3400" <= ch <= "\u9fff"]
+def _traditional_in(text: str) -> list[str]:
+    # test each distinct character once (set() runs in C): a page has a few thousand characters but
+    # only a few hundred distinct ones, and a Simplified page has no Traditional one to count
+    return [ch for ch in set(text) if "\u3400" <= ch <= "\u9fff" and _is_traditional_char(ch)]
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
 def traditional_chars(text: str) -> int:
@@ -173,7 +175,7 @@ def traditional_chars(text: str) -> int:
     >>> traditional_chars("發展产业"), traditional_chars("发展产业")
     (1, 0)
     """
-    return sum(n for ch, n in _han_counts(text) if _is_traditional_char(ch))
+    return sum(text.count(ch) for ch in _traditional_in(text))
 
 
 def detect_script(text: str) -> str:
@@ -193,10 +195,11 @@ def detect_script(text: str) -> str:
     >>> detect_script("關於印發人工智能產業發展實施方案的通知"), detect_script("关于印发人工智能实施方案的通知")
     ('traditional', 'simplified')
     """
-    counts = _han_counts(text)
-    han = sum(n for _, n in counts)
-    trad = sum(n for ch, n in counts if _is_traditional_char(ch))
-    return "traditional" if trad >= 5 and trad >= 0.03 * han else "simplified"
+    trad = traditional_chars(text)
+    if trad < 5:
+        return "simplified"
+    han = sum(map(len, _HAN_RUN.findall(text)))
+    return "traditional" if trad >= 0.03 * han else "simplified"
 
 
 def to_simplified(text: str) -> str:
@@ -296,6 +299,34 @@ def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
                 )
             )
     return tuple(rules)
+
+
+@functools.lru_cache(maxsize=None)
+def _page_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern, ...]:
+    """One pattern per rule of :func:`noise_rules`, run once over a whole page: a rule whose pattern
+    finds nothing on the page matches none of its lines, and is not tried line by line.
+
+    A regex rule's filter is its pattern with ``^``/``$`` at every line (MULTILINE), so a match
+    within one line is a match within the page; a terms rule's filter is the alternation of its
+    terms, searched in the lowered page.
+    """
+    out = []
+    for rule in noise_rules(name):
+        if rule.match == "terms":
+            out.append(re.compile("|".join(map(re.escape, rule.pattern))))
+        else:
+            out.append(re.compile(rule.pattern.pattern, re.IGNORECASE | re.MULTILINE))
+    return tuple(out)
+
+
+def _rules_on_page(page: str, name: str = "noise_patterns.csv") -> list[NoiseRule]:
+    """The rules that may match a line of ``page`` (its lines joined by newlines), in rule order."""
+    low = page.lower()
+    return [
+        rule
+        for rule, filt in zip(noise_rules(name), _page_filters(name))
+        if filt.search(low if rule.match == "terms" else page)
+    ]
 
 
 @functools.lru_cache(maxsize=1)
@@ -566,6 +597,10 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline
 
     rules = noise_rules()
+    cut_kinds = {r.kind for r in rules if r.cut}
+    page_rules = _rules_on_page(joined)  # rules over the whole page first: most find nothing
+    any_rules = [r for r in page_rules if r.zone == "any"]
+    edge_only = [r for r in page_rules if r.zone == "edge"]
     removed: list[RemovedLine] = []
     fields: list[PageField] = [PageField(0, page_field_labels().get(lab, "other"), lab, val) for lab, val in meta_fields]
     status: list[str | None] = [None] * len(lines)  # None = kept, else the reason
@@ -593,8 +628,8 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
             edge_rules.append(i)
             continue
-        for rule in rules:
-            if rule.zone == "any" and rule.matches(line):
+        for rule in any_rules:
+            if rule.matches(line):
                 status[i] = rule.kind
                 break
         else:
@@ -607,7 +642,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         # a footer marker after the body has begun ends the page, unless real prose follows it
         # in quantity (then the marker was a false alarm inside the document)
         for i in range(start + 1, end + 1):
-            if status[i] and any(r.cut and r.kind == status[i] for r in rules):
+            if status[i] in cut_kinds:
                 after = sum(len(lines[j]) for j in prose if j > i)
                 before = sum(len(lines[j]) for j in prose if j < i)
                 if after < 0.2 * before:
@@ -648,8 +683,8 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             fields.append(PageField(i + 1, "published", "", m.group("date")))
             reason = "page_field"
         elif not is_structural(line, strong_only=True):
-            for rule in rules:
-                if rule.zone == "edge" and rule.matches(line):
+            for rule in edge_only:
+                if rule.matches(line):
                     reason = rule.kind
                     break
             else:
@@ -657,11 +692,12 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
                     reason = "site_header" if i < start else "site_footer"
         status[i] = reason
     # lines after a cut marker that lie beyond the body are footer whatever their shape
+    cut_seen = False  # a cut marker stands between the body's end and this line
     for i in range(end + 1, len(lines)):
-        if status[i] is None and i > end and any(
-            status[j] and any(r.cut and r.kind == status[j] for r in rules) for j in range(end + 1, i)
-        ):
+        if status[i] is None and cut_seen:
             status[i] = "site_footer"
+        elif status[i] in cut_kinds:
+            cut_seen = True
 
     # a page title printed again by the document itself: drop the page's copy
     header = [i for i in range(min(start, len(lines))) if status[i] is None]
