@@ -150,13 +150,19 @@ def _is_traditional_char(ch: str) -> bool:
     return _t2s().convert(ch) != ch
 
 
-def _traditional_in(text: str) -> list[str]:
-    # test each distinct character once (set() runs in C): a page has a few thousand characters but
-    # only a few hundred distinct ones, and a Simplified page has no Traditional one to count
-    return [ch for ch in set(text) if "\u3400" <= ch <= "\u9fff" and _is_traditional_char(ch)]
-
-
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_class() -> re.Pattern:
+    # every Han character (U+3400..U+9FFF) that t2s changes on its own, as one character class: a page
+    # is then counted in one C-speed scan (built once, before a pool forks)
+    chars = [chr(c) for c in range(0x3400, 0xA000)]
+    conv = _t2s().convert("\n".join(chars)).split("\n")
+    if len(conv) != len(chars):  # a converter that joins across lines: test one by one
+        conv = [_t2s().convert(ch) for ch in chars]
+    trad = [ch for ch, c in zip(chars, conv) if c != ch]
+    return re.compile("[" + "".join(trad) + "]")
 
 
 def traditional_chars(text: str) -> int:
@@ -175,7 +181,7 @@ def traditional_chars(text: str) -> int:
     >>> traditional_chars("發展产业"), traditional_chars("发展产业")
     (1, 0)
     """
-    return sum(text.count(ch) for ch in _traditional_in(text))
+    return len(_traditional_class().findall(text))
 
 
 def detect_script(text: str) -> str:
@@ -302,20 +308,22 @@ def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
 
 
 @functools.lru_cache(maxsize=None)
-def _page_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern, ...]:
+def _page_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, ...]:
     """One pattern per rule of :func:`noise_rules`, run once over a whole page: a rule whose pattern
     finds nothing on the page matches none of its lines, and is not tried line by line.
 
-    A regex rule's filter is its pattern with ``^``/``$`` at every line (MULTILINE), so a match
-    within one line is a match within the page; a terms rule's filter is the alternation of its
-    terms, searched in the lowered page.
+    An anchored regex rule's filter is its pattern with ``^``/``$`` at every line (MULTILINE), so a
+    match within one line is a match within the page; a terms rule's filter is the alternation of
+    its terms, searched in the lowered page; an unanchored regex rule has none (None: always tried).
     """
     out = []
     for rule in noise_rules(name):
         if rule.match == "terms":
             out.append(re.compile("|".join(map(re.escape, rule.pattern))))
-        else:
+        elif rule.pattern.pattern.startswith("^"):
             out.append(re.compile(rule.pattern.pattern, re.IGNORECASE | re.MULTILINE))
+        else:  # an unanchored pattern scans a whole page slower than the short lines it may match
+            out.append(None)
     return tuple(out)
 
 
@@ -325,7 +333,7 @@ def _rules_on_page(page: str, name: str = "noise_patterns.csv") -> list[NoiseRul
     return [
         rule
         for rule, filt in zip(noise_rules(name), _page_filters(name))
-        if filt.search(low if rule.match == "terms" else page)
+        if filt is None or filt.search(low if rule.match == "terms" else page)
     ]
 
 
