@@ -43,11 +43,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
 
-from policylab import schema
+from policylab import resources, schema
 from policylab.frame import (  # noqa: F401  (match_heading: also public here)
     document_head,
     document_identity,
@@ -56,6 +57,7 @@ from policylab.frame import (  # noqa: F401  (match_heading: also public here)
     genre,
     join_split_titles,
     match_heading,
+    normalize_doc_number,
 )
 from policylab.text import fold, lines_of
 
@@ -466,3 +468,136 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, empty)))
     df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
     return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- citation links
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> pd.DataFrame:
+    # the table of policylab.meta.gazetteer (meta stands above structure in the layers), read the same way
+    return pd.read_csv(resources.path("gazetteer.csv"), dtype=str, keep_default_na=False)
+
+
+_TITLE_DROP = re.compile(r"[\W_]+")
+_NOTICE = re.compile(r"关于(?:印发|转发|发布)《?(?P<inner>.+?)》?的通知$")
+
+
+def _norm_cited_title(t) -> str:
+    if t is None or (not isinstance(t, str) and pd.isna(t)):
+        return ""
+    return _TITLE_DROP.sub("", str(t).replace("—", "-").replace("－", "-"))
+
+
+def _title_keys(t) -> set[str]:
+    """A title's normalised forms: itself, and the inner title of a 关于印发…的通知 wrapper."""
+    keys = set()
+    if isinstance(t, str) and t:
+        keys.add(_norm_cited_title(t))
+        m = _NOTICE.search(t.strip())
+        if m:
+            keys.add(_norm_cited_title(m.group("inner")))
+    keys.discard("")
+    return keys
+
+
+def cited_level(doc_number, title=None) -> str | None:
+    """Level of government of a cited document, from its 文号's issuing code or its title's issuer.
+
+    Examples
+    --------
+    >>> cited_level("国发〔2017〕35号"), cited_level("皖政〔2018〕42号"), cited_level("沈政发〔2018〕19号")
+    ('national', 'provincial', 'municipal')
+    >>> cited_level(None, "国务院关于印发新一代人工智能发展规划的通知")
+    'national'
+    """
+    g = _gazetteer()
+    level_of = {"national": "national", "province": "provincial", "prefecture": "municipal"}
+    if isinstance(doc_number, str) and doc_number:
+        code = doc_number.split("〔")[0]
+        best = None
+        for _, r in g.iterrows():
+            for pre in filter(None, str(r["doc_prefixes"]).split("|")):
+                if code.startswith(pre) and len(code) > len(pre) and (best is None or len(pre) > best[0]):
+                    best = (len(pre), level_of.get(r["level"]))
+        if best:
+            return best[1]
+    if isinstance(title, str) and title:
+        for _, r in g.iterrows():
+            names = [r["name"]] + [a for a in str(r["aliases"]).split("|") if a]
+            if r["level"] != "national":
+                names = [r["name"]]
+            if any(title.startswith(n) for n in names if n):
+                return level_of.get(r["level"])
+    return None
+
+
+def link_citations(citations: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """The citations table with the cited document's ``doc_id`` where the corpus holds it.
+
+    A citation matches a document by its normalised 文号, else by its title (the document's
+    ``title`` or ``notice_title``, or the title inside a 关于印发…的通知 wrapper), when exactly one
+    other document matches. Unmatched citations stay, with ``cited_doc_id`` null, so
+    :func:`missing_citations` can list what the corpus lacks.
+
+    Parameters
+    ----------
+    citations : DataFrame
+        Schema ``citations`` (``doc_id, section_id, cited_title, cited_doc_number``).
+    documents : DataFrame
+        ``doc_id`` with ``doc_number``, ``title``, ``notice_title`` where known.
+
+    Returns
+    -------
+    DataFrame
+        Schema ``citation_links``: the citation columns plus ``cited_doc_id``, ``match``
+        ('doc_number', 'title', or null) and ``cited_level``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["n", "c"], "doc_number": ["国发〔2017〕35号", "宁政发〔2022〕133号"],
+    ...                      "title": ["新一代人工智能发展规划", "南京实施方案"], "notice_title": [None, None]})
+    >>> cites = pd.DataFrame({"doc_id": ["c", "c"], "section_id": ["0", "0"],
+    ...                       "cited_title": ["国务院关于印发新一代人工智能发展规划的通知", "安徽省规划"],
+    ...                       "cited_doc_number": ["国发[2017]35号", "皖政〔2018〕42号"]})
+    >>> link_citations(cites, docs)[["cited_doc_number", "cited_doc_id", "match", "cited_level"]].values.tolist()
+    [['国发〔2017〕35号', 'n', 'doc_number', 'national'], ['皖政〔2018〕42号', <NA>, <NA>, 'provincial']]
+    """
+    if citations is None or len(citations) == 0:
+        return schema.empty("citation_links")
+    by_number: dict[str, set[str]] = {}
+    by_title: dict[str, set[str]] = {}
+    for r in documents.itertuples(index=False):
+        did = str(r.doc_id)
+        num = getattr(r, "doc_number", None)
+        if isinstance(num, str) and num:
+            n = normalize_doc_number(num) or num
+            by_number.setdefault(n, set()).add(did)
+        for col in ("title", "notice_title"):
+            for k in _title_keys(getattr(r, col, None)):
+                by_title.setdefault(k, set()).add(did)
+    out = citations.copy()
+    ids, how, levels, numbers = [], [], [], []
+    for r in out.itertuples(index=False):
+        num = r.cited_doc_number if isinstance(r.cited_doc_number, str) else None
+        num = (normalize_doc_number(num) or num) if num else None
+        numbers.append(num)
+        hit, why = None, None
+        cands = by_number.get(num, set()) - {r.doc_id} if num else set()
+        if len(cands) == 1:
+            hit, why = next(iter(cands)), "doc_number"
+        else:
+            cands = set()
+            for k in _title_keys(r.cited_title if isinstance(r.cited_title, str) else None):
+                cands |= by_title.get(k, set())
+            cands -= {r.doc_id}
+            if len(cands) == 1:
+                hit, why = next(iter(cands)), "title"
+        ids.append(hit)
+        how.append(why)
+        levels.append(cited_level(num, r.cited_title if isinstance(r.cited_title, str) else None))
+    out["cited_doc_number"] = pd.array(numbers, dtype="string")
+    out["cited_doc_id"] = pd.array(ids, dtype="string")
+    out["match"] = pd.array(how, dtype="string")
+    out["cited_level"] = pd.array(levels, dtype="string")
+    return schema.conform("citation_links", out)
