@@ -55,6 +55,9 @@ TABLES = (
 )
 
 
+SUMMARY_EXAMPLES = 3  # example files shown per kind of rejection in Corpus.summary
+
+
 class SourceError(Exception):
     """The source folder does not exist or holds no files (the one error that stops a build)."""
 
@@ -112,8 +115,16 @@ class Corpus:
         ]
         for _, row in f[f["status"] == "duplicate"].iterrows():
             lines.append(f"  duplicate {row['path']} -> {row['duplicate_of']} ({row['reason']})")
-        for _, row in f[f["status"] == "rejected"].iterrows():
-            lines.append(f"  rejected  {row['path']}: {row['reason']}")
+        # rejections grouped by the kind of reason (its words before the first ':' ',' or '('), most
+        # frequent first, with a few examples each; the full list is the files table
+        rejected = f[f["status"] == "rejected"]
+        kinds = rejected["reason"].fillna("no reason given").astype(str).str.extract(r"^([^:,(]+)")[0].str.strip()
+        for kind, paths in sorted(rejected.groupby(kinds, sort=True)["path"], key=lambda kv: -len(kv[1])):
+            shown = list(paths.astype(str))[:SUMMARY_EXAMPLES]
+            more = f", ... ({len(paths) - len(shown)} more)" if len(paths) > len(shown) else ""
+            lines.append(f"  rejected  {len(paths)} x {kind}: e.g. {', '.join(shown)}{more}")
+        if len(rejected):
+            lines.append("  (every file with its full reason: the files table)")
         if self.sections is not None:
             lines.append(f"sections: {len(self.sections)}")
         if self.targets is not None:

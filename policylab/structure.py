@@ -510,24 +510,42 @@ def cited_level(doc_number, title=None) -> str | None:
     >>> cited_level(None, "国务院关于印发新一代人工智能发展规划的通知")
     'national'
     """
+    return _cited_level(doc_number if isinstance(doc_number, str) else None,
+                        title if isinstance(title, str) else None)
+
+
+@functools.lru_cache(maxsize=1)
+def _level_index():
+    """(prefix, level) pairs longest first, and (names, level) per place in gazetteer order."""
     g = _gazetteer()
     level_of = {"national": "national", "province": "provincial", "prefecture": "municipal"}
-    if isinstance(doc_number, str) and doc_number:
+    prefixes = []
+    places = []
+    for r in g.itertuples(index=False):
+        for pre in filter(None, str(r.doc_prefixes).split("|")):
+            prefixes.append((pre, level_of.get(r.level)))
+        names = [r.name] + [a for a in str(r.aliases).split("|") if a]
+        if r.level != "national":
+            names = [r.name]
+        places.append((tuple(n for n in names if n), level_of.get(r.level)))
+    return prefixes, places
+
+
+@functools.lru_cache(maxsize=65536)
+def _cited_level(doc_number: str | None, title: str | None) -> str | None:
+    prefixes, places = _level_index()
+    if doc_number:
         code = doc_number.split("〔")[0]
         best = None
-        for _, r in g.iterrows():
-            for pre in filter(None, str(r["doc_prefixes"]).split("|")):
-                if code.startswith(pre) and len(code) > len(pre) and (best is None or len(pre) > best[0]):
-                    best = (len(pre), level_of.get(r["level"]))
+        for pre, level in prefixes:  # the longest prefix wins; the first of equal length
+            if code.startswith(pre) and len(code) > len(pre) and (best is None or len(pre) > best[0]):
+                best = (len(pre), level)
         if best:
             return best[1]
-    if isinstance(title, str) and title:
-        for _, r in g.iterrows():
-            names = [r["name"]] + [a for a in str(r["aliases"]).split("|") if a]
-            if r["level"] != "national":
-                names = [r["name"]]
-            if any(title.startswith(n) for n in names if n):
-                return level_of.get(r["level"])
+    if title:
+        for names, level in places:
+            if any(title.startswith(n) for n in names):
+                return level
     return None
 
 

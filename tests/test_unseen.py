@@ -410,8 +410,6 @@ def test_every_rejected_file_is_listed_with_its_reason(corpus):
     assert (f.loc[f["path"] == "rejected_many/policy_ok.txt", "status"] == "document").all()
 
 
-@xfail("the build summary prints one line per rejected file; it must group them by reason with counts and a "
-       "few examples")
 def test_build_summary_groups_rejected_files():
     c = load_corpus(UNSEEN / "rejected_many", cache=False)
     summary = c.summary()
