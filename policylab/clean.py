@@ -392,6 +392,15 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 
+# an edition label closing a title: (2026年版), (2024年修订版), (试行), (暂行), (征求意见稿), (第二版)
+_EDITION_LABEL = re.compile(
+    r"\s*\((?:(?:19|20)\d{2}\s*年\s*(?:修订|修正)?版|试行|暂行|修订稿?|征求意见稿|送审稿|第[一二三四五六七八九十\d]+版)\)$"
+)
+MENU_RUN = 6  # short label lines in a row before the body that make a site menu
+# a menu item: a short label, no punctuation, no digits (市教育局, 新闻中心, 政务公开)
+_MENU_ITEM = re.compile(r"^[\u3400-\u9fffA-Za-z·]{2,12}$")
+
+
 def is_prose(line: str) -> bool:
     """A line of running text: 20 or more Han characters with sentence punctuation, or a shorter
     sentence (8 or more Han characters) that ends with 。 or ;.
@@ -696,7 +705,9 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
                     reason = rule.kind
                     break
             else:
-                if not is_structural(line) and not (i < start and _wrapped_title_head(line, i)):
+                # a title's edition label ((2026年版), (试行)) is no part of its shape
+                shape = _EDITION_LABEL.sub("", line)
+                if not is_structural(shape) and not (i < start and _wrapped_title_head(line, i)):
                     reason = "site_header" if i < start else "site_footer"
         status[i] = reason
     # lines after a cut marker that lie beyond the body are footer whatever their shape
@@ -722,6 +733,21 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             rest != lines[i] and (not _HAN.search(rest) or (site_suffix and re.search(r"[_|]", rest)))
         ):
             status[i] = "page_title_repeat"
+
+    # a site's menu before the body (one department or section per <li>, so one per line): a run of
+    # MENU_RUN or more short label lines in a row. An official document's head has a title, a 文号 and
+    # addressees -- never that many bare labels in a row (a joint signature stands after the body).
+    run: list[int] = []
+    for i in list(range(min(start, len(lines)))) + [None]:
+        if i is not None and status[i] is not None:
+            continue  # removed or blank lines do not break a run
+        if i is not None and _MENU_ITEM.match(lines[i]) and not DOC_NUMBER_SHAPE.search(lines[i]):
+            run.append(i)
+            continue
+        if len(run) >= MENU_RUN:
+            for j in run:
+                status[j] = "navigation"
+        run = []
 
     kept = []
     for i, line in enumerate(lines):

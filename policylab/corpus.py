@@ -461,7 +461,13 @@ def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Parts of a table computed on contiguous doc_id-sorted slices, as the whole computation gives it."""
     if not parts:
         return schema.empty(name)
-    return schema.conform(name, pd.concat(parts, ignore_index=True))
+    out = schema.conform(name, pd.concat(parts, ignore_index=True))
+    for col in out.columns:
+        # an Arrow-backed column concatenated from parts is chunked, and Parquet encodes chunk by
+        # chunk: rebuild it in one piece, as a one-process build makes it, so the files are identical
+        if hasattr(out[col].array, "_pa_array"):
+            out[col] = out[col].astype(object).astype(out[col].dtype)
+    return out
 
 
 def _run_document_stages(corpus: Corpus, corrections, pool: ProcessPoolExecutor | None = None) -> None:
