@@ -251,7 +251,12 @@ def strip_responsibility_clauses(text: str) -> str:
     return "\n".join(out)
 
 
+_OPENERS = "(（[〔【［"
+
+
 def _split_top(s: str, seps: str) -> list[str]:
+    if not any(ch in s for ch in _OPENERS):  # no bracket: every separator is at the top level
+        return [p.strip() for p in _split_at(seps).split(s) if p.strip()]
     parts, depth, cur = [], 0, []
     for ch in s:
         if ch in "(（[〔【［":
@@ -265,6 +270,15 @@ def _split_top(s: str, seps: str) -> list[str]:
             cur.append(ch)
     parts.append("".join(cur))
     return [p.strip() for p in parts if p.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def _split_at(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape(seps) + "]")
+
+
+_LEAD_MARK = re.compile(r"[(（]牵头[)）]$")
+_DENG = re.compile(r"等$")
 
 
 def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
@@ -291,7 +305,7 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
     for group in _split_top(body.rstrip("。.;"), ",;，；"):
         role = default
         g = group
-        if re.search(r"牵头$", g):
+        if g.endswith("牵头"):
             role = "lead"
         g = _TAIL.sub("", g).strip()
         pieces = _split_top(g, "、")
@@ -307,9 +321,9 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
             merged.append(carry.rstrip("、"))
         for a in merged:
             r = role
-            if re.search(r"[(（]牵头[)）]$", a):
-                a, r = re.sub(r"[(（]牵头[)）]$", "", a), "lead"
-            a = re.sub(r"等$", "", a).strip(" 。:")
+            if _LEAD_MARK.search(a):
+                a, r = _LEAD_MARK.sub("", a), "lead"
+            a = _DENG.sub("", a).strip(" 。:")
             if a:
                 out.append((a, r))
     return out
@@ -337,17 +351,20 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     [['1.1', 0, '市工信局', 'lead'], ['1.1', 0, '市科技局', 'responsible']]
     """
     rows = []
-    for doc_id, g in sections.sort_values(["doc_id", "order"], kind="stable").groupby("doc_id", sort=True):
-        clause = 0
-        for sid, text in zip(g["section_id"], g["text"]):
-            if pd.isna(text):
-                continue
-            for ln in str(text).split("\n"):
-                for label, body in find_responsibility_clauses(ln):
-                    for agency, role in split_agencies(label, body):
-                        rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
-                                     "agency": agency, "role": role})
-                    clause += 1
+    secs = sections.sort_values(["doc_id", "order"], kind="stable")
+    current, clause = None, 0
+    # plain lists, not a groupby: the sorted rows of one document are contiguous
+    for doc_id, sid, text in zip(secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist()):
+        if doc_id != current:
+            current, clause = doc_id, 0
+        if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
+            continue
+        for ln in str(text).split("\n"):
+            for label, body in find_responsibility_clauses(ln):
+                for agency, role in split_agencies(label, body):
+                    rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
+                                 "agency": agency, "role": role})
+                clause += 1
     return schema.conform("agencies", pd.DataFrame(rows, columns=schema.columns("agencies")))
 
 
