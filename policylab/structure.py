@@ -382,7 +382,7 @@ def _norm_title(t: str | None) -> str:
     return re.sub(r"\s+", "", t)
 
 
-def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | None) -> list[dict]:
+def _doc_citations(doc_id: str, text: str, own: dict, sections: list[tuple[str, object]] | None) -> list[dict]:
     lines = join_split_titles(lines_of(text))
     own_titles = {_norm_title(own.get(k)) for k in ("title", "notice_title") if own.get(k)}
     own_titles.discard("")
@@ -390,7 +390,7 @@ def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | N
     # map each body line to the section that holds it
     line_section: dict[str, str] = {}
     if sections is not None:
-        for sid, t in zip(sections["section_id"], sections["text"]):
+        for sid, t in sections:  # (section_id, text) in section order
             if pd.notna(t):
                 for ln in str(t).split("\n"):
                     line_section.setdefault(ln, sid)
@@ -473,16 +473,20 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
         sections = parse_sections(documents)
     own_by_doc = {}
     if meta is not None:
-        for _, r in meta.iterrows():
-            own_by_doc[r["doc_id"]] = {k: (None if pd.isna(r.get(k)) else r.get(k))
-                                      for k in ("title", "notice_title", "doc_number")}
-    secs_by_doc = dict(tuple(sections.groupby("doc_id", sort=False)))
-    empty = sections.iloc[0:0]
+        keys = ("title", "notice_title", "doc_number")
+        cols = [meta[k].tolist() if k in meta.columns else [None] * len(meta) for k in keys]
+        for doc_id, *values in zip(meta["doc_id"].tolist(), *cols):
+            own_by_doc[doc_id] = {k: (None if pd.isna(v) else v) for k, v in zip(keys, values)}
+    # each document's (section_id, text) pairs, in the table's order (plain lists: no groupby)
+    secs_by_doc: dict = {}
+    for doc_id, sid, t in zip(sections["doc_id"].tolist(), sections["section_id"].tolist(),
+                              sections["text"].tolist()):
+        secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
-        rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, empty)))
+        rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
     df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
     return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
 
