@@ -46,3 +46,19 @@ def test_missing_or_empty_source_is_a_one_line_error_with_exit_code_2(tmp_path):
         assert r.returncode == 2
         assert r.stderr.strip().count("\n") == 0 and r.stderr.startswith("policylab: error:")
         assert "Traceback" not in r.stderr
+
+
+def test_build_with_a_reference_folder_marks_its_documents(tmp_path, seeds_dir, capsys):
+    from test_corpus import NATIONAL_PLAN
+
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    (ref / "national_plan.txt").write_text(NATIONAL_PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(seeds_dir), "--out", str(out), "-q", "--no-cache",
+                 "--reference", str(ref), "--reference-level", "national"]) == 0
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert docs["reference"].tolist().count(True) == 1 and docs["reference"].tolist().count(False) == 4
+    cites = pd.read_parquet(out / "citations.parquet")
+    national = docs.loc[docs["reference"] == True, "doc_id"].iloc[0]  # noqa: E712
+    assert national in set(cites["cited_doc_id"].dropna())

@@ -290,3 +290,38 @@ def test_citations_of_a_build_carry_link_columns():
     assert {"cited_doc_id", "match", "cited_level"} <= set(c.citations.columns)
     # without a reference folder, the seeds cite no document of their own corpus by 文号
     assert c.citations.loc[c.citations["cited_doc_number"] == "国发〔2017〕35号", "cited_doc_id"].isna().all()
+
+
+# ---- all cores (issue 15): the pool gives the one-process tables, byte for byte ----------------
+
+def _parquet(df):
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, engine="pyarrow")
+    return buf.getvalue()
+
+
+def test_pooled_build_is_byte_identical_to_one_process():
+    src = "tests/data/golden/generated_pages"  # 40 pages generated from the seeds (2 planted duplicates)
+    one = load_corpus(src, n_jobs=1, corrections=None).tables()
+    two = load_corpus(src, n_jobs=2, corrections=None).tables()
+    assert list(one) == list(two)
+    for name in one:
+        assert _parquet(one[name]) == _parquet(two[name]), name
+    assert len(one["documents"]) > 30 and len(one["sections"]) > 100 and len(one["targets"]) > 30
+
+
+def test_default_jobs_all_cores_only_for_a_corpus_big_enough(monkeypatch):
+    from pathlib import Path
+
+    from policylab import corpus as corpus_mod
+
+    root = Path("tests/data/golden/generated_pages")
+    paths = corpus_mod.list_files(root)
+    assert corpus_mod._jobs_for(3, root, paths) == 3  # asked for: taken as it is
+    assert corpus_mod._jobs_for(None, root, paths) == 1  # 40 small pages: one process
+    monkeypatch.setattr(corpus_mod, "MIN_PARALLEL_BYTES", 10_000)
+    monkeypatch.setattr(corpus_mod.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert corpus_mod._jobs_for(None, root, paths) == 2
+    assert corpus_mod._jobs_for(None, root, paths[:5]) == 1  # too few files to share out
