@@ -594,6 +594,7 @@ def reuse_pairs(passages: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame
 # moved to policylab.structure (the build links its citations); public here too
 _norm_title = _norm_cited_title
 
+
 def missing_citations(links: pd.DataFrame) -> pd.DataFrame:
     """Documents cited but not in the corpus: one row per cited document, most cited first.
 
