@@ -43,7 +43,6 @@ import csv
 import functools
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 
 from policylab import resources
@@ -151,10 +150,19 @@ def _is_traditional_char(ch: str) -> bool:
     return _t2s().convert(ch) != ch
 
 
-def _han_counts(text: str) -> list[tuple[str, int]]:
-    # count each distinct character once (Counter runs in C), then test only the distinct Han ones:
-    # a page has a few thousand characters but only a few hundred distinct ones
-    return [(ch, n) for ch, n in Counter(text).items() if "\u3400" <= ch <= "\u9fff"]
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_class() -> re.Pattern:
+    # every Han character (U+3400..U+9FFF) that t2s changes on its own, as one character class: a page
+    # is then counted in one C-speed scan (built once, before a pool forks)
+    chars = [chr(c) for c in range(0x3400, 0xA000)]
+    conv = _t2s().convert("\n".join(chars)).split("\n")
+    if len(conv) != len(chars):  # a converter that joins across lines: test one by one
+        conv = [_t2s().convert(ch) for ch in chars]
+    trad = [ch for ch, c in zip(chars, conv) if c != ch]
+    return re.compile("[" + "".join(trad) + "]")
 
 
 def traditional_chars(text: str) -> int:
@@ -173,7 +181,7 @@ def traditional_chars(text: str) -> int:
     >>> traditional_chars("發展产业"), traditional_chars("发展产业")
     (1, 0)
     """
-    return sum(n for ch, n in _han_counts(text) if _is_traditional_char(ch))
+    return len(_traditional_class().findall(text))
 
 
 def detect_script(text: str) -> str:
@@ -193,10 +201,11 @@ def detect_script(text: str) -> str:
     >>> detect_script("關於印發人工智能產業發展實施方案的通知"), detect_script("关于印发人工智能实施方案的通知")
     ('traditional', 'simplified')
     """
-    counts = _han_counts(text)
-    han = sum(n for _, n in counts)
-    trad = sum(n for ch, n in counts if _is_traditional_char(ch))
-    return "traditional" if trad >= 5 and trad >= 0.03 * han else "simplified"
+    trad = traditional_chars(text)
+    if trad < 5:
+        return "simplified"
+    han = sum(map(len, _HAN_RUN.findall(text)))
+    return "traditional" if trad >= 0.03 * han else "simplified"
 
 
 def to_simplified(text: str) -> str:
@@ -298,6 +307,36 @@ def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
     return tuple(rules)
 
 
+@functools.lru_cache(maxsize=None)
+def _page_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, ...]:
+    """One pattern per rule of :func:`noise_rules`, run once over a whole page: a rule whose pattern
+    finds nothing on the page matches none of its lines, and is not tried line by line.
+
+    An anchored regex rule's filter is its pattern with ``^``/``$`` at every line (MULTILINE), so a
+    match within one line is a match within the page; a terms rule's filter is the alternation of
+    its terms, searched in the lowered page; an unanchored regex rule has none (None: always tried).
+    """
+    out = []
+    for rule in noise_rules(name):
+        if rule.match == "terms":
+            out.append(re.compile("|".join(map(re.escape, rule.pattern))))
+        elif rule.pattern.pattern.startswith("^"):
+            out.append(re.compile(rule.pattern.pattern, re.IGNORECASE | re.MULTILINE))
+        else:  # an unanchored pattern scans a whole page slower than the short lines it may match
+            out.append(None)
+    return tuple(out)
+
+
+def _rules_on_page(page: str, name: str = "noise_patterns.csv") -> list[NoiseRule]:
+    """The rules that may match a line of ``page`` (its lines joined by newlines), in rule order."""
+    low = page.lower()
+    return [
+        rule
+        for rule, filt in zip(noise_rules(name), _page_filters(name))
+        if filt is None or filt.search(low if rule.match == "terms" else page)
+    ]
+
+
 @functools.lru_cache(maxsize=1)
 def page_field_labels() -> dict[str, str]:
     """Page-metadata label -> normalised field name (from ``page_field_labels.csv``).
@@ -351,6 +390,15 @@ _SENTENCE_PUNCT = re.compile(r"[。;,:!?、]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
+
+
+# an edition label closing a title: (2026年版), (2024年修订版), (试行), (暂行), (征求意见稿), (第二版)
+_EDITION_LABEL = re.compile(
+    r"\s*\((?:(?:19|20)\d{2}\s*年\s*(?:修订|修正)?版|试行|暂行|修订稿?|征求意见稿|送审稿|第[一二三四五六七八九十\d]+版)\)$"
+)
+MENU_RUN = 6  # short label lines in a row before the body that make a site menu
+# a menu item: a short label, no punctuation, no digits (市教育局, 新闻中心, 政务公开)
+_MENU_ITEM = re.compile(r"^[\u3400-\u9fffA-Za-z·]{2,12}$")
 
 
 def is_prose(line: str) -> bool:
@@ -566,6 +614,10 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline
 
     rules = noise_rules()
+    cut_kinds = {r.kind for r in rules if r.cut}
+    page_rules = _rules_on_page(joined)  # rules over the whole page first: most find nothing
+    any_rules = [r for r in page_rules if r.zone == "any"]
+    edge_only = [r for r in page_rules if r.zone == "edge"]
     removed: list[RemovedLine] = []
     fields: list[PageField] = [PageField(0, page_field_labels().get(lab, "other"), lab, val) for lab, val in meta_fields]
     status: list[str | None] = [None] * len(lines)  # None = kept, else the reason
@@ -593,8 +645,8 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
             edge_rules.append(i)
             continue
-        for rule in rules:
-            if rule.zone == "any" and rule.matches(line):
+        for rule in any_rules:
+            if rule.matches(line):
                 status[i] = rule.kind
                 break
         else:
@@ -607,7 +659,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         # a footer marker after the body has begun ends the page, unless real prose follows it
         # in quantity (then the marker was a false alarm inside the document)
         for i in range(start + 1, end + 1):
-            if status[i] and any(r.cut and r.kind == status[i] for r in rules):
+            if status[i] in cut_kinds:
                 after = sum(len(lines[j]) for j in prose if j > i)
                 before = sum(len(lines[j]) for j in prose if j < i)
                 if after < 0.2 * before:
@@ -648,20 +700,23 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             fields.append(PageField(i + 1, "published", "", m.group("date")))
             reason = "page_field"
         elif not is_structural(line, strong_only=True):
-            for rule in rules:
-                if rule.zone == "edge" and rule.matches(line):
+            for rule in edge_only:
+                if rule.matches(line):
                     reason = rule.kind
                     break
             else:
-                if not is_structural(line) and not (i < start and _wrapped_title_head(line, i)):
+                # a title's edition label ((2026年版), (试行)) is no part of its shape
+                shape = _EDITION_LABEL.sub("", line)
+                if not is_structural(shape) and not (i < start and _wrapped_title_head(line, i)):
                     reason = "site_header" if i < start else "site_footer"
         status[i] = reason
     # lines after a cut marker that lie beyond the body are footer whatever their shape
+    cut_seen = False  # a cut marker stands between the body's end and this line
     for i in range(end + 1, len(lines)):
-        if status[i] is None and i > end and any(
-            status[j] and any(r.cut and r.kind == status[j] for r in rules) for j in range(end + 1, i)
-        ):
+        if status[i] is None and cut_seen:
             status[i] = "site_footer"
+        elif status[i] in cut_kinds:
+            cut_seen = True
 
     # a page title printed again by the document itself: drop the page's copy
     header = [i for i in range(min(start, len(lines))) if status[i] is None]
@@ -678,6 +733,21 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             rest != lines[i] and (not _HAN.search(rest) or (site_suffix and re.search(r"[_|]", rest)))
         ):
             status[i] = "page_title_repeat"
+
+    # a site's menu before the body (one department or section per <li>, so one per line): a run of
+    # MENU_RUN or more short label lines in a row. An official document's head has a title, a 文号 and
+    # addressees -- never that many bare labels in a row (a joint signature stands after the body).
+    run: list[int] = []
+    for i in list(range(min(start, len(lines)))) + [None]:
+        if i is not None and status[i] is not None:
+            continue  # removed or blank lines do not break a run
+        if i is not None and _MENU_ITEM.match(lines[i]) and not DOC_NUMBER_SHAPE.search(lines[i]):
+            run.append(i)
+            continue
+        if len(run) >= MENU_RUN:
+            for j in run:
+                status[j] = "navigation"
+        run = []
 
     kept = []
     for i, line in enumerate(lines):

@@ -32,6 +32,8 @@ def _build(args) -> int:
             engine=args.engine,
             scheduler=args.scheduler,
             cache=not args.no_cache,
+            reference=args.reference,
+            reference_level=args.reference_level,
         )
     except SourceError as e:
         print(f"policylab: error: {e}", file=sys.stderr)
@@ -163,7 +165,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--csv", action="store_true", help="also write every table as CSV")
     b.add_argument("--max-bytes", type=int, default=20_000_000, help="reject files larger than this (default 20 MB)")
     b.add_argument("--max-line-chars", type=int, default=200_000, help="reject pages with a longer line (default 200,000)")
-    b.add_argument("--jobs", type=int, default=1, help="processes for reading and cleaning (default 1)")
+    b.add_argument("--jobs", type=int, default=None,
+                   help="processes for every per-page and per-document stage (default: all cores when the "
+                        "corpus is big enough to gain, else 1)")
+    b.add_argument("--reference", default=None,
+                   help="a folder of reference documents (national/provincial plans): marked reference=True, "
+                        "used in citation matching and reuse, left out of the corpus' own statistics")
+    b.add_argument("--reference-level", default=None, choices=("national", "provincial", "municipal"),
+                   help="level of reference documents whose metadata finds none")
     b.add_argument("--engine", choices=("local", "dask"), default="local", help="run per-file stages locally or on Dask")
     b.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     b.add_argument("--no-cache", action="store_true", help="parse everything again (default: reuse a cached build of the same inputs)")

@@ -34,7 +34,7 @@ import os
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -44,13 +44,18 @@ from policylab.cache import cache_root, corpus_key
 from policylab.corrections import apply_corrections, corrections_digest, corrections_for_build, empty_corrections
 from policylab.dedup import find_duplicates
 from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, list_files, on_disk
+from policylab.clean import clean_page
 from policylab.page import DEFAULT_MIN_CHARS, MIN_CUES, process_file  # noqa: F401  (public here too)
 from policylab.store import read_tables, resource_hashes, write_tables
+from policylab.structure import link_citations
 
 TABLES = (
     "files", "documents", "removed", "page_fields", "sections", "agencies", "citations", "targets",
     "metadata_corrections",
 )
+
+
+SUMMARY_EXAMPLES = 3  # example files shown per kind of rejection in Corpus.summary
 
 
 class SourceError(Exception):
@@ -110,8 +115,16 @@ class Corpus:
         ]
         for _, row in f[f["status"] == "duplicate"].iterrows():
             lines.append(f"  duplicate {row['path']} -> {row['duplicate_of']} ({row['reason']})")
-        for _, row in f[f["status"] == "rejected"].iterrows():
-            lines.append(f"  rejected  {row['path']}: {row['reason']}")
+        # rejections grouped by the kind of reason (its words before the first ':' ',' or '('), most
+        # frequent first, with a few examples each; the full list is the files table
+        rejected = f[f["status"] == "rejected"]
+        kinds = rejected["reason"].fillna("no reason given").astype(str).str.extract(r"^([^:,(]+)")[0].str.strip()
+        for kind, paths in sorted(rejected.groupby(kinds, sort=True)["path"], key=lambda kv: -len(kv[1])):
+            shown = list(paths.astype(str))[:SUMMARY_EXAMPLES]
+            more = f", ... ({len(paths) - len(shown)} more)" if len(paths) > len(shown) else ""
+            lines.append(f"  rejected  {len(paths)} x {kind}: e.g. {', '.join(shown)}{more}")
+        if len(rejected):
+            lines.append("  (every file with its full reason: the files table)")
         if self.sections is not None:
             lines.append(f"sections: {len(self.sections)}")
         if self.targets is not None:
@@ -146,7 +159,52 @@ def doc_id_for(sha256: str) -> str:
     return "d" + sha256[:12]
 
 
-def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: bool, engine: str, scheduler):
+# a corpus smaller than this (in bytes of input files) is built in this process when n_jobs is
+# None: forking and sending the tables costs more than a second core gains on a few pages
+MIN_PARALLEL_BYTES = 2_000_000
+
+
+def _jobs_for(n_jobs: int | None, root: Path, paths: list[str]) -> int:
+    """Processes to use: ``n_jobs`` when given, else every core if the corpus is big enough to gain."""
+    if n_jobs is not None:
+        return max(1, int(n_jobs))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or len(paths) < 8:
+        return 1
+    size = 0
+    for rel in paths:
+        try:
+            size += (root / rel).stat().st_size if root.is_dir() else root.stat().st_size
+        except OSError:
+            continue
+        if size >= MIN_PARALLEL_BYTES:
+            return cores
+    return 1
+
+
+def _warm_resources() -> None:
+    """Load every dictionary, pattern file and converter the stages use, before a pool forks.
+
+    Worker processes forked afterwards share them (copy on write) instead of each loading them.
+    """
+    text = ("关于印发某市人工智能实施方案的通知\n某政发〔2024〕1号\n一、总体要求\n"
+            "(一)发展目标。到2025年,人工智能核心产业规模超过500亿元。(责任单位:市科技局)")
+    cleaned = clean_page(text)
+    docs = pd.DataFrame({"doc_id": ["d"], "source_path": ["p"], "text": [cleaned.text]})
+    md = meta.document_metadata(docs)
+    secs = structure.parse_sections(docs)
+    structure.extract_agencies(secs)
+    structure.extract_citations(docs, md, secs)
+    targets.extract_targets(secs)
+
+
+def _pool(n_jobs: int) -> ProcessPoolExecutor:
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx)
+
+
+def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: bool, engine: str, scheduler,
+               pool: ProcessPoolExecutor | None = None):
     """Run :func:`process_file` over the paths, serially, over processes, or on a Dask cluster."""
     from tqdm import tqdm  # plain text bar: no widget warning inside notebooks
 
@@ -159,8 +217,10 @@ def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: b
         raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
     if n_jobs == 1 or len(paths) < 8:
         return [process_file(root, p, **opts) for p in bar(paths, len(paths))]
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as ex:
+    if pool is not None:
+        it = pool.map(functools.partial(process_file, root, **opts), paths, chunksize=4)
+        return list(bar(it, len(paths)))
+    with _pool(n_jobs) as ex:
         it = ex.map(functools.partial(process_file, root, **opts), paths, chunksize=4)
         return list(bar(it, len(paths)))
 
@@ -172,11 +232,13 @@ def load_corpus(
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
     min_chars: int = DEFAULT_MIN_CHARS,
     corrections: str | os.PathLike | pd.DataFrame | None = "auto",
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     progress: bool = False,
     engine: str = "local",
     scheduler: str | None = None,
     cache: bool | str | os.PathLike = False,
+    reference: str | os.PathLike | None = None,
+    reference_level: str | None = None,
 ) -> Corpus:
     """Build the corpus tables from a folder of scraped pages.
 
@@ -194,7 +256,9 @@ def load_corpus(
         Researcher corrections to metadata (see ``data/README.md``). "auto" uses
         ``data/corrections.csv`` in the current folder when it exists.
     n_jobs : int or None
-        Processes for reading and cleaning (None = all cores). Results do not depend on it.
+        Processes for every per-page and per-document stage (reading, cleaning, metadata,
+        structure, targets). None (default): all cores when the corpus holds at least
+        :data:`MIN_PARALLEL_BYTES` of files, else one. The tables do not depend on it.
     progress : bool
         Show a progress bar on stderr.
     engine, scheduler : str
@@ -205,6 +269,13 @@ def load_corpus(
         path overrides), keyed by every input file's sha256, the options, the corrections, the
         curated resource files and the parsing code itself; a warm call reads them back instead
         of parsing. ``policylab build`` turns it on (``--no-cache`` turns it off).
+    reference : path, optional
+        A second folder of reference documents (national or provincial plans). It is built with
+        the same options (without corrections) and added by :func:`with_reference`: its documents
+        are marked ``reference=True``, take part in citation matching and reuse, and
+        :func:`local_documents` leaves them out of the corpus' own statistics.
+    reference_level : str, optional
+        Level ('national', 'provincial') given to reference documents whose metadata finds none.
 
     Returns
     -------
@@ -224,17 +295,31 @@ def load_corpus(
     ['南京', '合肥', '成都', '沈阳']
     """
     root, paths = _source_files(source)
-    n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
+    n_jobs = _jobs_for(n_jobs, root, paths)
     opts = {"max_bytes": max_bytes, "min_chars": min_chars, "max_line_chars": max_line_chars}
     cached_dir = _cache_dir(root, paths, opts, corrections, cache)  # keyed by policylab.cache
     if cached_dir is not None and (hit := _read_cached(cached_dir, str(source), engine)) is not None:
-        return hit
-    results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler)  # page: read, clean, gate
-    corpus = _assemble(str(source), results)  # dedup: near-duplicates; the files/documents tables
-    corpus.options = {**opts, "engine": engine}
-    _run_document_stages(corpus, corrections)  # meta, corrections, structure, targets
-    if cached_dir is not None:
-        _write_cached(corpus, cached_dir)
+        corpus = hit
+    else:
+        pool = None
+        if n_jobs > 1 and engine == "local" and len(paths) >= 8:
+            _warm_resources()  # before the fork: workers inherit the loaded resources
+            pool = _pool(n_jobs)
+        try:
+            results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler, pool)  # read, clean, gate
+            corpus = _assemble(str(source), results)  # dedup: near-duplicates; the files/documents tables
+            corpus.options = {**opts, "engine": engine}
+            _run_document_stages(corpus, corrections, pool)  # meta, corrections, structure, targets, links
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        if cached_dir is not None:
+            _write_cached(corpus, cached_dir)
+    if reference is not None:
+        ref = load_corpus(reference, max_bytes=max_bytes, max_line_chars=max_line_chars, min_chars=min_chars,
+                          corrections=None, n_jobs=n_jobs, progress=progress, engine=engine,
+                          scheduler=scheduler, cache=cache)
+        corpus = with_reference(corpus, ref, level=reference_level)
     return corpus
 
 
@@ -350,10 +435,59 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
     return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
 
 
-def _run_document_stages(corpus: Corpus, corrections) -> None:
-    """Metadata, corrections, structure and targets: per-document stages on the canonical clean texts."""
+def _chunks(n: int, n_jobs: int) -> list[tuple[int, int]]:
+    """Contiguous row ranges: a few per process, so one long document does not idle the others."""
+    size = max(1, -(-n // (n_jobs * 4)))
+    return [(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _metadata_part(docs: pd.DataFrame, page_fields: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
+    """Worker: metadata of a slice of documents, with the page fields of their files only."""
+    ids = set(docs["doc_id"])
+    files = files[files["doc_id"].isin(ids)]
+    page_fields = page_fields[page_fields["path"].isin(set(files["path"]))]
+    return meta.document_metadata(docs, page_fields, files)
+
+
+def _structure_part(docs: pd.DataFrame, md: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+    """Worker: sections, agencies, citations and targets of a slice of documents."""
+    sections = structure.parse_sections(docs)
+    agencies = structure.extract_agencies(sections)
+    citations = structure.extract_citations(docs, md, sections)
+    return sections, agencies, citations, targets.extract_targets(sections)
+
+
+def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Parts of a table computed on contiguous doc_id-sorted slices, as the whole computation gives it."""
+    if not parts:
+        return schema.empty(name)
+    out = schema.conform(name, pd.concat(parts, ignore_index=True))
+    for col in out.columns:
+        # an Arrow-backed column concatenated from parts is chunked, and Parquet encodes chunk by
+        # chunk: rebuild it in one piece, as a one-process build makes it, so the files are identical
+        if hasattr(out[col].array, "_pa_array"):
+            out[col] = out[col].astype(object).astype(out[col].dtype)
+    return out
+
+
+def _run_document_stages(corpus: Corpus, corrections, pool: ProcessPoolExecutor | None = None) -> None:
+    """Metadata, corrections, structure and targets: per-document stages on the canonical clean texts.
+
+    With a ``pool`` the documents are split into contiguous slices (by doc_id) and each stage runs
+    on the slices in the worker processes; every stage's rows depend on their own document only,
+    so the concatenated tables equal the one-process ones. Corrections and citation links (which
+    look across documents) run here.
+    """
     docs = corpus.documents
-    md = meta.document_metadata(docs, corpus.page_fields, corpus.files)
+    if pool is not None and len(docs) > 1:
+        docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+        ranges = _chunks(len(docs), pool._max_workers)
+        parts = [docs.iloc[a:b] for a, b in ranges]
+        md = _concat("document_metadata", list(pool.map(
+            _metadata_part, parts, [corpus.page_fields] * len(parts), [corpus.files] * len(parts))))
+        md = md.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    else:
+        md = meta.document_metadata(docs, corpus.page_fields, corpus.files)
     table = corrections_for_build(corrections, corpus.options)
     if table is None:
         table = empty_corrections()
@@ -362,7 +496,107 @@ def _run_document_stages(corpus: Corpus, corrections) -> None:
     merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
     merged["label"] = labels.document_labels(merged)  # place · year · short title, unique (issue 12)
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
-    corpus.sections = structure.parse_sections(corpus.documents)
-    corpus.agencies = structure.extract_agencies(corpus.sections)
-    corpus.citations = structure.extract_citations(corpus.documents, md, corpus.sections)
-    corpus.targets = targets.extract_targets(corpus.sections)
+    if pool is not None and len(corpus.documents) > 1:
+        ranges = _chunks(len(corpus.documents), pool._max_workers)
+        parts = [corpus.documents.iloc[a:b] for a, b in ranges]
+        md_parts = [md[md["doc_id"].isin(set(p["doc_id"]))] for p in parts]
+        results = list(pool.map(_structure_part, parts, md_parts))
+        corpus.sections = _concat("sections", [r[0] for r in results]).sort_values(
+            ["doc_id", "order"], kind="stable").reset_index(drop=True)
+        corpus.agencies = _concat("agencies", [r[1] for r in results])
+        corpus.citations = _concat("citations", [r[2] for r in results]).sort_values(
+            ["doc_id"], kind="stable").reset_index(drop=True)
+        corpus.targets = _concat("targets", [r[3] for r in results])
+    else:
+        corpus.sections = structure.parse_sections(corpus.documents)
+        corpus.agencies = structure.extract_agencies(corpus.sections)
+        corpus.citations = structure.extract_citations(corpus.documents, md, corpus.sections)
+        corpus.targets = targets.extract_targets(corpus.sections)
+    # the one cross-document step: a cited 文号 or title linked to the corpus document that has it
+    corpus.citations = link_citations(corpus.citations, corpus.documents)
+
+
+# ----------------------------------------------------------------------------- reference documents
+
+_PATH_TABLES = ("files", "removed", "page_fields")
+
+
+def with_reference(corpus, reference, *, level: str | None = None, prefix: str = "reference/"):
+    """The corpus with the documents of a reference corpus added and marked ``reference=True``.
+
+    Reference documents (national or provincial plans, from a second folder) take part in reuse
+    and citation matching; :func:`local_documents` leaves them out of the corpus' own statistics.
+
+    Parameters
+    ----------
+    corpus, reference : Corpus
+        Two builds (``load_corpus(SOURCE)`` and ``load_corpus(REF)``).
+    level : str, optional
+        Level given to reference documents whose metadata found none ('national', 'provincial').
+    prefix : str, default 'reference/'
+        Put before the reference files' paths, so the two folders' paths cannot collide.
+
+    Returns
+    -------
+    Corpus
+        A new Corpus; every table is the two corpora's rows, ``documents`` with a ``reference``
+        column. A reference document already in the corpus (the same doc_id) is left out.
+
+    Examples
+    --------
+    >>> both = with_reference(load_corpus("seeds/001_4de147ab1a0c3745.txt"),
+    ...                       load_corpus("seeds/004_1b4b1833641e6e95.txt"), level="provincial")
+    >>> both.documents[["city", "reference", "level"]].values.tolist()
+    [['南京', False, 'municipal'], ['沈阳', True, 'municipal']]
+    >>> both.files["path"].tolist()
+    ['001_4de147ab1a0c3745.txt', 'reference/004_1b4b1833641e6e95.txt']
+    """
+    own = corpus.documents.copy()
+    own["reference"] = pd.array([False] * len(own), dtype="boolean")
+    ref = reference.documents
+    ref = ref[~ref["doc_id"].isin(set(own["doc_id"]))].copy()
+    ref_ids = set(ref["doc_id"])
+    ref["reference"] = pd.array([True] * len(ref), dtype="boolean")
+    if level is not None and "level" in ref.columns:
+        ref["level"] = ref["level"].astype("string").fillna(level)
+    if "source_path" in ref.columns:
+        ref["source_path"] = prefix + ref["source_path"].astype("string")
+    docs = pd.concat([own, ref], ignore_index=True)
+    docs = schema.conform("documents", docs).sort_values(["reference", "doc_id"], kind="stable").reset_index(drop=True)
+    tables = {"documents": docs}
+    for name, df in corpus.tables().items():
+        if name == "documents":
+            continue
+        other = reference.tables().get(name)
+        if other is None:
+            tables[name] = df
+            continue
+        other = other.copy()
+        if name in _PATH_TABLES:
+            other["path"] = prefix + other["path"].astype("string")
+            if name == "files":
+                other["duplicate_of"] = (prefix + other["duplicate_of"].astype("string")).astype("string")
+        elif "doc_id" in other.columns:
+            other = other[other["doc_id"].isin(ref_ids)]
+        tables[name] = pd.concat([df, other], ignore_index=True).astype(df.dtypes.to_dict())
+    cites = tables.get("citations")
+    if cites is not None and "cited_doc_id" in cites.columns:
+        # citations already linked (by the build): link them again, now the reference documents are in
+        tables["citations"] = link_citations(cites, docs)
+    options = {**corpus.options, "reference": reference.source}
+    return replace(corpus, options=options, **tables)
+
+
+def local_documents(documents: pd.DataFrame, include_reference: bool = False) -> pd.DataFrame:
+    """The corpus' own documents: reference documents left out unless asked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["a", "n"], "reference": pd.array([False, True], dtype="boolean")})
+    >>> local_documents(docs)["doc_id"].tolist(), len(local_documents(docs, include_reference=True))
+    (['a'], 2)
+    """
+    if include_reference or "reference" not in documents.columns:
+        return documents
+    return documents[~documents["reference"].fillna(False).astype(bool)]

@@ -69,13 +69,20 @@ import csv
 import difflib
 import functools
 import re
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from policylab import resources, schema
-from policylab.meta import gazetteer, normalize_doc_number
+from policylab.corpus import local_documents, with_reference  # noqa: F401  (public here too)
+from policylab.structure import (  # noqa: F401  (public here too)
+    _NOTICE,
+    _TITLE_DROP,
+    _norm_cited_title,
+    _title_keys,
+    cited_level,
+    link_citations,
+)
 
 DEFAULT_NGRAM = 8
 DEFAULT_MIN_CHARS = 50
@@ -584,129 +591,8 @@ def reuse_pairs(passages: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame
 # ---------------------------------------------------------------------------------------------
 # citations as edges
 
-_TITLE_DROP = re.compile(r"[\W_]+")
-_NOTICE = re.compile(r"关于(?:印发|转发|发布)《?(?P<inner>.+?)》?的通知$")
-
-
-def _norm_title(t) -> str:
-    if t is None or (not isinstance(t, str) and pd.isna(t)):
-        return ""
-    return _TITLE_DROP.sub("", str(t).replace("—", "-").replace("－", "-"))
-
-
-def _title_keys(t) -> set[str]:
-    """A title's normalised forms: itself, and the inner title of a 关于印发…的通知 wrapper."""
-    keys = set()
-    if isinstance(t, str) and t:
-        keys.add(_norm_title(t))
-        m = _NOTICE.search(t.strip())
-        if m:
-            keys.add(_norm_title(m.group("inner")))
-    keys.discard("")
-    return keys
-
-
-def cited_level(doc_number, title=None) -> str | None:
-    """Level of government of a cited document, from its 文号's issuing code or its title's issuer.
-
-    Examples
-    --------
-    >>> cited_level("国发〔2017〕35号"), cited_level("皖政〔2018〕42号"), cited_level("沈政发〔2018〕19号")
-    ('national', 'provincial', 'municipal')
-    >>> cited_level(None, "国务院关于印发新一代人工智能发展规划的通知")
-    'national'
-    """
-    g = gazetteer()
-    level_of = {"national": "national", "province": "provincial", "prefecture": "municipal"}
-    if isinstance(doc_number, str) and doc_number:
-        code = doc_number.split("〔")[0]
-        best = None
-        for _, r in g.iterrows():
-            for pre in filter(None, str(r["doc_prefixes"]).split("|")):
-                if code.startswith(pre) and len(code) > len(pre) and (best is None or len(pre) > best[0]):
-                    best = (len(pre), level_of.get(r["level"]))
-        if best:
-            return best[1]
-    if isinstance(title, str) and title:
-        for _, r in g.iterrows():
-            names = [r["name"]] + [a for a in str(r["aliases"]).split("|") if a]
-            if r["level"] != "national":
-                names = [r["name"]]
-            if any(title.startswith(n) for n in names if n):
-                return level_of.get(r["level"])
-    return None
-
-
-def link_citations(citations: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """The citations table with the cited document's ``doc_id`` where the corpus holds it.
-
-    A citation matches a document by its normalised 文号, else by its title (the document's
-    ``title`` or ``notice_title``, or the title inside a 关于印发…的通知 wrapper), when exactly one
-    other document matches. Unmatched citations stay, with ``cited_doc_id`` null, so
-    :func:`missing_citations` can list what the corpus lacks.
-
-    Parameters
-    ----------
-    citations : DataFrame
-        Schema ``citations`` (``doc_id, section_id, cited_title, cited_doc_number``).
-    documents : DataFrame
-        ``doc_id`` with ``doc_number``, ``title``, ``notice_title`` where known.
-
-    Returns
-    -------
-    DataFrame
-        Schema ``citation_links``: the citation columns plus ``cited_doc_id``, ``match``
-        ('doc_number', 'title', or null) and ``cited_level``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> docs = pd.DataFrame({"doc_id": ["n", "c"], "doc_number": ["国发〔2017〕35号", "宁政发〔2022〕133号"],
-    ...                      "title": ["新一代人工智能发展规划", "南京实施方案"], "notice_title": [None, None]})
-    >>> cites = pd.DataFrame({"doc_id": ["c", "c"], "section_id": ["0", "0"],
-    ...                       "cited_title": ["国务院关于印发新一代人工智能发展规划的通知", "安徽省规划"],
-    ...                       "cited_doc_number": ["国发[2017]35号", "皖政〔2018〕42号"]})
-    >>> link_citations(cites, docs)[["cited_doc_number", "cited_doc_id", "match", "cited_level"]].values.tolist()
-    [['国发〔2017〕35号', 'n', 'doc_number', 'national'], ['皖政〔2018〕42号', <NA>, <NA>, 'provincial']]
-    """
-    if citations is None or len(citations) == 0:
-        return schema.empty("citation_links")
-    by_number: dict[str, set[str]] = {}
-    by_title: dict[str, set[str]] = {}
-    for r in documents.itertuples(index=False):
-        did = str(r.doc_id)
-        num = getattr(r, "doc_number", None)
-        if isinstance(num, str) and num:
-            n = normalize_doc_number(num) or num
-            by_number.setdefault(n, set()).add(did)
-        for col in ("title", "notice_title"):
-            for k in _title_keys(getattr(r, col, None)):
-                by_title.setdefault(k, set()).add(did)
-    out = citations.copy()
-    ids, how, levels, numbers = [], [], [], []
-    for r in out.itertuples(index=False):
-        num = r.cited_doc_number if isinstance(r.cited_doc_number, str) else None
-        num = (normalize_doc_number(num) or num) if num else None
-        numbers.append(num)
-        hit, why = None, None
-        cands = by_number.get(num, set()) - {r.doc_id} if num else set()
-        if len(cands) == 1:
-            hit, why = next(iter(cands)), "doc_number"
-        else:
-            cands = set()
-            for k in _title_keys(r.cited_title if isinstance(r.cited_title, str) else None):
-                cands |= by_title.get(k, set())
-            cands -= {r.doc_id}
-            if len(cands) == 1:
-                hit, why = next(iter(cands)), "title"
-        ids.append(hit)
-        how.append(why)
-        levels.append(cited_level(num, r.cited_title if isinstance(r.cited_title, str) else None))
-    out["cited_doc_number"] = pd.array(numbers, dtype="string")
-    out["cited_doc_id"] = pd.array(ids, dtype="string")
-    out["match"] = pd.array(how, dtype="string")
-    out["cited_level"] = pd.array(levels, dtype="string")
-    return schema.conform("citation_links", out)
+# moved to policylab.structure (the build links its citations); public here too
+_norm_title = _norm_cited_title
 
 
 def missing_citations(links: pd.DataFrame) -> pd.DataFrame:
@@ -757,89 +643,8 @@ def missing_citations(links: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # reference documents
 
-_PATH_TABLES = ("files", "removed", "page_fields")
-
-
-def with_reference(corpus, reference, *, level: str | None = None, prefix: str = "reference/"):
-    """The corpus with the documents of a reference corpus added and marked ``reference=True``.
-
-    Reference documents (national or provincial plans, from a second folder) take part in reuse
-    and citation matching; :func:`local_documents` leaves them out of the corpus' own statistics.
-
-    Parameters
-    ----------
-    corpus, reference : Corpus
-        Two builds (``load_corpus(SOURCE)`` and ``load_corpus(REF)``).
-    level : str, optional
-        Level given to reference documents whose metadata found none ('national', 'provincial').
-    prefix : str, default 'reference/'
-        Put before the reference files' paths, so the two folders' paths cannot collide.
-
-    Returns
-    -------
-    Corpus
-        A new Corpus; every table is the two corpora's rows, ``documents`` with a ``reference``
-        column. A reference document already in the corpus (the same doc_id) is left out.
-
-    Examples
-    --------
-    >>> from policylab.corpus import load_corpus
-    >>> both = with_reference(load_corpus("seeds/001_4de147ab1a0c3745.txt"),
-    ...                       load_corpus("seeds/004_1b4b1833641e6e95.txt"), level="provincial")
-    >>> both.documents[["city", "reference", "level"]].values.tolist()
-    [['南京', False, 'municipal'], ['沈阳', True, 'municipal']]
-    >>> both.files["path"].tolist()
-    ['001_4de147ab1a0c3745.txt', 'reference/004_1b4b1833641e6e95.txt']
-    """
-    own = corpus.documents.copy()
-    own["reference"] = pd.array([False] * len(own), dtype="boolean")
-    ref = reference.documents
-    ref = ref[~ref["doc_id"].isin(set(own["doc_id"]))].copy()
-    ref_ids = set(ref["doc_id"])
-    ref["reference"] = pd.array([True] * len(ref), dtype="boolean")
-    if level is not None and "level" in ref.columns:
-        ref["level"] = ref["level"].astype("string").fillna(level)
-    if "source_path" in ref.columns:
-        ref["source_path"] = prefix + ref["source_path"].astype("string")
-    docs = pd.concat([own, ref], ignore_index=True)
-    docs = schema.conform("documents", docs).sort_values(["reference", "doc_id"], kind="stable").reset_index(drop=True)
-    tables = {"documents": docs}
-    for name, df in corpus.tables().items():
-        if name == "documents":
-            continue
-        other = reference.tables().get(name)
-        if other is None:
-            tables[name] = df
-            continue
-        other = other.copy()
-        if name in _PATH_TABLES:
-            other["path"] = prefix + other["path"].astype("string")
-            if name == "files":
-                other["duplicate_of"] = (prefix + other["duplicate_of"].astype("string")).astype("string")
-        elif "doc_id" in other.columns:
-            other = other[other["doc_id"].isin(ref_ids)]
-        tables[name] = pd.concat([df, other], ignore_index=True).astype(df.dtypes.to_dict())
-    cites = tables.get("citations")
-    if cites is not None and "cited_doc_id" in cites.columns:
-        # citations already linked (by the build): link them again, now the reference documents are in
-        tables["citations"] = link_citations(cites, docs)
-    options = {**corpus.options, "reference": reference.source}
-    return replace(corpus, options=options, **tables)
-
-
-def local_documents(documents: pd.DataFrame, include_reference: bool = False) -> pd.DataFrame:
-    """The corpus' own documents: reference documents left out unless asked.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> docs = pd.DataFrame({"doc_id": ["a", "n"], "reference": pd.array([False, True], dtype="boolean")})
-    >>> local_documents(docs)["doc_id"].tolist(), len(local_documents(docs, include_reference=True))
-    (['a'], 2)
-    """
-    if include_reference or "reference" not in documents.columns:
-        return documents
-    return documents[~documents["reference"].fillna(False).astype(bool)]
+# with_reference and local_documents moved to policylab.corpus (load_corpus(..., reference=...));
+# public here too
 
 
 # ---------------------------------------------------------------------------------------------

@@ -495,6 +495,12 @@ SCHEMAS.update({
     ],
 })
 
+# ---- the build links its citations (structure.link_citations, issue 17 wiring) ----------------
+# `citations` of a build carries the link columns of `citation_links` (the same columns, in order).
+SCHEMAS["citations"].extend(
+    [c for c in SCHEMAS["citation_links"] if c.name not in {x.name for x in SCHEMAS["citations"]}]
+)
+
 
 def columns(table: str) -> list[str]:
     """Column names of ``table`` in schema order."""

@@ -43,11 +43,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
 
-from policylab import schema
+from policylab import resources, schema
 from policylab.frame import (  # noqa: F401  (match_heading: also public here)
     document_head,
     document_identity,
@@ -56,6 +57,7 @@ from policylab.frame import (  # noqa: F401  (match_heading: also public here)
     genre,
     join_split_titles,
     match_heading,
+    normalize_doc_number,
 )
 from policylab.text import fold, lines_of
 
@@ -138,6 +140,9 @@ _OPEN = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】"}
 _CLAUSE_START = re.compile(rf"[(（\[［【]\s*(?P<label>{_LABELS})\s*[:：]")
 _CLAUSE_LINE = re.compile(rf"^(?P<label>{_LABELS})\s*[:：]\s*(?P<body>.+)$")
 _TAIL = re.compile(r"(?:按(?:照)?(?:责任|职责)分工负责|按职责负责|分工负责|负责|配合|参与|牵头)$")
+# what every responsibility clause holds (each label ends in 单位/部门 or is 责任主体; a bare clause
+# has a 牵头 group): a line without it holds no clause
+_CLUE = re.compile(r"单位|部门|责任主体|牵头")
 _BARE_UNIT = re.compile(r"^各?(?:相关|有关)?[区县市乡镇](?:\([^)]*\))?$")
 
 
@@ -176,6 +181,8 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     >>> find_responsibility_clauses("…落实。(责任单位:有关区(市)县,市科技局)")
     [('责任单位', '有关区(市)县,市科技局')]
     """
+    if not _CLUE.search(line):  # every clause names a label or a 牵头 role: most lines name neither
+        return []
     line = fold(line).strip()
     m = _CLAUSE_LINE.match(line)
     if m:
@@ -221,6 +228,10 @@ def strip_responsibility_clauses(text: str) -> str:
         return text
     out = []
     for line in text.split("\n"):
+        if not _CLUE.search(line):
+            if line.strip():
+                out.append(line)
+            continue
         folded = fold(line).strip()
         if _CLAUSE_LINE.match(folded):
             continue
@@ -240,7 +251,12 @@ def strip_responsibility_clauses(text: str) -> str:
     return "\n".join(out)
 
 
+_OPENERS = "(（[〔【［"
+
+
 def _split_top(s: str, seps: str) -> list[str]:
+    if not any(ch in s for ch in _OPENERS):  # no bracket: every separator is at the top level
+        return [p.strip() for p in _split_at(seps).split(s) if p.strip()]
     parts, depth, cur = [], 0, []
     for ch in s:
         if ch in "(（[〔【［":
@@ -254,6 +270,15 @@ def _split_top(s: str, seps: str) -> list[str]:
             cur.append(ch)
     parts.append("".join(cur))
     return [p.strip() for p in parts if p.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def _split_at(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape(seps) + "]")
+
+
+_LEAD_MARK = re.compile(r"[(（]牵头[)）]$")
+_DENG = re.compile(r"等$")
 
 
 def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
@@ -280,7 +305,7 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
     for group in _split_top(body.rstrip("。.;"), ",;，；"):
         role = default
         g = group
-        if re.search(r"牵头$", g):
+        if g.endswith("牵头"):
             role = "lead"
         g = _TAIL.sub("", g).strip()
         pieces = _split_top(g, "、")
@@ -296,9 +321,9 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
             merged.append(carry.rstrip("、"))
         for a in merged:
             r = role
-            if re.search(r"[(（]牵头[)）]$", a):
-                a, r = re.sub(r"[(（]牵头[)）]$", "", a), "lead"
-            a = re.sub(r"等$", "", a).strip(" 。:")
+            if _LEAD_MARK.search(a):
+                a, r = _LEAD_MARK.sub("", a), "lead"
+            a = _DENG.sub("", a).strip(" 。:")
             if a:
                 out.append((a, r))
     return out
@@ -326,17 +351,20 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     [['1.1', 0, '市工信局', 'lead'], ['1.1', 0, '市科技局', 'responsible']]
     """
     rows = []
-    for doc_id, g in sections.sort_values(["doc_id", "order"], kind="stable").groupby("doc_id", sort=True):
-        clause = 0
-        for sid, text in zip(g["section_id"], g["text"]):
-            if pd.isna(text):
-                continue
-            for ln in str(text).split("\n"):
-                for label, body in find_responsibility_clauses(ln):
-                    for agency, role in split_agencies(label, body):
-                        rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
-                                     "agency": agency, "role": role})
-                    clause += 1
+    secs = sections.sort_values(["doc_id", "order"], kind="stable")
+    current, clause = None, 0
+    # plain lists, not a groupby: the sorted rows of one document are contiguous
+    for doc_id, sid, text in zip(secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist()):
+        if doc_id != current:
+            current, clause = doc_id, 0
+        if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
+            continue
+        for ln in str(text).split("\n"):
+            for label, body in find_responsibility_clauses(ln):
+                for agency, role in split_agencies(label, body):
+                    rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
+                                 "agency": agency, "role": role})
+                clause += 1
     return schema.conform("agencies", pd.DataFrame(rows, columns=schema.columns("agencies")))
 
 
@@ -354,7 +382,7 @@ def _norm_title(t: str | None) -> str:
     return re.sub(r"\s+", "", t)
 
 
-def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | None) -> list[dict]:
+def _doc_citations(doc_id: str, text: str, own: dict, sections: list[tuple[str, object]] | None) -> list[dict]:
     lines = join_split_titles(lines_of(text))
     own_titles = {_norm_title(own.get(k)) for k in ("title", "notice_title") if own.get(k)}
     own_titles.discard("")
@@ -362,21 +390,29 @@ def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | N
     # map each body line to the section that holds it
     line_section: dict[str, str] = {}
     if sections is not None:
-        for sid, t in zip(sections["section_id"], sections["text"]):
+        for sid, t in sections:  # (section_id, text) in section order
             if pd.notna(t):
                 for ln in str(t).split("\n"):
                     line_section.setdefault(ln, sid)
             # headings with run-in text keep their citations in `text`, already covered
     rows, seen_titles, seen_numbers = [], set(), set()
-    for ln in lines:
+
+    def section_of(ln: str) -> str | None:
         sid = line_section.get(ln)
         if sid is None:
             for key in line_section:  # a heading line's run-in part
                 if key and key in ln:
-                    sid = line_section[key]
-                    break
+                    return line_section[key]
+        return sid
+
+    for ln in lines:
+        # a cited title needs 《, a 文号 needs 号: most lines hold neither, and skip the scans
+        has_title, has_number = "《" in ln, "号" in ln
+        if not (has_title or has_number):
+            continue
+        sid = section_of(ln)
         taken = []
-        for m in _TITLE_NUM.finditer(ln):
+        for m in (_TITLE_NUM.finditer(ln) if has_title else ()):
             title = m.group("title").strip()
             num = None
             if m.group("num"):
@@ -395,7 +431,7 @@ def _doc_citations(doc_id: str, text: str, own: dict, sections: pd.DataFrame | N
                 seen_numbers.add(num)
             rows.append({"doc_id": doc_id, "section_id": sid, "cited_title": title,
                          "cited_doc_number": num})
-        for s, e, num in find_doc_numbers(ln):
+        for s, e, num in (find_doc_numbers(ln) if has_number else ()):
             if any(a <= s < b for a, b in taken) or num == own_number or num in seen_numbers:
                 continue
             seen_numbers.add(num)
@@ -437,15 +473,170 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
         sections = parse_sections(documents)
     own_by_doc = {}
     if meta is not None:
-        for _, r in meta.iterrows():
-            own_by_doc[r["doc_id"]] = {k: (None if pd.isna(r.get(k)) else r.get(k))
-                                      for k in ("title", "notice_title", "doc_number")}
-    secs_by_doc = dict(tuple(sections.groupby("doc_id", sort=False)))
-    empty = sections.iloc[0:0]
+        keys = ("title", "notice_title", "doc_number")
+        cols = [meta[k].tolist() if k in meta.columns else [None] * len(meta) for k in keys]
+        for doc_id, *values in zip(meta["doc_id"].tolist(), *cols):
+            own_by_doc[doc_id] = {k: (None if pd.isna(v) else v) for k, v in zip(keys, values)}
+    # each document's (section_id, text) pairs, in the table's order (plain lists: no groupby)
+    secs_by_doc: dict = {}
+    for doc_id, sid, t in zip(sections["doc_id"].tolist(), sections["section_id"].tolist(),
+                              sections["text"].tolist()):
+        secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
-        rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, empty)))
+        rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
     df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
     return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- citation links
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> pd.DataFrame:
+    # the table of policylab.meta.gazetteer (meta stands above structure in the layers), read the same way
+    return pd.read_csv(resources.path("gazetteer.csv"), dtype=str, keep_default_na=False)
+
+
+_TITLE_DROP = re.compile(r"[\W_]+")
+_NOTICE = re.compile(r"关于(?:印发|转发|发布)《?(?P<inner>.+?)》?的通知$")
+
+
+def _norm_cited_title(t) -> str:
+    if t is None or (not isinstance(t, str) and pd.isna(t)):
+        return ""
+    return _TITLE_DROP.sub("", str(t).replace("—", "-").replace("－", "-"))
+
+
+def _title_keys(t) -> set[str]:
+    """A title's normalised forms: itself, and the inner title of a 关于印发…的通知 wrapper."""
+    keys = set()
+    if isinstance(t, str) and t:
+        keys.add(_norm_cited_title(t))
+        m = _NOTICE.search(t.strip())
+        if m:
+            keys.add(_norm_cited_title(m.group("inner")))
+    keys.discard("")
+    return keys
+
+
+def cited_level(doc_number, title=None) -> str | None:
+    """Level of government of a cited document, from its 文号's issuing code or its title's issuer.
+
+    Examples
+    --------
+    >>> cited_level("国发〔2017〕35号"), cited_level("皖政〔2018〕42号"), cited_level("沈政发〔2018〕19号")
+    ('national', 'provincial', 'municipal')
+    >>> cited_level(None, "国务院关于印发新一代人工智能发展规划的通知")
+    'national'
+    """
+    return _cited_level(doc_number if isinstance(doc_number, str) else None,
+                        title if isinstance(title, str) else None)
+
+
+@functools.lru_cache(maxsize=1)
+def _level_index():
+    """(prefix, level) pairs longest first, and (names, level) per place in gazetteer order."""
+    g = _gazetteer()
+    level_of = {"national": "national", "province": "provincial", "prefecture": "municipal"}
+    prefixes = []
+    places = []
+    for r in g.itertuples(index=False):
+        for pre in filter(None, str(r.doc_prefixes).split("|")):
+            prefixes.append((pre, level_of.get(r.level)))
+        names = [r.name] + [a for a in str(r.aliases).split("|") if a]
+        if r.level != "national":
+            names = [r.name]
+        places.append((tuple(n for n in names if n), level_of.get(r.level)))
+    return prefixes, places
+
+
+@functools.lru_cache(maxsize=65536)
+def _cited_level(doc_number: str | None, title: str | None) -> str | None:
+    prefixes, places = _level_index()
+    if doc_number:
+        code = doc_number.split("〔")[0]
+        best = None
+        for pre, level in prefixes:  # the longest prefix wins; the first of equal length
+            if code.startswith(pre) and len(code) > len(pre) and (best is None or len(pre) > best[0]):
+                best = (len(pre), level)
+        if best:
+            return best[1]
+    if title:
+        for names, level in places:
+            if any(title.startswith(n) for n in names):
+                return level
+    return None
+
+
+def link_citations(citations: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """The citations table with the cited document's ``doc_id`` where the corpus holds it.
+
+    A citation matches a document by its normalised 文号, else by its title (the document's
+    ``title`` or ``notice_title``, or the title inside a 关于印发…的通知 wrapper), when exactly one
+    other document matches. Unmatched citations stay, with ``cited_doc_id`` null, so
+    :func:`missing_citations` can list what the corpus lacks.
+
+    Parameters
+    ----------
+    citations : DataFrame
+        Schema ``citations`` (``doc_id, section_id, cited_title, cited_doc_number``).
+    documents : DataFrame
+        ``doc_id`` with ``doc_number``, ``title``, ``notice_title`` where known.
+
+    Returns
+    -------
+    DataFrame
+        Schema ``citation_links``: the citation columns plus ``cited_doc_id``, ``match``
+        ('doc_number', 'title', or null) and ``cited_level``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["n", "c"], "doc_number": ["国发〔2017〕35号", "宁政发〔2022〕133号"],
+    ...                      "title": ["新一代人工智能发展规划", "南京实施方案"], "notice_title": [None, None]})
+    >>> cites = pd.DataFrame({"doc_id": ["c", "c"], "section_id": ["0", "0"],
+    ...                       "cited_title": ["国务院关于印发新一代人工智能发展规划的通知", "安徽省规划"],
+    ...                       "cited_doc_number": ["国发[2017]35号", "皖政〔2018〕42号"]})
+    >>> link_citations(cites, docs)[["cited_doc_number", "cited_doc_id", "match", "cited_level"]].values.tolist()
+    [['国发〔2017〕35号', 'n', 'doc_number', 'national'], ['皖政〔2018〕42号', <NA>, <NA>, 'provincial']]
+    """
+    if citations is None or len(citations) == 0:
+        return schema.empty("citation_links")
+    by_number: dict[str, set[str]] = {}
+    by_title: dict[str, set[str]] = {}
+    for r in documents.itertuples(index=False):
+        did = str(r.doc_id)
+        num = getattr(r, "doc_number", None)
+        if isinstance(num, str) and num:
+            n = normalize_doc_number(num) or num
+            by_number.setdefault(n, set()).add(did)
+        for col in ("title", "notice_title"):
+            for k in _title_keys(getattr(r, col, None)):
+                by_title.setdefault(k, set()).add(did)
+    out = citations.copy()
+    ids, how, levels, numbers = [], [], [], []
+    for r in out.itertuples(index=False):
+        num = r.cited_doc_number if isinstance(r.cited_doc_number, str) else None
+        num = (normalize_doc_number(num) or num) if num else None
+        numbers.append(num)
+        hit, why = None, None
+        cands = by_number.get(num, set()) - {r.doc_id} if num else set()
+        if len(cands) == 1:
+            hit, why = next(iter(cands)), "doc_number"
+        else:
+            cands = set()
+            for k in _title_keys(r.cited_title if isinstance(r.cited_title, str) else None):
+                cands |= by_title.get(k, set())
+            cands -= {r.doc_id}
+            if len(cands) == 1:
+                hit, why = next(iter(cands)), "title"
+        ids.append(hit)
+        how.append(why)
+        levels.append(cited_level(num, r.cited_title if isinstance(r.cited_title, str) else None))
+    out["cited_doc_number"] = pd.array(numbers, dtype="string")
+    out["cited_doc_id"] = pd.array(ids, dtype="string")
+    out["match"] = pd.array(how, dtype="string")
+    out["cited_level"] = pd.array(levels, dtype="string")
+    return schema.conform("citation_links", out)

@@ -254,3 +254,40 @@ def test_join_broken_lines():
     ]
     # the signature and the date stay apart
     assert join_broken_lines(["南京市人民政府", "2022年12月12日"]) == ["南京市人民政府", "2022年12月12日"]
+
+
+# ---- issue 13: page numbers, edition labels, site menus ------------------------------------------
+
+_PARA = "加快建设人工智能创新应用先导区,推动人工智能与实体经济深度融合,培育一批具有国际竞争力的企业。"
+
+
+def test_pdf_page_numbers_between_paragraphs_are_noise():
+    raw = "\n".join(["某市人工智能行动方案", "一、总体要求", _PARA, "— 1 —", "二、重点任务", _PARA,
+                     "- 2 -", _PARA, "第3页 共12页", _PARA])
+    r = clean_page(raw)
+    assert [(x.text, x.reason) for x in r.removed] == [("— 1 —", "page_number"), ("- 2 -", "page_number"),
+                                                        ("第3页 共12页", "page_number")]
+    # a number inside prose or a heading is text
+    assert "二、重点任务" in r.text.split("\n")
+
+
+def test_a_title_with_an_edition_label_is_the_documents_title():
+    for label in ("(2026年版)", "（试行）", "（2024年修订版）"):
+        r = clean_page(f"某市人工智能赋能制造业工作指引{label}\n一、总体要求\n{_PARA}")
+        assert r.text.split("\n")[0].startswith("某市人工智能赋能制造业工作指引"), label
+        assert r.removed == []
+    # a label alone does not make a site header a title
+    r = clean_page(f"网站导航栏目(试行)\n一、总体要求\n{_PARA}")
+    assert [x.reason for x in r.removed] == ["site_header"]
+
+
+def test_a_site_menu_of_department_names_before_the_body_is_navigation():
+    menu = ["市教育局", "市科技局", "市公安局", "市民政局", "市财政局", "新闻中心", "市数据局"]
+    head = ["某市人民政府关于印发某市人工智能行动方案的通知", "某政〔2024〕9号", "各区人民政府,市政府各部门:"]
+    r = clean_page("\n".join(menu + head + [_PARA]))
+    assert r.text.split("\n")[:3] == head
+    assert {x.reason for x in r.removed} == {"navigation"} and len(r.removed) == len(menu)
+    # a few organ lines in a row (issuers of a joint notice) are no menu
+    few = ["市科技局", "市财政局", "市教育局"]
+    r = clean_page("\n".join(few + head + [_PARA]))
+    assert "navigation" not in {x.reason for x in r.removed}

@@ -75,3 +75,19 @@ def test_unknown_table_format_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["report", "seeds", "--tables", "csv,xls"])
     assert e.value.code == 2 and "xls" in capsys.readouterr().err
+
+
+def test_build_with_a_reference_folder_marks_its_documents(tmp_path, seeds_dir, capsys):
+    from test_corpus import NATIONAL_PLAN
+
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    (ref / "national_plan.txt").write_text(NATIONAL_PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(seeds_dir), "--out", str(out), "-q", "--no-cache",
+                 "--reference", str(ref), "--reference-level", "national"]) == 0
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert docs["reference"].tolist().count(True) == 1 and docs["reference"].tolist().count(False) == 4
+    cites = pd.read_parquet(out / "citations.parquet")
+    national = docs.loc[docs["reference"] == True, "doc_id"].iloc[0]  # noqa: E712
+    assert national in set(cites["cited_doc_id"].dropna())

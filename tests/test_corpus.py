@@ -238,3 +238,90 @@ def test_pdf_copy_wrapped_at_a_fixed_width(tmp_path):
     assert "建设城市级智能算力平台,打造“鹏城云脑”升级版。(责任单位:市发展改革委、市工业和信息化局)" in lines[5]
     assert (doc["city"], doc["plan_start"], doc["plan_end"]) == ("深圳", 2023, 2024)
     assert set(c.agencies["agency"]) == {"市发展改革委", "市工业和信息化局", "市科技创新委"}
+
+
+# ---- reference documents (issue 17 wiring): load_corpus(SOURCE, reference=REF) ----------------
+
+NATIONAL_PLAN = """国务院关于印发新一代人工智能发展规划的通知
+国发〔2017〕35号
+各省、自治区、直辖市人民政府,国务院各部委、各直属机构:
+现将《新一代人工智能发展规划》印发给你们,请认真贯彻执行。
+国务院
+2017年7月8日
+新一代人工智能发展规划
+人工智能的迅速发展将深刻改变人类社会生活、改变世界。为抢抓人工智能发展的重大战略机遇,构筑我国人工智能发展的先发优势,加快建设创新型国家和世界科技强国,按照党中央、国务院部署要求,制定本规划。
+一、战略态势
+人工智能发展进入新阶段。经过六十多年的演进,特别是在移动互联网、大数据、超级计算、传感网、脑科学等新理论新技术以及经济社会发展强烈需求的共同驱动下,人工智能加速发展。
+二、总体要求
+(一)指导思想。全面贯彻党的十九大精神,坚持创新驱动发展,以加快人工智能与经济、社会、国防深度融合为主线,以提升新一代人工智能科技创新能力为主攻方向。
+(二)战略目标。到2020年人工智能总体技术和应用与世界先进水平同步,人工智能核心产业规模超过1500亿元,带动相关产业规模超过1万亿元。
+"""
+
+
+def test_reference_folder_is_marked_linked_and_left_out_of_local_statistics(tmp_path):
+    from policylab.corpus import local_documents
+
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    (ref / "national_plan.txt").write_text(NATIONAL_PLAN, encoding="utf-8")
+    c = load_corpus("seeds", reference=ref, reference_level="national", corrections=None)
+    docs = c.documents
+    national = docs[docs["reference"].fillna(False).astype(bool)]
+    assert len(national) == 1
+    n = national.iloc[0]
+    assert (n["doc_number"], n["level"], n["source_path"]) == ("国发〔2017〕35号", "national",
+                                                               "reference/national_plan.txt")
+    # the seed that cites 国发〔2017〕35号 is linked to it, by its number
+    cites = c.citations[c.citations["cited_doc_number"] == "国发〔2017〕35号"]
+    assert len(cites) >= 1
+    assert set(cites["cited_doc_id"]) == {n["doc_id"]} and set(cites["match"]) == {"doc_number"}
+    assert set(cites["cited_level"]) == {"national"}
+    # the city statistics count the corpus' own documents only, unless asked
+    local = local_documents(docs)
+    assert n["doc_id"] not in set(local["doc_id"]) and len(local) == 4
+    assert sorted(local["city"]) == ["南京", "合肥", "成都", "沈阳"]
+    assert len(local_documents(docs, include_reference=True)) == 5
+    assert set(docs.loc[~docs["reference"].astype(bool), "reference"]) == {False}
+
+
+def test_citations_of_a_build_carry_link_columns():
+    c = load_corpus("seeds", corrections=None)
+    assert list(c.citations.columns) == schema.columns("citations")
+    assert {"cited_doc_id", "match", "cited_level"} <= set(c.citations.columns)
+    # without a reference folder, the seeds cite no document of their own corpus by 文号
+    assert c.citations.loc[c.citations["cited_doc_number"] == "国发〔2017〕35号", "cited_doc_id"].isna().all()
+
+
+# ---- all cores (issue 15): the pool gives the one-process tables, byte for byte ----------------
+
+def _parquet(df):
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, engine="pyarrow")
+    return buf.getvalue()
+
+
+def test_pooled_build_is_byte_identical_to_one_process():
+    src = "tests/data/golden/generated_pages"  # 40 pages generated from the seeds (2 planted duplicates)
+    one = load_corpus(src, n_jobs=1, corrections=None).tables()
+    two = load_corpus(src, n_jobs=2, corrections=None).tables()
+    assert list(one) == list(two)
+    for name in one:
+        assert _parquet(one[name]) == _parquet(two[name]), name
+    assert len(one["documents"]) > 30 and len(one["sections"]) > 100 and len(one["targets"]) > 30
+
+
+def test_default_jobs_all_cores_only_for_a_corpus_big_enough(monkeypatch):
+    from pathlib import Path
+
+    from policylab import corpus as corpus_mod
+
+    root = Path("tests/data/golden/generated_pages")
+    paths = corpus_mod.list_files(root)
+    assert corpus_mod._jobs_for(3, root, paths) == 3  # asked for: taken as it is
+    assert corpus_mod._jobs_for(None, root, paths) == 1  # 40 small pages: one process
+    monkeypatch.setattr(corpus_mod, "MIN_PARALLEL_BYTES", 10_000)
+    monkeypatch.setattr(corpus_mod.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert corpus_mod._jobs_for(None, root, paths) == 2
+    assert corpus_mod._jobs_for(None, root, paths[:5]) == 1  # too few files to share out

@@ -208,7 +208,6 @@ def test_pdf_copy_of_the_plan_alone(corpus):
         assert pd.isna(d[field]), field
 
 
-@xfail("a PDF page number (— 1 —) between two paragraphs stays in the text (only the last one is removed)")
 def test_pdf_page_numbers_are_noise(corpus):
     d = doc(corpus, "qingdao_pdf_plan_only.txt")
     assert "— 1 —" not in d["text"] and "— 2 —" not in d["text"]
@@ -238,7 +237,6 @@ def test_signature_after_a_transmitting_sentence_opening_with_the_title(corpus):
     assert str(d["effective_to"].date()) == "2026-12-31"
 
 
-@xfail("a title with an edition label （2026年版） and no notice is removed as a site header")
 def test_edition_label_title_without_notice(corpus):
     d = doc(corpus, "xian_edition_label.txt")
     assert _norm(d["title"]) == "西安市人工智能赋能制造业转型升级工作指引(2026年版)"
@@ -270,17 +268,14 @@ def test_horizon_by_year_end(corpus):
     assert set(rows(corpus, "changsha_year_end_horizon.html")["target_year"]) == {2026}
 
 
-@xfail("horizon 至2025年 is found by targets but not by documents.target_years")
 def test_horizon_zhi(corpus):
     assert doc(corpus, "xiamen_number_under_title.txt")["target_years"] == "2025"
 
 
-@xfail("horizon 2025年前 is found by targets but not by documents.target_years")
 def test_horizon_before(corpus):
     assert doc(corpus, "guangdong_provincial_before_2025.txt")["target_years"] == "2025,2027"
 
 
-@xfail("documents.target_years and targets.target_year come from two horizon detectors that disagree")
 def test_every_target_year_is_a_document_horizon(corpus):
     for name in PAGES:
         if name == "jinan_minified.shtml" and name not in set(corpus.documents["source_path"]):
@@ -371,8 +366,6 @@ def test_minified_html5_page_is_read(corpus):
     assert found(rows(corpus, "zhengzhou_minified.html"), 2026, 500, "亿元", "突破")
 
 
-@xfail("the navigation menu of a minified page (one <li> per department) stays in the text, so the notice "
-       "title, the plan title and the signature are not found")
 def test_minified_page_navigation_is_noise(corpus):
     d = doc(corpus, "zhengzhou_minified.html")
     assert d["text"].split("\n")[0] == "郑州市人民政府关于印发郑州市加快人工智能产业发展行动方案(2024—2026年)的通知"
@@ -410,8 +403,6 @@ def test_every_rejected_file_is_listed_with_its_reason(corpus):
     assert (f.loc[f["path"] == "rejected_many/policy_ok.txt", "status"] == "document").all()
 
 
-@xfail("the build summary prints one line per rejected file; it must group them by reason with counts and a "
-       "few examples")
 def test_build_summary_groups_rejected_files():
     c = load_corpus(UNSEEN / "rejected_many", cache=False)
     summary = c.summary()
@@ -437,7 +428,8 @@ def test_domain_terms_whole_after_repair(corpus):
     terms = segment.domain_terms()
     before = whole_rate(_texts(corpus), terms, lambda s: seg.segment(s)[0])
     after = whole_rate(_texts(corpus), terms, cut)
-    assert after["occurrences"] == before["occurrences"] > 300
+    # > 250: the minified page's department menu (教育局, 科技局 ... eight times over) is noise, not text
+    assert after["occurrences"] == before["occurrences"] > 250
     assert before["rate"] < 1 and after["rate"] == 1.0
 
 
