@@ -270,17 +270,14 @@ def test_horizon_by_year_end(corpus):
     assert set(rows(corpus, "changsha_year_end_horizon.html")["target_year"]) == {2026}
 
 
-@xfail("horizon 至2025年 is found by targets but not by documents.target_years")
 def test_horizon_zhi(corpus):
     assert doc(corpus, "xiamen_number_under_title.txt")["target_years"] == "2025"
 
 
-@xfail("horizon 2025年前 is found by targets but not by documents.target_years")
 def test_horizon_before(corpus):
     assert doc(corpus, "guangdong_provincial_before_2025.txt")["target_years"] == "2025,2027"
 
 
-@xfail("documents.target_years and targets.target_year come from two horizon detectors that disagree")
 def test_every_target_year_is_a_document_horizon(corpus):
     for name in PAGES:
         if name == "jinan_minified.shtml" and name not in set(corpus.documents["source_path"]):
