@@ -378,8 +378,6 @@ def test_minified_page_navigation_is_noise(corpus):
     assert str(d["issued"].date()) == "2024-02-26" and (d["plan_start"], d["plan_end"]) == (2024, 2026)
 
 
-@xfail("a minified page whose markup opens with an XML prolog is rejected by max_line_chars on the raw "
-       "markup; the limit must apply to the text after HTML parsing")
 def test_minified_page_with_xml_prolog_is_read(corpus):
     f = corpus.files.set_index("path").loc["jinan_minified.shtml"]
     assert f["status"] == "document", f["reason"]
