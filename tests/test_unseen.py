@@ -173,11 +173,16 @@ def xfail(what: str, by: str = "the parsing helper"):
 # layouts (metadata)
 
 
-@xfail("a plan title whose period （2024～2026年） stands on a line of its own is cut before the period")
 def test_period_on_its_own_line_joins_the_title(corpus):
     d = doc(corpus, "wuhan_period_on_second_line.txt")
     assert _norm(d["title"]) == "武汉市人工智能产业高质量发展三年行动计划(2024~2026年)"
     assert (d["plan_start"], d["plan_end"]) == (2024, 2026)
+
+
+@xfail("the period line (2024~2026年) stays a line of its own in the clean text (frame.join_split_titles joins "
+       "it for metadata; clean._joinable does not ask frame.continues_title yet)", by="clean.py (parse15 / merge)")
+def test_period_on_its_own_line_is_joined_in_the_text(corpus):
+    d = doc(corpus, "wuhan_period_on_second_line.txt")
     # the plan's lines are body, not a second title
     assert "(2024~2026年)" not in [_norm(x) for x in d["text"].split("\n")]
 
@@ -192,11 +197,20 @@ def test_notice_without_number_keeps_its_frame(corpus):
     assert not any(x in d["text"] for x in ("字体", "打印本页", "ICP", "扫一扫", "相关链接"))
 
 
-@xfail("the plan's own title, quoted in the transmitting sentence, is recorded as a citation")
 def test_the_plan_transmitted_is_not_a_citation(corpus):
-    for name in ("wuhan_period_on_second_line.txt", "zhengzhou_minified.html"):
+    for name in ("wuhan_period_on_second_line.txt", "xiamen_number_under_title.txt", "changsha_year_end_horizon.html"):
         cites = corpus.citations[corpus.citations["doc_id"] == doc(corpus, name)["doc_id"]]
-        assert cites.empty
+        own = _norm(doc(corpus, name)["title"])
+        assert own not in {_norm(t) for t in cites["cited_title"].dropna()}, name
+    wuhan = doc(corpus, "wuhan_period_on_second_line.txt")["doc_id"]
+    assert corpus.citations[corpus.citations["doc_id"] == wuhan].empty
+
+
+@xfail("the minified page's navigation menu hides its frame, so its own title is not known and the 《title》 "
+       "of the transmitting sentence is recorded as a citation", by="the navigation fix in clean.py (parse15)")
+def test_the_plan_transmitted_is_not_a_citation_on_a_minified_page(corpus):
+    cites = corpus.citations[corpus.citations["doc_id"] == doc(corpus, "zhengzhou_minified.html")["doc_id"]]
+    assert cites.empty
 
 
 def test_pdf_copy_of_the_plan_alone(corpus):
@@ -229,8 +243,6 @@ def test_number_line_under_the_notice_title_is_the_documents_own(corpus):
         assert own["doc_number"] not in set(c["cited_doc_number"].dropna())
 
 
-@xfail("a transmitting sentence that opens with the plan's 《title》 (《…》已经…同意,现印发给你们) ends the "
-       "notice frame, so the signature below it is not read")
 def test_signature_after_a_transmitting_sentence_opening_with_the_title(corpus):
     d = doc(corpus, "xiamen_number_under_title.txt")
     assert (d["issuer"], d["issuer_source"]) == ("厦门市人民政府", "signature")
@@ -238,7 +250,6 @@ def test_signature_after_a_transmitting_sentence_opening_with_the_title(corpus):
     assert str(d["effective_to"].date()) == "2026-12-31"
 
 
-@xfail("a title with an edition label （2026年版） and no notice is removed as a site header")
 def test_edition_label_title_without_notice(corpus):
     d = doc(corpus, "xian_edition_label.txt")
     assert _norm(d["title"]) == "西安市人工智能赋能制造业转型升级工作指引(2026年版)"
