@@ -12,9 +12,17 @@ How the year is found. A horizon is written 到2025年 / 至2025年 / 2025年底
 stage goal opening a sentence (``2023年,...``). A horizon holds for the rest of its section (so
 ``——`` bullets after 到2020年 inherit 2020) and for the section's children (a ``1.`` task under
 ``(一)总体目标`` inherits the year of 总体目标). A plan period such as (2018-2020年), a date
-(2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. No horizon, no year:
-``target_year`` stays null. The horizon finder is :func:`policylab.text.horizons`, the one
-``documents.target_years`` is derived from too.
+(2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. A target with no
+horizon in a plan with a period (``行动方案(2025—2027年)``, given by the documents table) stands
+under the period's last year. Else no horizon, no year: ``target_year`` stays null.
+``year_source`` says which rule gave the year ('horizon', 'parent_section', 'plan_period'). The
+horizon finder is :func:`policylab.text.horizons`, the one ``documents.target_years`` is derived
+from too.
+
+Quantities. Each quantity is a row, several in one sentence (培育骨干企业50家、专精特新企业200家)
+included. A floor and a stretch goal of one measure (规模达6000亿元以上、力争1.2万亿元) are two rows of
+the same indicator; a value in 万亿元 is given in 亿元 (12000 亿元), compute in EFLOPS / PFLOPS / P
+(``value_std`` in PFLOPS), devices in 亿台 / 万台.
 
 What is not a quantity. A number counts only when a unit (from ``resources/target_units.csv``) or
 ``+`` follows it. Ordinals (第一), document numbers (〔2020〕97号), section numbers, 5G, 十四五,
@@ -64,6 +72,7 @@ _SENTENCE_RE = re.compile(r"[^。!?;\n]*(?:[。!?;]|\n|$)")
 @dataclass(frozen=True)
 class _Lexicon:
     units: dict  # unit -> (factor or None, quantity)
+    same_as: dict  # unit -> the unit its value is given in (万亿元 -> 亿元)
     qty_re: re.Pattern
     before: list  # comparators written before the number, longest first
     after: list
@@ -78,9 +87,12 @@ def _lexicon() -> _Lexicon:
     units = pd.read_csv(resources.path("target_units.csv"), dtype=str, keep_default_na=False)
     cues = pd.read_csv(resources.path("target_cues.csv"), dtype=str, keep_default_na=False)
     unit_info = {}
+    same_as = {}
     alts = []
     for r in units.itertuples(index=False):
         unit_info[r.unit] = (float(r.factor) if r.factor else None, r.quantity)
+        if r.same_as:
+            same_as[r.unit] = r.same_as
         guard = f"(?!{r.not_followed_by})" if r.not_followed_by else ""
         alts.append((len(r.unit), re.escape(r.unit) + guard))
     alts.sort(key=lambda a: -a[0])  # longest unit first: 亿元 before 亿, 个百分点 before 个
@@ -101,6 +113,7 @@ def _lexicon() -> _Lexicon:
 
     return _Lexicon(
         units=unit_info,
+        same_as=same_as,
         qty_re=qty_re,
         before=role("comparator_before"),
         after=role("comparator_after"),
@@ -291,20 +304,42 @@ def _quantities(text: str) -> list[dict]:
             indicator = _strip_indicator(post, lex, leading=False)
         if not indicator:
             indicator = _strip_indicator(pre, lex)
-        factor = lex.units.get(c["unit"], (1.0, "count"))[0] if c["unit"] else 1.0
+        unit, value, value_high = c["unit"], c["value"], c["value_high"]
+        factor = lex.units.get(unit, (1.0, "count"))[0] if unit else 1.0
+        if unit in lex.same_as:
+            # 1.2万亿元 is written in the unit of its kind's other values: 12000 亿元
+            scale = factor / lex.units[lex.same_as[unit]][0]
+            unit, value = lex.same_as[unit], round(value * scale, 6)
+            value_high = None if value_high is None else round(value_high * scale, 6)
+        if indicator is None and rows and i > 0 and _same_measure(text, cands[i - 1], c, lex):
+            # 规模达6000亿元以上、力争1.2万亿元: a second value (a stretch goal, an alternative) of the
+            # quantity before it, with no words of its own
+            indicator = rows[-1]["indicator"]
         rows.append(
             dict(
                 offset=c["start"],
                 indicator=indicator,
-                value=c["value"],
-                value_high=c["value_high"],
-                unit=c["unit"],
+                value=value,
+                value_high=value_high,
+                unit=unit,
                 comparator=c["comparator"],
                 value_std=None if factor is None else c["value"] * factor,
                 kind="support" if is_support else "target",
             )
         )
     return rows
+
+
+_BETWEEN_VALUES = re.compile(r"[\s、,或]*(?:或|甚至)?[\s、,]*")
+
+
+def _same_measure(text: str, prev: dict, cur: dict, lex: _Lexicon) -> bool:
+    """Whether ``cur`` follows ``prev`` with only a delimiter between them, in a unit of the same kind."""
+    if prev["unit"] is None or cur["unit"] is None:
+        return False
+    if lex.units.get(prev["unit"], (None, ""))[1] != lex.units.get(cur["unit"], (None, "?"))[1]:
+        return False
+    return _BETWEEN_VALUES.fullmatch(text, prev["end"], cur["cstart"]) is not None
 
 
 def _sentence_at(text: str, pos: int) -> str:
@@ -317,7 +352,7 @@ def _sentence_at(text: str, pos: int) -> str:
 # ---- public API -----------------------------------------------------------------------------
 
 
-def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
+def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``targets`` table of a sections table: one row per quantity.
 
     Parameters
@@ -327,6 +362,10 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
         label, heading, text, order``). Only ``doc_id``, ``section_id`` and ``text`` are required;
         without ``parent_id`` no year is inherited from a parent section, without ``order`` rows keep
         their input order. ``heading`` is read before ``text`` (run-in headings may hold numbers).
+    documents : DataFrame, optional
+        ``doc_id`` and ``plan_end`` (the documents or metadata table). A target with no horizon in
+        its section or above it, in a plan with a period (``(2025—2027年)``), takes the period's
+        last year, ``year_source`` 'plan_period'. Without it such a target has no year.
 
     Returns
     -------
@@ -343,6 +382,11 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
     ...                      "order": [0, 1]})
     >>> extract_targets(secs)[["section_id", "target_year", "value", "value_high", "unit"]].to_dict("records")
     [{'section_id': '1.1', 'target_year': 2025, 'value': 1.0, 'value_high': 2.0, 'unit': '个'}]
+    >>> goals = pd.DataFrame({"doc_id": ["d2"], "section_id": ["1"], "heading": ["发展目标"],
+    ...                       "text": ["核心产业规模突破800亿元。"]})
+    >>> plan = pd.DataFrame({"doc_id": ["d2"], "plan_end": [2027]})
+    >>> extract_targets(goals, plan)[["target_year", "year_source", "value"]].to_dict("records")
+    [{'target_year': 2027, 'year_source': 'plan_period', 'value': 800.0}]
     """
     missing = [c for c in ("doc_id", "section_id", "text") if c not in sections.columns]
     if missing:
@@ -356,6 +400,11 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
     has_parent = "parent_id" in secs.columns
     has_heading = "heading" in secs.columns
 
+    plan_end: dict[str, int] = {}
+    if documents is not None and "plan_end" in documents.columns:
+        for d, y in zip(documents["doc_id"], documents["plan_end"]):
+            if not pd.isna(y):
+                plan_end[str(d)] = int(y)
     carry: dict[tuple, int | None] = {}  # (doc_id, section_id) -> horizon in force at its end
     rows = []
     for rank, sec in enumerate(secs.itertuples(index=False)):
@@ -374,11 +423,13 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
         horizons = find_horizons(text)
         carry[(doc_id, section_id)] = horizons[-1][1] if horizons else inherited
         for q in _quantities(text):
-            year = inherited
+            year, source = inherited, None if inherited is None else "parent_section"
             for pos, y in horizons:
                 if pos < q["offset"]:
-                    year = y
-            q.update(doc_id=doc_id, section_id=section_id, target_year=year, _rank=rank)
+                    year, source = y, "horizon"
+            if year is None and q["kind"] == "target" and doc_id in plan_end:
+                year, source = plan_end[doc_id], "plan_period"
+            q.update(doc_id=doc_id, section_id=section_id, target_year=year, year_source=source, _rank=rank)
             q["sentence"] = _sentence_at(text, q["offset"])
             rows.append(q)
     if not rows:

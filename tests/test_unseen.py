@@ -303,7 +303,6 @@ def test_every_target_year_is_a_document_horizon(corpus):
 # target forms
 
 
-@xfail("a floor and a stretch goal in 万亿元 (6000亿元以上、力争1.2万亿元) give indicator 亿元, value 1.2, unit 万")
 def test_floor_and_stretch_goal_are_two_rows(corpus):
     t = rows(corpus, "wuhan_period_on_second_line.txt")
     scale = t[t["value_std"] >= 5e11].sort_values("value_std")
@@ -312,7 +311,6 @@ def test_floor_and_stretch_goal_are_two_rows(corpus):
     assert scale["indicator"].nunique() == 1 and "亿元" not in scale["indicator"].iloc[0]
 
 
-@xfail("compute capacity in EFLOPS / PFLOPS is not a unit")
 def test_compute_capacity_in_flops(corpus):
     assert found(rows(corpus, "qingdao_pdf_plan_only.txt"), 2027, 25, "EFLOPS", "达到")
     assert found(rows(corpus, "guangdong_provincial_before_2025.txt"), 2027, 40, "EFLOPS", "达到")
@@ -328,7 +326,6 @@ def test_device_counts_in_wan_tai(corpus):
     assert "出货量" in row["indicator"].iloc[0]
 
 
-@xfail("a device count in 亿台 (出货量达到2亿台) is not found")
 def test_device_counts_in_yi_tai(corpus):
     t = rows(corpus, "qingdao_pdf_plan_only.txt")
     row = t[t["unit"] == "亿台"]
@@ -346,8 +343,9 @@ def test_several_quantities_in_one_sentence_are_rows_of_their_own(corpus):
     assert found(changsha, 2026, 10, "家") and found(changsha, 2026, 50, "家")
 
 
-@xfail("a target sentence with no year inside a dated plan does not take the plan's horizon, and targets has no "
-       "year_source column")
+@xfail("targets.extract_targets(sections, documents) gives a target with no year in a dated plan the plan's "
+       "horizon (year_source 'plan_period'), but corpus.py does not pass it the documents yet",
+       by="corpus._run_document_stages calling targets.extract_targets(corpus.sections, corpus.documents) at merge")
 def test_target_without_a_year_takes_the_plan_horizon(corpus):
     t = rows(corpus, "qingdao_pdf_plan_only.txt")
     scale = t[t["unit"] == "亿元"].iloc[0]
