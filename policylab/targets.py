@@ -14,7 +14,7 @@ stage goal opening a sentence (``2023年,...``). A horizon holds for the rest of
 ``(一)总体目标`` inherits the year of 总体目标). A plan period such as (2018-2020年), a date
 (2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. A target with no
 horizon in a plan with a period (``行动方案(2025—2027年)``, given by the documents table) stands
-under the period's last year. Else no horizon, no year: ``target_year`` stays null.
+under the period's last year (unless it is a yearly quantity: 每年, 年均). Else no horizon, no year: ``target_year`` stays null.
 ``year_source`` says which rule gave the year ('horizon', 'parent_section', 'plan_period'). The
 horizon finder is :func:`policylab.text.horizons`, the one ``documents.target_years`` is derived
 from too.
@@ -80,6 +80,7 @@ class _Lexicon:
     support_ratio: list
     not_indicator: list
     strip: list
+    annual: list
 
 
 @functools.lru_cache(maxsize=1)
@@ -121,6 +122,7 @@ def _lexicon() -> _Lexicon:
         support_ratio=role("support_ratio"),
         not_indicator=role("not_indicator"),
         strip=role("strip"),
+        annual=role("annual"),
     )
 
 
@@ -405,6 +407,7 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
         for d, y in zip(documents["doc_id"], documents["plan_end"]):
             if not pd.isna(y):
                 plan_end[str(d)] = int(y)
+    lex = _lexicon()
     carry: dict[tuple, int | None] = {}  # (doc_id, section_id) -> horizon in force at its end
     rows = []
     for rank, sec in enumerate(secs.itertuples(index=False)):
@@ -427,10 +430,12 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
             for pos, y in horizons:
                 if pos < q["offset"]:
                     year, source = y, "horizon"
-            if year is None and q["kind"] == "target" and doc_id in plan_end:
+            q["sentence"] = _sentence_at(text, q["offset"])
+            if year is None and q["kind"] == "target" and doc_id in plan_end and not any(
+                w in q["sentence"] for w in lex.annual
+            ):  # a yearly quantity (每年…100个) has no end year
                 year, source = plan_end[doc_id], "plan_period"
             q.update(doc_id=doc_id, section_id=section_id, target_year=year, year_source=source, _rank=rank)
-            q["sentence"] = _sentence_at(text, q["offset"])
             rows.append(q)
     if not rows:
         return schema.empty("targets")

@@ -375,7 +375,7 @@ def test_a_target_without_a_year_in_a_dated_plan_takes_the_plans_end():
                          "parent_id": [None, None, "2", None],
                          "heading": ["发展目标", "重点任务", "建设算力", "发展目标"],
                          "text": ["核心产业规模突破800亿元,培育企业120家。", "到2026年,建成平台5个。",
-                                  "智能算力规模达到25EFLOPS;对企业给予最高200万元补助。", "核心产业规模突破800亿元。"],
+                                  "智能算力规模达到25EFLOPS;对企业给予最高200万元补助。", "核心产业规模突破800亿元,每年新增企业10家。"],
                          "order": [0, 1, 2, 0]})
     docs = pd.DataFrame({"doc_id": ["p", "q"], "plan_end": pd.array([2027, None], dtype="Int64")})
     t = extract_targets(secs, docs)
@@ -386,9 +386,14 @@ def test_a_target_without_a_year_in_a_dated_plan_takes_the_plans_end():
         ["p", "2.1", "target", 2026, "parent_section"],
         ["p", "2.1", "support", 2026, "parent_section"],
         ["q", "1", "target", None, None],  # no period, no horizon: no year, never guessed
+        ["q", "1", "target", None, None],
     ]
+    # a yearly quantity (每年…) in a dated plan has no end year either
+    t = extract_targets(secs.assign(text=secs["text"].str.replace("培育企业120家", "每年培育企业120家")), docs)
+    yearly = t[t["value"] == 120]
+    assert len(yearly) == 1 and yearly["target_year"].isna().all()
     # a subsidy is no target: it takes no plan year
     t = extract_targets(secs.assign(text=secs["text"].str.replace("核心产业规模突破800亿元,", "对企业给予最高200万元补助,")), docs)
-    assert t.loc[t["kind"] == "support", "year_source"].isna().tolist() == [True, False]
+    assert t.loc[(t["kind"] == "support") & (t["doc_id"] == "p"), "year_source"].isna().tolist() == [True, False]
     # without the documents table nothing is taken from the plan
-    assert extract_targets(secs)["year_source"].isna().sum() == 3
+    assert extract_targets(secs)["year_source"].isna().sum() == 4
