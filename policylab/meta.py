@@ -332,8 +332,11 @@ def target_years(lines: list[str]) -> list[int]:
     return sorted(years)
 
 
-_IN_FORCE_WORD = re.compile(r"(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效)")
+_IN_FORCE_WORD = re.compile(r"(?<=[日\d])\s*(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效)")
 _DATE_AT_END = re.compile(rf"({DATE})\s*$")
+_FROM_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行|生效)")
+_VALID_TO = re.compile(rf"有效期\s*(?:至|到|截至)\s*({DATE})")
+_VALID_FOR = re.compile(r"有效期\s*(?:为)?\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*年")
 
 
 def _effective(text: str, issued) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -341,19 +344,17 @@ def _effective(text: str, issued) -> tuple[pd.Timestamp | None, pd.Timestamp | N
     # (自)2020年12月10日(起)施行: find the verb, then a date right before it (a date pattern tried at
     # every position of the text would cost more than the rest of the metadata)
     for w in _IN_FORCE_WORD.finditer(text):
-        before = text[max(0, w.start() - 30) : w.start()].rstrip()
-        if before.endswith("日") or before[-1:].isdigit():
-            m = _DATE_AT_END.search(before)
-            if m:
-                frm = parse_date(m.group(1))
-                break
-    if frm is None and issued is not None and re.search(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行|生效)", text):
+        m = _DATE_AT_END.search(text[max(0, w.start() - 30) : w.start()])
+        if m:
+            frm = parse_date(m.group(1))
+            break
+    if frm is None and issued is not None and _FROM_ISSUE.search(text):
         frm = issued
-    m = re.search(rf"有效期\s*(?:至|到|截至)\s*({DATE})", text)
+    m = _VALID_TO.search(text) if "有效期" in text else None
     if m:
         to = parse_date(m.group(1))
     elif frm is not None:
-        m = re.search(r"有效期\s*(?:为)?\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*年", text)
+        m = _VALID_FOR.search(text)
         if m and cn_number(m.group(1)):
             to = frm + pd.DateOffset(years=cn_number(m.group(1))) - pd.Timedelta(days=1)
     return frm, to
