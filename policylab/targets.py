@@ -66,6 +66,9 @@ _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
 _DASH = r"[-—–~～至到]"
 _CLAUSE_DELIMS = ",;。:!?\n"
+# a number right after one of these is part of a code, an ordinal or a longer number (第3, 5G, 1.5)
+_NOT_BEFORE_NUMBER = frozenset("0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + ".-/第几数上"
+                               + "零〇一二两三四五六七八九十百千万亿")
 _SENTENCE_RE = re.compile(r"[^。!?;\n]*(?:[。!?;]|\n|$)")
 
 
@@ -99,8 +102,10 @@ def _lexicon() -> _Lexicon:
     alts.sort(key=lambda a: -a[0])  # longest unit first: 亿元 before 亿, 个百分点 before 个
     unit_re = "|".join(a for _, a in alts)
     num = rf"(?:{_AR}|{_CN})"
+    # the pattern opens with the number's first character, so the regex engine skips ahead to the
+    # next digit instead of trying every position; the characters that may not stand before a
+    # number (第, letters, digits ...) are checked on each match (:data:`_NOT_BEFORE_NUMBER`)
     qty_re = re.compile(
-        rf"(?<![\dA-Za-z.\-/第几数上{_CN_DIGITS}])"
         rf"(?P<num>{num})"
         rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
         rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
@@ -132,6 +137,19 @@ def _families() -> list[tuple[str, str]]:
     return list(zip(fam["keyword"], fam["family"]))
 
 
+@functools.lru_cache(maxsize=65536)
+def _family_of(indicator: str) -> str:
+    best = None
+    for kw, family in _families():
+        pos = indicator.rfind(kw)
+        if pos < 0:
+            continue
+        key = (pos + len(kw), len(kw))
+        if best is None or key > best[0]:
+            best = (key, family)
+    return best[1] if best else "other"
+
+
 def indicator_family(indicator: str | None) -> str | None:
     """Family of an indicator from ``resources/indicator_families.csv``.
 
@@ -154,15 +172,7 @@ def indicator_family(indicator: str | None) -> str | None:
     """
     if indicator is None or (isinstance(indicator, float) and np.isnan(indicator)):
         return None
-    best = None
-    for kw, family in _families():
-        pos = indicator.rfind(kw)
-        if pos < 0:
-            continue
-        key = (pos + len(kw), len(kw))
-        if best is None or key > best[0]:
-            best = (key, family)
-    return best[1] if best else "other"
+    return _family_of(indicator)
 
 
 # ---- numbers --------------------------------------------------------------------------------
@@ -187,7 +197,15 @@ def _candidates(text: str) -> list[dict]:
     """Every quantity in ``text`` that passes the look-alike filters, in text order."""
     lex = _lexicon()
     found = []
-    for m in lex.qty_re.finditer(text):
+    pos, n = 0, len(text)
+    while pos < n:
+        m = lex.qty_re.search(text, pos)
+        if m is None:
+            break
+        if m.start() > 0 and (text[m.start() - 1] in _NOT_BEFORE_NUMBER or text[m.start() - 1].isdigit()):
+            pos = m.start() + 1  # as a look-behind would: the next position may still start a number
+            continue
+        pos = m.end()
         unit, plus = m.group("unit"), m.group("plus")
         if not unit and not plus:
             continue
@@ -195,11 +213,12 @@ def _candidates(text: str) -> list[dict]:
         if num == "一" and not m.group("num2"):
             continue  # 一个 / 一项 / 最后一公里: an article or an idiom, not a count
         end = m.end()
-        after = text[end:]
+        after = text[end : end + 16]  # cues are short: no copy of the rest of the text per quantity
         if unit and any(after.startswith(w) for w in lex.not_indicator):
             continue  # 三个领域 (enumeration), 3个月 (duration)
         start = m.start()
-        before = text[:start]
+        base = max(0, start - 16)
+        before = text[base:start]
         if before.endswith("前") and unit in ("名", "位", "强"):
             continue  # 前10名: a rank
         # names and slogans: 《...》, or quotes holding more than the quantity (“五个高地”)
@@ -238,7 +257,7 @@ def _candidates(text: str) -> list[dict]:
             if tail.endswith(c):
                 if comparator is None or c not in ("达到", "达"):
                     comparator = c
-                pre_comp_start = len(tail) - len(c)
+                pre_comp_start = base + len(tail) - len(c)
                 break
         if comparator is None:
             cs = _clause_start(text, start)
@@ -410,17 +429,23 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
     lex = _lexicon()
     carry: dict[tuple, int | None] = {}  # (doc_id, section_id) -> horizon in force at its end
     rows = []
-    for rank, sec in enumerate(secs.itertuples(index=False)):
-        doc_id, section_id = str(sec.doc_id), str(sec.section_id)
+    # plain lists: iterating Arrow-backed columns row by row costs more than the parsing
+    n = len(secs)
+    columns = zip(
+        secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist(),
+        secs["heading"].tolist() if has_heading else [None] * n,
+        secs["parent_id"].tolist() if has_parent else [None] * n,
+    )
+    for rank, (doc_id, section_id, sec_text, heading, parent) in enumerate(columns):
+        doc_id, section_id = str(doc_id), str(section_id)
         parts = []
-        if has_heading and isinstance(sec.heading, str) and sec.heading.strip():
-            parts.append(sec.heading.strip())
-        if isinstance(sec.text, str) and sec.text.strip():
-            parts.append(sec.text)
+        if isinstance(heading, str) and heading.strip():
+            parts.append(heading.strip())
+        if isinstance(sec_text, str) and sec_text.strip():
+            parts.append(sec_text)
         text = fold("\n".join(parts))
         inherited = None
         if has_parent:
-            parent = sec.parent_id
             if isinstance(parent, str) and parent:
                 inherited = carry.get((doc_id, parent))
         horizons = find_horizons(text)
