@@ -161,6 +161,7 @@ _TITLE_TAIL_LINE = re.compile(
     r"^[(\[【]\s*(?:(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|(?:19|20)\d{2}\s*年?\s*版"
     r"|试行|暂行|征求意见稿|修订稿?)\s*[)\]】]$"
 )
+_ANNEX_LABEL = re.compile(r"^附件\s*\d{0,2}\s*[:]?\s*(?=\S)")
 _TITLE_TAIL = re.compile(
     r"\s*(?:[(\[【]\s*(?:(?:19|20)\d{2}[^)\]】]{0,12}|[^)\]】]{0,8}版|试行|暂行|征求意见稿|修订)\s*[)\]】]"
     r"|(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年)\s*$"
@@ -457,6 +458,8 @@ def document_identity(lines: list[str], head: dict | None = None) -> dict:
     --------
     >>> document_identity(["关于印发某市实施方案的通知", "某政发〔2020〕1号", "一、目标"])
     {'title': '某市实施方案', 'notice_title': '关于印发某市实施方案的通知', 'doc_number': '某政发〔2020〕1号'}
+    >>> document_identity(["关于印发某市行动计划的通知", "某市人民政府", "2025年3月21日", "附件某市行动计划", "一、目标"])["title"]
+    '某市行动计划'
     """
     if head is None:
         head = document_head(lines)
@@ -465,7 +468,8 @@ def document_identity(lines: list[str], head: dict | None = None) -> dict:
     if notice is not None:
         out["notice_title"] = notice.group("notice")
     if head["title_line"] is not None:
-        out["title"] = lines[head["title_line"]].strip("《》")
+        # a plan sent as an annex of its notice may keep the label on its title line (附件 / 附件1:)
+        out["title"] = _ANNEX_LABEL.sub("", lines[head["title_line"]]).strip("《》")
     elif notice is not None:
         out["title"] = notice.group("inner").strip().strip("《》") or None
     for i in head["number_lines"]:

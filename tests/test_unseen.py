@@ -110,6 +110,38 @@ PAGES = {
                      issued="2025-01-20", plan_start=None, plan_end=None, target_years="2027", doc_type="政策措施"),
         "targets": [(2027, 1000, "亿元", "突破"), (2027, 1500, "家", "达到"), (2027, 3, "个", "以上")],
     },
+    "hangzhou_notice_with_annex.txt": {
+        "origin": "crafted by parse13: a 通知 (文号 under its title, 《title》 in the transmitting sentence, "
+                  "(此件公开发布)) followed by a 附件 line and the plan, whose period （2025—2027年） is printed on "
+                  "a line of its own; 亿元/家/个 targets, EFLOPS, a capped subsidy",
+        "meta": dict(title="杭州市推动人工智能产业高质量发展行动计划(2025—2027年)", doc_number="杭政办函〔2025〕18号",
+                     issuer="杭州市人民政府办公厅", city="杭州", province="浙江", level="municipal",
+                     issued="2025-03-21", plan_start=2025, plan_end=2027, target_years="2027", doc_type="行动计划"),
+        "targets": [(2027, 4000, "亿元", "突破"), (2027, 3000, "家", "超过"), (2027, 30, "家", "以上"),
+                    (2027, 100, "个", None), (2027, 15, "EFLOPS", "达到")],
+    },
+    "shandong_chapters_articles.txt": {
+        "origin": "crafted by parse13: a provincial 行动方案 in regulation form (第X章 / 第X条 headings, no notice, "
+                  "no 文号), signed at the end; two horizons (到2026年, 到2028年) in two articles, a % target, a "
+                  "yearly quantity (每年…1000个以上)",
+        "meta": dict(title="山东省人工智能赋能新型工业化行动方案", doc_number=None, issuer="山东省人民政府办公厅",
+                     city=None, province="山东", level="provincial", issued="2025-06-10", plan_start=None,
+                     plan_end=None, target_years="2026,2028", doc_type="行动方案"),
+        "targets": [(2026, 1000, "亿元", "突破"), (2026, 100, "家", None), (2026, 500, "个", None),
+                    (2028, 60, "%", "达到"), (2028, 300, "家", "超过")],
+    },
+    "shenzhen_ai_plus_mixed_units.txt": {
+        "origin": "crafted by parse13: a 2025 人工智能+ 实施意见 (文号 under the title, addressees, 提出如下意见, "
+                  "end signature) whose targets mix 亿元, 万亿元, 万家, %, 亿台, EFLOPS and 万人 in one sentence; "
+                  "a subsidy ratio that is no target",
+        "meta": dict(title="深圳市人民政府关于加快推进“人工智能+”行动的实施意见", doc_number="深府〔2025〕21号",
+                     issuer="深圳市人民政府", city="深圳", province="广东", level="municipal", issued="2025-05-16",
+                     plan_start=None, plan_end=None, target_years="2027", doc_type="实施意见"),
+        # the task section's quantities stand under no horizon, and a 实施意见 has no period: no year
+        "targets": [(2027, 5000, "亿元", "突破"), (2027, 15000, "亿元", "达"), (2027, 1.2, "万家", "超过"),
+                    (2027, 70, "%", "达到"), (2027, 1.5, "亿台", "突破"), (None, 20, "EFLOPS", "超过"),
+                    (None, 1, "万人", None), (None, 10, "所", None)],
+    },
     "rejected_many/policy_ok.txt": {
         "origin": "crafted: the one policy page (宁波 实施意见) in a folder of 22 rejected files (empty, "
                   "navigation-only HTML, local news, binary scans)",
@@ -159,7 +191,9 @@ def rows(corpus, name, kind="target"):
 
 
 def found(t: pd.DataFrame, year, value, unit, comparator=None) -> bool:
-    hit = t[(t["target_year"] == year) & ((t["value"] - value).abs() < 1e-9) & (t["unit"] == unit)]
+    """A row with this year (None: no year, as the text gives none), value, unit (and comparator)."""
+    same_year = t["target_year"].isna() if year is None else (t["target_year"] == year)
+    hit = t[same_year.fillna(False) & ((t["value"] - value).abs() < 1e-9) & (t["unit"] == unit)]
     if comparator is not None:
         hit = hit[hit["comparator"] == comparator]
     return len(hit) > 0
@@ -269,6 +303,45 @@ def test_provincial_page(corpus):
     assert (d["issuer"], str(d["issued"].date())) == ("广东省人民政府办公厅", "2023-11-30")
     roles = set(zip(corpus.agencies["agency"], corpus.agencies["role"]))
     assert ("省科技厅", "lead") in roles and ("省工业和信息化厅", "responsible") in roles
+
+
+def test_notice_with_the_plan_as_its_annex(corpus):
+    d = doc(corpus, "hangzhou_notice_with_annex.txt")
+    assert _norm(d["title"]) == "杭州市推动人工智能产业高质量发展行动计划(2025—2027年)"  # no 附件 label
+    assert (d["doc_number"], d["issuer"], d["issuer_source"]) == ("杭政办函〔2025〕18号", "杭州市人民政府办公厅",
+                                                                  "signature")
+    assert str(d["issued"].date()) == "2025-03-21" and (d["plan_start"], d["plan_end"]) == (2025, 2027)
+    assert corpus.citations[corpus.citations["doc_id"] == d["doc_id"]].empty  # its own plan is no citation
+    t = rows(corpus, "hangzhou_notice_with_annex.txt")
+    assert found(t, 2027, 4000, "亿元", "突破") and found(t, 2027, 30, "家", "以上")
+    flops = t[t["unit"] == "EFLOPS"]
+    assert flops[["value", "value_std"]].values.tolist() == [[15, 15000]]
+    support = rows(corpus, "hangzhou_notice_with_annex.txt", kind="support")
+    assert (support["value_std"] == 2e7).any() and not (t["value_std"] == 2e7).any()
+
+
+def test_provincial_plan_in_chapters_and_articles(corpus):
+    d = doc(corpus, "shandong_chapters_articles.txt")
+    assert (d["level"], d["province"], d["place_source"]) == ("provincial", "山东", "issuer") and pd.isna(d["city"])
+    assert (d["issuer"], str(d["issued"].date())) == ("山东省人民政府办公厅", "2025-06-10")
+    assert pd.isna(d["notice_title"]) and pd.isna(d["doc_number"]) and d["doc_type"] == "行动方案"
+    assert (str(d["effective_from"].date()), str(d["effective_to"].date())) == ("2025-07-01", "2028-12-31")
+    assert d["target_years"] == "2026,2028"
+    t = rows(corpus, "shandong_chapters_articles.txt")
+    assert found(t, 2026, 1000, "亿元", "突破") and found(t, 2028, 60, "%", "达到") and found(t, 2028, 300, "家", "超过")
+
+
+def test_ai_plus_targets_in_mixed_units(corpus):
+    t = rows(corpus, "shenzhen_ai_plus_mixed_units.txt")
+    by_unit = {u: g for u, g in t.groupby("unit")}
+    assert by_unit["万家"][["value", "value_std", "comparator"]].values.tolist() == [[1.2, 12000, "超过"]]
+    assert by_unit["亿台"][["value", "value_std"]].values.tolist() == [[1.5, 1.5e8]]
+    scale = by_unit["亿元"].sort_values("value")
+    assert scale[["indicator", "value", "value_std"]].values.tolist() == [
+        ["人工智能核心产业规模", 5000, 5e11], ["带动相关产业规模", 15000, 1.5e12]]  # 1.5万亿元 given in 亿元
+    assert found(t, 2027, 70, "%", "达到") and found(t, None, 10, "所")
+    support = rows(corpus, "shenzhen_ai_plus_mixed_units.txt", kind="support")
+    assert support[["value", "unit", "comparator"]].values.tolist() == [[30, "%", "最高"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,15 +507,30 @@ def _texts(corpus):
     return list(corpus.documents["text"])
 
 
+# 壮大模型 (壮大 | 模型) holds 大模型 as read leftmost-longest: see the xfail below
+_FALSE_OCCURRENCE = "shenzhen_ai_plus_mixed_units.txt"
+
+
 def test_domain_terms_whole_after_repair(corpus):
     seg = segment.get_segmenter()
     lex = for_segmenter(seg)
     cut = lambda s: repair(seg.segment(s)[0], lex)  # noqa: E731
     terms = segment.domain_terms()
-    before = whole_rate(_texts(corpus), terms, lambda s: seg.segment(s)[0])
-    after = whole_rate(_texts(corpus), terms, cut)
+    texts = list(corpus.documents.loc[corpus.documents["source_path"] != _FALSE_OCCURRENCE, "text"])
+    before = whole_rate(texts, terms, lambda s: seg.segment(s)[0])
+    after = whole_rate(texts, terms, cut)
     assert after["occurrences"] == before["occurrences"] > 300
     assert before["rate"] < 1 and after["rate"] == 1.0
+
+
+@xfail("compounds.whole_rate reads 大模型 inside 壮大模型和智能体产业 (壮大 | 模型, a right cut) as a broken term: "
+       "the audit's leftmost-longest reading needs to respect a word that ends inside the term",
+       by="the vocab/compounds owner")
+def test_domain_terms_whole_when_a_term_straddles_a_word(corpus):
+    seg = segment.get_segmenter()
+    lex = for_segmenter(seg)
+    text = doc(corpus, _FALSE_OCCURRENCE)["text"]
+    assert whole_rate([text], segment.domain_terms(), lambda s: repair(seg.segment(s)[0], lex))["rate"] == 1.0
 
 
 @xfail("tokenize does not call compounds.repair yet (人工智能芯片 / 人工智能终端 come out as 人工 + 智能…)",
