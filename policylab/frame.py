@@ -349,7 +349,7 @@ def document_head(lines: list[str]) -> dict:
     info = {"body_start": 0, "notice": None, "notice_line": None, "title_line": None,
             "number_lines": [], "signature": None, "addressee": None}
     n = len(lines)
-    i = 0
+    i = _frame_start(lines)
     while i < n:
         ln = lines[i]
         nm = NOTICE.match(ln)
@@ -394,6 +394,28 @@ def document_head(lines: list[str]) -> dict:
     if info["signature"] is not None:
         info["signature"] = info["signature"][:3]
     return info
+
+
+_RESIDUE_MAX = 40  # a menu item or a site name is short
+
+
+def _frame_start(lines: list[str], limit: int = 600) -> int:
+    """Index of the notice title that opens the frame, past a page's residue before it.
+
+    A page's menu or header that cleaning left (short lines, no sentence, no heading) may stand
+    before the notice title; the frame starts at the last notice line (关于印发…的通知) before the
+    first sentence, when every line before it is such residue. Else 0.
+    """
+    last = 0
+    for k in range(min(len(lines), limit)):
+        ln = lines[k]
+        if NOTICE.match(ln) and len(ln) <= 160 and "。" not in ln:
+            last = k
+            continue
+        if "。" in ln or len(ln) > _RESIDUE_MAX or _heading_like(ln) or find_doc_numbers(ln) \
+                or _ADDRESSEE.match(ln) or _DATE_LINE.match(ln):
+            break  # a sentence or a part of the frame: what comes before is not a menu
+    return last
 
 
 def _signature_here(lines: list[str], i: int):

@@ -94,3 +94,18 @@ def test_a_transmitting_sentence_opening_with_the_plans_title_keeps_the_signatur
     head = document_head(lines)
     assert head["signature"][1] == ["某市人民政府"] and str(head["signature"][2].date()) == "2024-05-20"
     assert head["body_start"] == 7 and head["title_line"] == 6
+
+
+def test_a_menu_left_before_the_notice_does_not_hide_the_frame():
+    from policylab.frame import document_head, document_identity
+
+    menu = ["某市人民政府关于印发某市行动方案的通知-某市人民政府", "某市人民政府"] + ["市教育局", "市科技局", "市数据局"] * 30
+    frame_lines = ["某市人民政府关于印发某市行动方案的通知", "某政〔2024〕9号", "各区人民政府:",
+                   "现将《某市行动方案》印发给你们,请认真贯彻执行。", "某市人民政府", "2024年2月26日", "某市行动方案",
+                   "为加快发展,制定本方案。"]
+    head = document_head(menu + frame_lines)
+    assert head["notice_line"] == len(menu) and str(head["signature"][2].date()) == "2024-02-26"
+    assert document_identity(menu + frame_lines, head)["title"] == "某市行动方案"
+    # a sentence before the notice line: that is the document, not a menu; the frame is read as before
+    lines = ["为加快发展,制定本方案。"] + frame_lines
+    assert document_head(lines)["notice_line"] is None
