@@ -149,10 +149,19 @@ NOTICE = re.compile(r"^《?(?P<notice>(?P<organ>[^《》〔〕\[\]()\d]*?)关于
 _ADDRESSEE = re.compile(
     r"^(?!为|根据|按照|依据|经|现|特|兹)(?=[^。]*(?:各|人民政府|单位|部门|机构|机关|委办局))[^。]{2,150}:$"
 )
-_TRANSMIT = re.compile(r"(?:现|今|特|兹)(?:将|把)[^。]*(?:印发|转发|发布|印送|下发)")
+# 现将《X》印发给你们 / 《X》已经市政府同意,现印发给你们 / 现予印发
+_TRANSMIT = re.compile(
+    r"(?:现|今|特|兹)(?:将|把)[^。]*(?:印发|转发|发布|印送|下发)|(?:现|今|特|兹)(?:予以?)?(?:印发|转发|印送|下发)"
+)
 _THIS_COPY = re.compile(r"^[(\[【]此件[^)\]】]{0,12}[)\]】]$")
 _DATE_LINE = re.compile(rf"^{DATE}$")
 _ISSUER_DATE = re.compile(rf"^(?P<issuer>.+?)\s+(?P<date>{DATE})$")
+# a title's last line holding only its period or edition: (2024~2026年), (2026年版), (试行)
+_TITLE_TAIL_LINE = re.compile(
+    r"^[(\[【]\s*(?:(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|(?:19|20)\d{2}\s*年?\s*版"
+    r"|试行|暂行|征求意见稿|修订稿?)\s*[)\]】]$"
+)
+_ANNEX_LABEL = re.compile(r"^附件\s*\d{0,2}\s*[:]?\s*(?=\S)")
 _TITLE_TAIL = re.compile(
     r"\s*(?:[(\[【]\s*(?:(?:19|20)\d{2}[^)\]】]{0,12}|[^)\]】]{0,8}版|试行|暂行|征求意见稿|修订)\s*[)\]】]"
     r"|(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年)\s*$"
@@ -251,6 +260,9 @@ def join_split_titles(lines: list[str], limit: int = 14) -> list[str]:
     i = 0
     while i < min(len(out) - 1, limit):
         a, b = out[i], out[i + 1]
+        if continues_title(a, b):
+            out[i:i + 2] = [a + b]
+            continue
         joinable = (
             len(a) <= 40 and len(b) <= 60 and a[-1] not in "。,;:!?》)" and not looks_like_title(a)
             and not NOTICE.match(a) and not _DOCNUM.search(a) and not _DATE_LINE.match(a)
@@ -262,6 +274,32 @@ def join_split_titles(lines: list[str], limit: int = 14) -> list[str]:
             continue
         i += 1
     return out
+
+
+def continues_title(a: str, b: str) -> bool:
+    """Whether line ``b`` is the last line of title ``a``: its period or edition label alone.
+
+    A plan title is often printed with its period on a line of its own
+    (``…三年行动计划`` / ``(2024~2026年)``); the two lines are one title.
+
+    Parameters
+    ----------
+    a, b : str
+        Two consecutive folded lines.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> continues_title("武汉市人工智能产业三年行动计划", "(2024~2026年)")
+    True
+    >>> continues_title("西安市人工智能工作指引", "(2026年版)"), continues_title("一、总体要求", "(2024-2026年)")
+    (True, False)
+    """
+    return (len(b) <= 20 and _TITLE_TAIL_LINE.match(b) is not None and looks_like_title(a)
+            and _TITLE_TAIL.search(a) is None and not _heading_like(a))
 
 
 def _heading_like(line: str) -> bool:
@@ -311,7 +349,7 @@ def document_head(lines: list[str]) -> dict:
     info = {"body_start": 0, "notice": None, "notice_line": None, "title_line": None,
             "number_lines": [], "signature": None, "addressee": None}
     n = len(lines)
-    i = 0
+    i = _frame_start(lines)
     while i < n:
         ln = lines[i]
         nm = NOTICE.match(ln)
@@ -356,6 +394,28 @@ def document_head(lines: list[str]) -> dict:
     if info["signature"] is not None:
         info["signature"] = info["signature"][:3]
     return info
+
+
+_RESIDUE_MAX = 40  # a menu item or a site name is short
+
+
+def _frame_start(lines: list[str], limit: int = 600) -> int:
+    """Index of the notice title that opens the frame, past a page's residue before it.
+
+    A page's menu or header that cleaning left (short lines, no sentence, no heading) may stand
+    before the notice title; the frame starts at the last notice line (关于印发…的通知) before the
+    first sentence, when every line before it is such residue. Else 0.
+    """
+    last = 0
+    for k in range(min(len(lines), limit)):
+        ln = lines[k]
+        if NOTICE.match(ln) and len(ln) <= 160 and "。" not in ln:
+            last = k
+            continue
+        if "。" in ln or len(ln) > _RESIDUE_MAX or _heading_like(ln) or find_doc_numbers(ln) \
+                or _ADDRESSEE.match(ln) or _DATE_LINE.match(ln):
+            break  # a sentence or a part of the frame: what comes before is not a menu
+    return last
 
 
 def _signature_here(lines: list[str], i: int):
@@ -420,6 +480,8 @@ def document_identity(lines: list[str], head: dict | None = None) -> dict:
     --------
     >>> document_identity(["关于印发某市实施方案的通知", "某政发〔2020〕1号", "一、目标"])
     {'title': '某市实施方案', 'notice_title': '关于印发某市实施方案的通知', 'doc_number': '某政发〔2020〕1号'}
+    >>> document_identity(["关于印发某市行动计划的通知", "某市人民政府", "2025年3月21日", "附件某市行动计划", "一、目标"])["title"]
+    '某市行动计划'
     """
     if head is None:
         head = document_head(lines)
@@ -428,7 +490,8 @@ def document_identity(lines: list[str], head: dict | None = None) -> dict:
     if notice is not None:
         out["notice_title"] = notice.group("notice")
     if head["title_line"] is not None:
-        out["title"] = lines[head["title_line"]].strip("《》")
+        # a plan sent as an annex of its notice may keep the label on its title line (附件 / 附件1:)
+        out["title"] = _ANNEX_LABEL.sub("", lines[head["title_line"]]).strip("《》")
     elif notice is not None:
         out["title"] = notice.group("inner").strip().strip("《》") or None
     for i in head["number_lines"]:
@@ -518,7 +581,8 @@ _DOC_TYPE_END = (
 )
 #: the end of a title: a document type, maybe a period (2018-2020年) or a number in brackets
 TITLE_END = re.compile(
-    _DOC_TYPE_END + r"\s*(?:\(\s*(?:19|20)\d{2}\s*[-—–~～至]+\s*(?:19|20)?\d{2,4}\s*年?\s*\)|\(.{0,20}号\))?[》]?$"
+    _DOC_TYPE_END + r"\s*(?:\(\s*(?:19|20)\d{2}\s*[-—–~～至]+\s*(?:19|20)?\d{2,4}\s*年?\s*\)|\(.{0,20}号\)"
+    r"|\(\s*(?:19|20)\d{2}\s*年?\s*版\s*\)|\((?:试行|暂行|征求意见稿|修订稿?)\))?[》]?$"
 )
 #: an addressee line (各…:)
 ADDRESSEE_SHAPE = re.compile(r"^各.{2,80}[:]$")

@@ -287,6 +287,38 @@ def html_to_text(html: str) -> tuple[str, list[tuple[str, str]]]:
     return text, meta
 
 
+# the opening of an HTML document: maybe an XML prolog, comments and a doctype before <html>
+_HTML_OPENING = re.compile(
+    r"\s*(?:<\?xml[^>]{0,200}\?>\s*)?(?:<!--.{0,500}?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a page opens as an HTML document, whatever its file name says.
+
+    An XML prolog (``<?xml …?>``, XHTML pages of older content systems) and comments may stand
+    before the doctype or ``<html>``.
+
+    Parameters
+    ----------
+    text : str
+        The decoded page.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> looks_like_html('<?xml version="1.0"?><!-- CMS --><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN">')
+    True
+    >>> looks_like_html("<html lang='zh'>"), looks_like_html("关于印发<html>的通知")
+    (True, False)
+    """
+    return _HTML_OPENING.match(text, 0, 2000) is not None
+
+
 def _size(n: int) -> str:
     """A byte count for people: '1.3 MB', '12.0 kB', '900 bytes'."""
     if n >= 1e6:
@@ -340,7 +372,8 @@ def read_page(
     max_bytes : int
         Larger files are rejected unread.
     max_line_chars : int
-        A page with a longer line is rejected (a data dump, not a document).
+        A page with a longer line of text is rejected (a data dump, not a document); for an HTML
+        page the limit applies to the text read from the markup, not to the markup.
 
     Returns
     -------
@@ -398,16 +431,18 @@ def read_page(
     if not text.strip():  # Unicode white space (U+3000, NBSP ...) that bytes.strip() does not know
         raise IngestError("file holds only whitespace", digest, len(data))
     fmt, meta = "text", []
+    if suffix in HTML_SUFFIXES or looks_like_html(text):
+        # the line limit is for the text a reader sees: a page saved minified (all markup on one
+        # line) holds short paragraphs once its tags are read
+        fmt = "html"
+        text, meta = html_to_text(text)
     line_no, longest = longest_line(text)
-    if longest > max_line_chars and not text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+    if longest > max_line_chars:
+        where = "after reading the HTML, " if fmt == "html" else ""
         raise IngestError(
-            f"line {line_no} is {longest:,} characters long, over the {max_line_chars:,} limit "
+            f"{where}line {line_no} is {longest:,} characters long, over the {max_line_chars:,} limit "
             "(max_line_chars): not a page of prose",
             digest,
             len(data),
         )
-    looks_html = suffix in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html"))
-    if looks_html:
-        fmt = "html"
-        text, meta = html_to_text(text)
     return RawPage(relpath, digest, len(data), encoding, fmt, text, meta)

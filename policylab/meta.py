@@ -130,19 +130,41 @@ def _gaz_index():
     return full, short, prefix, alias
 
 
+@lru_cache(maxsize=1)
+def _gaz_rows() -> dict:
+    """Gazetteer rows as plain dicts by index (read per document: no DataFrame lookups)."""
+    g = gazetteer()
+    return {i: r for i, r in zip(g.index, g.to_dict("records"))}
+
+
+_LENGTHS: dict[int, tuple] = {}  # id of a gazetteer index dict -> its key lengths, longest first
+
+
+def _longest_key_at_start(s: str, keys: dict, min_len: int = 1):
+    """The longest key of ``keys`` that opens ``s`` (names are short: try each length once)."""
+    lengths = _LENGTHS.get(id(keys))
+    if lengths is None:
+        lengths = _LENGTHS[id(keys)] = tuple(sorted({len(k) for k in keys}, reverse=True))
+    for n in lengths:
+        if min_len <= n <= len(s) and s[:n] in keys:
+            return s[:n]
+    return None
+
+
 def _places_at_start(s: str, *, issuer: bool = False) -> list[int]:
     """Gazetteer rows whose full or short name opens ``s`` (full names win; longest match)."""
     full, short, _, alias = _gaz_index()
     if not s:
         return []
     if issuer:
-        for a in sorted(alias, key=len, reverse=True):
-            if s.startswith(a):
-                return [alias[a]]
-    for n in sorted((n for n in full if s.startswith(n)), key=len, reverse=True)[:1]:
+        a = _longest_key_at_start(s, alias)
+        if a is not None:
+            return [alias[a]]
+    n = _longest_key_at_start(s, full)
+    if n is not None:
         return [full[n]]
-    hits = sorted((n for n in short if len(n) >= 2 and s.startswith(n)), key=len, reverse=True)
-    return list(short[hits[0]]) if hits else []
+    n = _longest_key_at_start(s, short, min_len=2)
+    return list(short[n]) if n is not None else []
 
 
 def _places_of_prefix(doc_number: str | None) -> list[int]:
@@ -160,11 +182,11 @@ def _agree(cands: list[int], text: str) -> int | None:
     """One candidate: it. Several: the only one named (full or short name) in ``text``, else None."""
     if len(cands) == 1:
         return cands[0]
-    g = gazetteer()
-    named = [i for i in cands if g.at[i, "name"] in text or
-             (len(g.at[i, "short"]) >= 2 and g.at[i, "short"] in text)]
+    g = _gaz_rows()
+    named = [i for i in cands if g[i]["name"] in text or
+             (len(g[i]["short"]) >= 2 and g[i]["short"] in text)]
     # a full name settles ties between a province and a prefecture sharing a short name (海南)
-    full_named = [i for i in named if g.at[i, "name"] in text]
+    full_named = [i for i in named if g[i]["name"] in text]
     if len(named) == 1:
         return named[0]
     if len(full_named) == 1:
@@ -310,18 +332,29 @@ def target_years(lines: list[str]) -> list[int]:
     return sorted(years)
 
 
+_IN_FORCE_WORD = re.compile(r"(?<=[日\d])\s*(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效)")
+_DATE_AT_END = re.compile(rf"({DATE})\s*$")
+_FROM_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行|生效)")
+_VALID_TO = re.compile(rf"有效期\s*(?:至|到|截至)\s*({DATE})")
+_VALID_FOR = re.compile(r"有效期\s*(?:为)?\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*年")
+
+
 def _effective(text: str, issued) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     frm = to = None
-    m = re.search(rf"自?\s*({DATE})\s*起?\s*(?:开始)?(?:施行|实施|执行|生效)", text)
-    if m:
-        frm = parse_date(m.group(1))
-    elif issued is not None and re.search(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行|生效)", text):
+    # (自)2020年12月10日(起)施行: find the verb, then a date right before it (a date pattern tried at
+    # every position of the text would cost more than the rest of the metadata)
+    for w in _IN_FORCE_WORD.finditer(text):
+        m = _DATE_AT_END.search(text[max(0, w.start() - 30) : w.start()])
+        if m:
+            frm = parse_date(m.group(1))
+            break
+    if frm is None and issued is not None and _FROM_ISSUE.search(text):
         frm = issued
-    m = re.search(rf"有效期\s*(?:至|到|截至)\s*({DATE})", text)
+    m = _VALID_TO.search(text) if "有效期" in text else None
     if m:
         to = parse_date(m.group(1))
     elif frm is not None:
-        m = re.search(r"有效期\s*(?:为)?\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*年", text)
+        m = _VALID_FOR.search(text)
         if m and cn_number(m.group(1)):
             to = frm + pd.DateOffset(years=cn_number(m.group(1))) - pd.Timedelta(days=1)
     return frm, to
@@ -398,7 +431,7 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
 
 
 def _place(out: dict, notice, text: str, page_fields) -> None:
-    g = gazetteer()
+    g = _gaz_rows()
     organs = []
     if out["issuer"] and out["issuer_source"] != "page":
         organs.append(("issuer", out["issuer"], True))
@@ -418,7 +451,7 @@ def _place(out: dict, notice, text: str, page_fields) -> None:
         i = _agree(cands, text)
         if i is None:
             continue
-        r = g.loc[i]
+        r = g[i]
         if r["level"] == "national":
             out["level"] = "national"
         elif r["level"] == "province" and r["kind"] != "直辖市":

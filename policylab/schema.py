@@ -332,6 +332,10 @@ SCHEMAS: dict[str, list[Column]] = {
         C("section_id", "string", "section the quantity stands in (structure's section_id)"),
         C("target_year", "Int64", "horizon year the sentence stands under (到2025年 / stage goal 2023年,), "
                                   "inherited within the section and from parent sections; null if none"),
+        C("year_source", "string", "where target_year comes from: 'horizon' (a horizon before the quantity in "
+                                   "its section), 'parent_section' (inherited from an enclosing section), "
+                                   "'plan_period' (no horizon: the end of the plan's period, targets only); "
+                                   "null when there is no year"),
         C("indicator", "string", "what is measured, e.g. 人工智能核心产业规模 (null if the text names nothing)"),
         C("value", "Float64", "the number as printed (low end of a range); Chinese numerals converted"),
         C("value_high", "Float64", "high end of a range such as 1—2个; null otherwise"),

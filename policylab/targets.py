@@ -12,9 +12,17 @@ How the year is found. A horizon is written 到2025年 / 至2025年 / 2025年底
 stage goal opening a sentence (``2023年,...``). A horizon holds for the rest of its section (so
 ``——`` bullets after 到2020年 inherit 2020) and for the section's children (a ``1.`` task under
 ``(一)总体目标`` inherits the year of 总体目标). A plan period such as (2018-2020年), a date
-(2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. No horizon, no year:
-``target_year`` stays null. The horizon finder is :func:`policylab.text.horizons`, the one
-``documents.target_years`` is derived from too.
+(2020年12月10日), an edition (2026年版) or a citation's year is never a horizon. A target with no
+horizon in a plan with a period (``行动方案(2025—2027年)``, given by the documents table) stands
+under the period's last year (unless it is a yearly quantity: 每年, 年均). Else no horizon, no year: ``target_year`` stays null.
+``year_source`` says which rule gave the year ('horizon', 'parent_section', 'plan_period'). The
+horizon finder is :func:`policylab.text.horizons`, the one ``documents.target_years`` is derived
+from too.
+
+Quantities. Each quantity is a row, several in one sentence (培育骨干企业50家、专精特新企业200家)
+included. A floor and a stretch goal of one measure (规模达6000亿元以上、力争1.2万亿元) are two rows of
+the same indicator; a value in 万亿元 is given in 亿元 (12000 亿元), compute in EFLOPS / PFLOPS / P
+(``value_std`` in PFLOPS), devices in 亿台 / 万台.
 
 What is not a quantity. A number counts only when a unit (from ``resources/target_units.csv``) or
 ``+`` follows it. Ordinals (第一), document numbers (〔2020〕97号), section numbers, 5G, 十四五,
@@ -58,12 +66,16 @@ _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
 _DASH = r"[-—–~～至到]"
 _CLAUSE_DELIMS = ",;。:!?\n"
+# a number right after one of these is part of a code, an ordinal or a longer number (第3, 5G, 1.5)
+_NOT_BEFORE_NUMBER = frozenset("0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + ".-/第几数上"
+                               + "零〇一二两三四五六七八九十百千万亿")
 _SENTENCE_RE = re.compile(r"[^。!?;\n]*(?:[。!?;]|\n|$)")
 
 
 @dataclass(frozen=True)
 class _Lexicon:
     units: dict  # unit -> (factor or None, quantity)
+    same_as: dict  # unit -> the unit its value is given in (万亿元 -> 亿元)
     qty_re: re.Pattern
     before: list  # comparators written before the number, longest first
     after: list
@@ -71,6 +83,7 @@ class _Lexicon:
     support_ratio: list
     not_indicator: list
     strip: list
+    annual: list
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,16 +91,21 @@ def _lexicon() -> _Lexicon:
     units = pd.read_csv(resources.path("target_units.csv"), dtype=str, keep_default_na=False)
     cues = pd.read_csv(resources.path("target_cues.csv"), dtype=str, keep_default_na=False)
     unit_info = {}
+    same_as = {}
     alts = []
     for r in units.itertuples(index=False):
         unit_info[r.unit] = (float(r.factor) if r.factor else None, r.quantity)
+        if r.same_as:
+            same_as[r.unit] = r.same_as
         guard = f"(?!{r.not_followed_by})" if r.not_followed_by else ""
         alts.append((len(r.unit), re.escape(r.unit) + guard))
     alts.sort(key=lambda a: -a[0])  # longest unit first: 亿元 before 亿, 个百分点 before 个
     unit_re = "|".join(a for _, a in alts)
     num = rf"(?:{_AR}|{_CN})"
+    # the pattern opens with the number's first character, so the regex engine skips ahead to the
+    # next digit instead of trying every position; the characters that may not stand before a
+    # number (第, letters, digits ...) are checked on each match (:data:`_NOT_BEFORE_NUMBER`)
     qty_re = re.compile(
-        rf"(?<![\dA-Za-z.\-/第几数上{_CN_DIGITS}])"
         rf"(?P<num>{num})"
         rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
         rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
@@ -101,6 +119,7 @@ def _lexicon() -> _Lexicon:
 
     return _Lexicon(
         units=unit_info,
+        same_as=same_as,
         qty_re=qty_re,
         before=role("comparator_before"),
         after=role("comparator_after"),
@@ -108,6 +127,7 @@ def _lexicon() -> _Lexicon:
         support_ratio=role("support_ratio"),
         not_indicator=role("not_indicator"),
         strip=role("strip"),
+        annual=role("annual"),
     )
 
 
@@ -115,6 +135,19 @@ def _lexicon() -> _Lexicon:
 def _families() -> list[tuple[str, str]]:
     fam = pd.read_csv(resources.path("indicator_families.csv"), dtype=str, keep_default_na=False)
     return list(zip(fam["keyword"], fam["family"]))
+
+
+@functools.lru_cache(maxsize=65536)
+def _family_of(indicator: str) -> str:
+    best = None
+    for kw, family in _families():
+        pos = indicator.rfind(kw)
+        if pos < 0:
+            continue
+        key = (pos + len(kw), len(kw))
+        if best is None or key > best[0]:
+            best = (key, family)
+    return best[1] if best else "other"
 
 
 def indicator_family(indicator: str | None) -> str | None:
@@ -139,15 +172,7 @@ def indicator_family(indicator: str | None) -> str | None:
     """
     if indicator is None or (isinstance(indicator, float) and np.isnan(indicator)):
         return None
-    best = None
-    for kw, family in _families():
-        pos = indicator.rfind(kw)
-        if pos < 0:
-            continue
-        key = (pos + len(kw), len(kw))
-        if best is None or key > best[0]:
-            best = (key, family)
-    return best[1] if best else "other"
+    return _family_of(indicator)
 
 
 # ---- numbers --------------------------------------------------------------------------------
@@ -172,7 +197,15 @@ def _candidates(text: str) -> list[dict]:
     """Every quantity in ``text`` that passes the look-alike filters, in text order."""
     lex = _lexicon()
     found = []
-    for m in lex.qty_re.finditer(text):
+    pos, n = 0, len(text)
+    while pos < n:
+        m = lex.qty_re.search(text, pos)
+        if m is None:
+            break
+        if m.start() > 0 and (text[m.start() - 1] in _NOT_BEFORE_NUMBER or text[m.start() - 1].isdigit()):
+            pos = m.start() + 1  # as a look-behind would: the next position may still start a number
+            continue
+        pos = m.end()
         unit, plus = m.group("unit"), m.group("plus")
         if not unit and not plus:
             continue
@@ -180,11 +213,12 @@ def _candidates(text: str) -> list[dict]:
         if num == "一" and not m.group("num2"):
             continue  # 一个 / 一项 / 最后一公里: an article or an idiom, not a count
         end = m.end()
-        after = text[end:]
+        after = text[end : end + 16]  # cues are short: no copy of the rest of the text per quantity
         if unit and any(after.startswith(w) for w in lex.not_indicator):
             continue  # 三个领域 (enumeration), 3个月 (duration)
         start = m.start()
-        before = text[:start]
+        base = max(0, start - 16)
+        before = text[base:start]
         if before.endswith("前") and unit in ("名", "位", "强"):
             continue  # 前10名: a rank
         # names and slogans: 《...》, or quotes holding more than the quantity (“五个高地”)
@@ -223,7 +257,7 @@ def _candidates(text: str) -> list[dict]:
             if tail.endswith(c):
                 if comparator is None or c not in ("达到", "达"):
                     comparator = c
-                pre_comp_start = len(tail) - len(c)
+                pre_comp_start = base + len(tail) - len(c)
                 break
         if comparator is None:
             cs = _clause_start(text, start)
@@ -291,20 +325,42 @@ def _quantities(text: str) -> list[dict]:
             indicator = _strip_indicator(post, lex, leading=False)
         if not indicator:
             indicator = _strip_indicator(pre, lex)
-        factor = lex.units.get(c["unit"], (1.0, "count"))[0] if c["unit"] else 1.0
+        unit, value, value_high = c["unit"], c["value"], c["value_high"]
+        factor = lex.units.get(unit, (1.0, "count"))[0] if unit else 1.0
+        if unit in lex.same_as:
+            # 1.2万亿元 is written in the unit of its kind's other values: 12000 亿元
+            scale = factor / lex.units[lex.same_as[unit]][0]
+            unit, value = lex.same_as[unit], round(value * scale, 6)
+            value_high = None if value_high is None else round(value_high * scale, 6)
+        if indicator is None and rows and i > 0 and _same_measure(text, cands[i - 1], c, lex):
+            # 规模达6000亿元以上、力争1.2万亿元: a second value (a stretch goal, an alternative) of the
+            # quantity before it, with no words of its own
+            indicator = rows[-1]["indicator"]
         rows.append(
             dict(
                 offset=c["start"],
                 indicator=indicator,
-                value=c["value"],
-                value_high=c["value_high"],
-                unit=c["unit"],
+                value=value,
+                value_high=value_high,
+                unit=unit,
                 comparator=c["comparator"],
                 value_std=None if factor is None else c["value"] * factor,
                 kind="support" if is_support else "target",
             )
         )
     return rows
+
+
+_BETWEEN_VALUES = re.compile(r"[\s、,或]*(?:或|甚至)?[\s、,]*")
+
+
+def _same_measure(text: str, prev: dict, cur: dict, lex: _Lexicon) -> bool:
+    """Whether ``cur`` follows ``prev`` with only a delimiter between them, in a unit of the same kind."""
+    if prev["unit"] is None or cur["unit"] is None:
+        return False
+    if lex.units.get(prev["unit"], (None, ""))[1] != lex.units.get(cur["unit"], (None, "?"))[1]:
+        return False
+    return _BETWEEN_VALUES.fullmatch(text, prev["end"], cur["cstart"]) is not None
 
 
 def _sentence_at(text: str, pos: int) -> str:
@@ -317,7 +373,7 @@ def _sentence_at(text: str, pos: int) -> str:
 # ---- public API -----------------------------------------------------------------------------
 
 
-def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
+def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``targets`` table of a sections table: one row per quantity.
 
     Parameters
@@ -327,6 +383,10 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
         label, heading, text, order``). Only ``doc_id``, ``section_id`` and ``text`` are required;
         without ``parent_id`` no year is inherited from a parent section, without ``order`` rows keep
         their input order. ``heading`` is read before ``text`` (run-in headings may hold numbers).
+    documents : DataFrame, optional
+        ``doc_id`` and ``plan_end`` (the documents or metadata table). A target with no horizon in
+        its section or above it, in a plan with a period (``(2025—2027年)``), takes the period's
+        last year, ``year_source`` 'plan_period'. Without it such a target has no year.
 
     Returns
     -------
@@ -343,6 +403,11 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
     ...                      "order": [0, 1]})
     >>> extract_targets(secs)[["section_id", "target_year", "value", "value_high", "unit"]].to_dict("records")
     [{'section_id': '1.1', 'target_year': 2025, 'value': 1.0, 'value_high': 2.0, 'unit': '个'}]
+    >>> goals = pd.DataFrame({"doc_id": ["d2"], "section_id": ["1"], "heading": ["发展目标"],
+    ...                       "text": ["核心产业规模突破800亿元。"]})
+    >>> plan = pd.DataFrame({"doc_id": ["d2"], "plan_end": [2027]})
+    >>> extract_targets(goals, plan)[["target_year", "year_source", "value"]].to_dict("records")
+    [{'target_year': 2027, 'year_source': 'plan_period', 'value': 800.0}]
     """
     missing = [c for c in ("doc_id", "section_id", "text") if c not in sections.columns]
     if missing:
@@ -356,30 +421,46 @@ def extract_targets(sections: pd.DataFrame) -> pd.DataFrame:
     has_parent = "parent_id" in secs.columns
     has_heading = "heading" in secs.columns
 
+    plan_end: dict[str, int] = {}
+    if documents is not None and "plan_end" in documents.columns:
+        for d, y in zip(documents["doc_id"], documents["plan_end"]):
+            if not pd.isna(y):
+                plan_end[str(d)] = int(y)
+    lex = _lexicon()
     carry: dict[tuple, int | None] = {}  # (doc_id, section_id) -> horizon in force at its end
     rows = []
-    for rank, sec in enumerate(secs.itertuples(index=False)):
-        doc_id, section_id = str(sec.doc_id), str(sec.section_id)
+    # plain lists: iterating Arrow-backed columns row by row costs more than the parsing
+    n = len(secs)
+    columns = zip(
+        secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist(),
+        secs["heading"].tolist() if has_heading else [None] * n,
+        secs["parent_id"].tolist() if has_parent else [None] * n,
+    )
+    for rank, (doc_id, section_id, sec_text, heading, parent) in enumerate(columns):
+        doc_id, section_id = str(doc_id), str(section_id)
         parts = []
-        if has_heading and isinstance(sec.heading, str) and sec.heading.strip():
-            parts.append(sec.heading.strip())
-        if isinstance(sec.text, str) and sec.text.strip():
-            parts.append(sec.text)
+        if isinstance(heading, str) and heading.strip():
+            parts.append(heading.strip())
+        if isinstance(sec_text, str) and sec_text.strip():
+            parts.append(sec_text)
         text = fold("\n".join(parts))
         inherited = None
         if has_parent:
-            parent = sec.parent_id
             if isinstance(parent, str) and parent:
                 inherited = carry.get((doc_id, parent))
         horizons = find_horizons(text)
         carry[(doc_id, section_id)] = horizons[-1][1] if horizons else inherited
         for q in _quantities(text):
-            year = inherited
+            year, source = inherited, None if inherited is None else "parent_section"
             for pos, y in horizons:
                 if pos < q["offset"]:
-                    year = y
-            q.update(doc_id=doc_id, section_id=section_id, target_year=year, _rank=rank)
+                    year, source = y, "horizon"
             q["sentence"] = _sentence_at(text, q["offset"])
+            if year is None and q["kind"] == "target" and doc_id in plan_end and not any(
+                w in q["sentence"] for w in lex.annual
+            ):  # a yearly quantity (每年…100个) has no end year
+                year, source = plan_end[doc_id], "plan_period"
+            q.update(doc_id=doc_id, section_id=section_id, target_year=year, year_source=source, _rank=rank)
             rows.append(q)
     if not rows:
         return schema.empty("targets")

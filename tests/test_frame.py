@@ -61,3 +61,51 @@ def test_one_date_line_for_clean_and_meta():
     for line in ("2018年12月6日", "二〇一八年十二月六日", "2018-12-06"):
         assert frame.DATE_LINE.match(line)
     assert not frame.DATE_LINE.match("2018年12月6日印发")
+
+
+# ---- issue 13: layouts the seeds do not have ------------------------------------------------------
+
+def test_a_period_line_under_a_title_is_part_of_it():
+    from policylab.frame import continues_title, join_split_titles
+
+    lines = ["某市人民政府办公厅", "2024年3月8日", "某市人工智能产业三年行动计划", "(2024~2026年)", "一、总体要求"]
+    assert join_split_titles(lines)[2] == "某市人工智能产业三年行动计划(2024~2026年)"
+    assert join_split_titles(["某市人工智能工作指引", "(2026年版)"]) == ["某市人工智能工作指引(2026年版)"]
+    # a period after a heading, a sentence or a title that has its period already stays apart
+    assert not continues_title("一、总体要求", "(2024-2026年)")
+    assert not continues_title("制定本行动计划。", "(2024-2026年)")
+    assert not continues_title("某市行动计划(2021-2023年)", "(2024-2026年)")
+
+
+def test_edition_label_title_has_a_title_shape():
+    from policylab.frame import TITLE_END, is_structural
+
+    assert TITLE_END.search("西安市人工智能赋能制造业工作指引(2026年版)")
+    assert is_structural("某市人工智能产业发展若干措施(试行)")
+    assert not is_structural("首页 > 政务公开 > 2026年版")
+
+
+def test_a_transmitting_sentence_opening_with_the_plans_title_keeps_the_signature():
+    from policylab.frame import document_head
+
+    lines = ["某市人民政府关于印发某市促进人工智能产业发展若干措施的通知", "某府规〔2024〕5号", "各区人民政府:",
+             "《某市促进人工智能产业发展若干措施》已经市政府同意,现印发给你们,请认真贯彻执行。",
+             "某市人民政府", "2024年5月20日", "某市促进人工智能产业发展若干措施", "一、发展目标"]
+    head = document_head(lines)
+    assert head["signature"][1] == ["某市人民政府"] and str(head["signature"][2].date()) == "2024-05-20"
+    assert head["body_start"] == 7 and head["title_line"] == 6
+
+
+def test_a_menu_left_before_the_notice_does_not_hide_the_frame():
+    from policylab.frame import document_head, document_identity
+
+    menu = ["某市人民政府关于印发某市行动方案的通知-某市人民政府", "某市人民政府"] + ["市教育局", "市科技局", "市数据局"] * 30
+    frame_lines = ["某市人民政府关于印发某市行动方案的通知", "某政〔2024〕9号", "各区人民政府:",
+                   "现将《某市行动方案》印发给你们,请认真贯彻执行。", "某市人民政府", "2024年2月26日", "某市行动方案",
+                   "为加快发展,制定本方案。"]
+    head = document_head(menu + frame_lines)
+    assert head["notice_line"] == len(menu) and str(head["signature"][2].date()) == "2024-02-26"
+    assert document_identity(menu + frame_lines, head)["title"] == "某市行动方案"
+    # a sentence before the notice line: that is the document, not a menu; the frame is read as before
+    lines = ["为加快发展,制定本方案。"] + frame_lines
+    assert document_head(lines)["notice_line"] is None

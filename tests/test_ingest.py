@@ -102,3 +102,41 @@ def test_list_files_is_recursive_and_sorted(tmp_path):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("x")
     assert list_files(tmp_path) == ["a.html", "b/1.txt", "b/2.txt", "c/d/e.htm"]
+
+
+# ---- minified pages (issue 13): the line limit applies to the text, not to the markup --------------
+
+_MINIFIED_BODY = ("<p>关于印发某市人工智能行动方案的通知</p><p>到2026年,全市人工智能核心产业规模突破500亿元。</p>"
+                  + "<style>" + ".m{margin:0}" * 3000 + "</style>"
+                  + "<ul>" + "<li><a href='/x'>市科技局</a></li>" * 200 + "</ul>")
+
+
+@pytest.mark.parametrize(
+    "name, prolog",
+    [
+        ("page.html", "<!DOCTYPE html>"),
+        # an XHTML page of an older CMS: XML prolog and a comment before the doctype; saved as .txt
+        ("page.txt", '<?xml version="1.0" encoding="UTF-8"?><!-- 内容管理系统 --><!DOCTYPE html PUBLIC '
+                     '"-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'),
+    ],
+)
+def test_a_minified_page_is_read_once_its_markup_is_parsed(tmp_path, name, prolog):
+    html = prolog + "<html><head><title>通知</title></head><body>" + _MINIFIED_BODY + "</body></html>"
+    assert "\n" not in html and len(html) > 40_000
+    (tmp_path / name).write_text(html, encoding="utf-8")
+    page = read_page(tmp_path, name, max_line_chars=5000)
+    assert page.format == "html"
+    lines = page.text.splitlines()
+    assert "到2026年,全市人工智能核心产业规模突破500亿元。" in lines and max(map(len, lines)) < 100
+    assert "margin" not in page.text
+
+
+def test_a_long_line_of_text_inside_html_is_still_rejected(tmp_path):
+    (tmp_path / "dump.html").write_text("<html><body><p>" + "人工智能" * 3000 + "</p></body></html>",
+                                        encoding="utf-8")
+    with pytest.raises(IngestError, match=r"after reading the HTML, line \d+ is 12,000 characters long.*max_line_chars"):
+        read_page(tmp_path, "dump.html", max_line_chars=5000)
+    # markup that merely mentions <html> inside prose is no HTML page: a long line of it is a dump
+    (tmp_path / "dump.txt").write_text("关于<html>" + "人工智能" * 3000, encoding="utf-8")
+    with pytest.raises(IngestError, match=r"^line 1 is .*max_line_chars"):
+        read_page(tmp_path, "dump.txt", max_line_chars=5000)

@@ -346,3 +346,54 @@ def test_indicator_family_mapping():
     assert indicator_family("公共服务平台") == "platforms_infrastructure"
     assert indicator_family("企业人工智能工程师") == "talent"
     assert indicator_family("可供全国复制推广的经验") == "other"
+
+
+# ---- issue 13: target forms of 2023-2025 plans -----------------------------------------------------
+
+def test_floor_and_stretch_goal_are_two_rows_of_one_indicator():
+    t = targets_from_text("到2026年,带动相关产业规模达6000亿元以上、力争1.2万亿元。")
+    assert t[["indicator", "value", "unit", "comparator"]].values.tolist() == [
+        ["带动相关产业规模", 6000, "亿元", "以上"], ["带动相关产业规模", 12000, "亿元", "力争"]]
+    assert t["value_std"].tolist() == [6e11, 1.2e12]
+    # a second value after a different measure is not given the first one's indicator
+    t = targets_from_text("到2026年,产业规模达6000亿元、企业100家。")
+    assert t["indicator"].tolist() == ["产业规模", "企业"]
+
+
+def test_compute_capacity_and_device_counts():
+    t = targets_from_text("到2027年,全市智能算力规模达到25EFLOPS,终端产品年出货量达到2亿台,"
+                          "智算中心算力达到5000PFLOPS,新增8000P算力,手机出货量3000万部。")
+    got = t[["indicator", "value", "unit", "value_std"]].values.tolist()
+    assert got == [["智能算力规模", 25, "EFLOPS", 25000], ["终端产品年出货量", 2, "亿台", 2e8],
+                   ["智算中心算力", 5000, "PFLOPS", 5000], ["算力", 8000, "P", 8000],
+                   ["手机出货量", 3000, "万部", 3e7]]
+    assert (t["target_year"] == 2027).all() and (t["year_source"] == "horizon").all()
+
+
+def test_a_target_without_a_year_in_a_dated_plan_takes_the_plans_end():
+    secs = pd.DataFrame({"doc_id": ["p", "p", "p", "q"], "section_id": ["1", "2", "2.1", "1"],
+                         "parent_id": [None, None, "2", None],
+                         "heading": ["发展目标", "重点任务", "建设算力", "发展目标"],
+                         "text": ["核心产业规模突破800亿元,培育企业120家。", "到2026年,建成平台5个。",
+                                  "智能算力规模达到25EFLOPS;对企业给予最高200万元补助。", "核心产业规模突破800亿元,每年新增企业10家。"],
+                         "order": [0, 1, 2, 0]})
+    docs = pd.DataFrame({"doc_id": ["p", "q"], "plan_end": pd.array([2027, None], dtype="Int64")})
+    t = extract_targets(secs, docs)
+    rows = t[["doc_id", "section_id", "kind", "target_year", "year_source"]].astype(object).where(t.notna(), None)
+    assert rows.values.tolist() == [
+        ["p", "1", "target", 2027, "plan_period"], ["p", "1", "target", 2027, "plan_period"],
+        ["p", "2", "target", 2026, "horizon"],
+        ["p", "2.1", "target", 2026, "parent_section"],
+        ["p", "2.1", "support", 2026, "parent_section"],
+        ["q", "1", "target", None, None],  # no period, no horizon: no year, never guessed
+        ["q", "1", "target", None, None],
+    ]
+    # a yearly quantity (每年…) in a dated plan has no end year either
+    t = extract_targets(secs.assign(text=secs["text"].str.replace("培育企业120家", "每年培育企业120家")), docs)
+    yearly = t[t["value"] == 120]
+    assert len(yearly) == 1 and yearly["target_year"].isna().all()
+    # a subsidy is no target: it takes no plan year
+    t = extract_targets(secs.assign(text=secs["text"].str.replace("核心产业规模突破800亿元,", "对企业给予最高200万元补助,")), docs)
+    assert t.loc[(t["kind"] == "support") & (t["doc_id"] == "p"), "year_source"].isna().tolist() == [True, False]
+    # without the documents table nothing is taken from the plan
+    assert extract_targets(secs)["year_source"].isna().sum() == 4

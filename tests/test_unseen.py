@@ -110,6 +110,38 @@ PAGES = {
                      issued="2025-01-20", plan_start=None, plan_end=None, target_years="2027", doc_type="政策措施"),
         "targets": [(2027, 1000, "亿元", "突破"), (2027, 1500, "家", "达到"), (2027, 3, "个", "以上")],
     },
+    "hangzhou_notice_with_annex.txt": {
+        "origin": "crafted by parse13: a 通知 (文号 under its title, 《title》 in the transmitting sentence, "
+                  "(此件公开发布)) followed by a 附件 line and the plan, whose period （2025—2027年） is printed on "
+                  "a line of its own; 亿元/家/个 targets, EFLOPS, a capped subsidy",
+        "meta": dict(title="杭州市推动人工智能产业高质量发展行动计划(2025—2027年)", doc_number="杭政办函〔2025〕18号",
+                     issuer="杭州市人民政府办公厅", city="杭州", province="浙江", level="municipal",
+                     issued="2025-03-21", plan_start=2025, plan_end=2027, target_years="2027", doc_type="行动计划"),
+        "targets": [(2027, 4000, "亿元", "突破"), (2027, 3000, "家", "超过"), (2027, 30, "家", "以上"),
+                    (2027, 100, "个", None), (2027, 15, "EFLOPS", "达到")],
+    },
+    "shandong_chapters_articles.txt": {
+        "origin": "crafted by parse13: a provincial 行动方案 in regulation form (第X章 / 第X条 headings, no notice, "
+                  "no 文号), signed at the end; two horizons (到2026年, 到2028年) in two articles, a % target, a "
+                  "yearly quantity (每年…1000个以上)",
+        "meta": dict(title="山东省人工智能赋能新型工业化行动方案", doc_number=None, issuer="山东省人民政府办公厅",
+                     city=None, province="山东", level="provincial", issued="2025-06-10", plan_start=None,
+                     plan_end=None, target_years="2026,2028", doc_type="行动方案"),
+        "targets": [(2026, 1000, "亿元", "突破"), (2026, 100, "家", None), (2026, 500, "个", None),
+                    (2028, 60, "%", "达到"), (2028, 300, "家", "超过")],
+    },
+    "shenzhen_ai_plus_mixed_units.txt": {
+        "origin": "crafted by parse13: a 2025 人工智能+ 实施意见 (文号 under the title, addressees, 提出如下意见, "
+                  "end signature) whose targets mix 亿元, 万亿元, 万家, %, 亿台, EFLOPS and 万人 in one sentence; "
+                  "a subsidy ratio that is no target",
+        "meta": dict(title="深圳市人民政府关于加快推进“人工智能+”行动的实施意见", doc_number="深府〔2025〕21号",
+                     issuer="深圳市人民政府", city="深圳", province="广东", level="municipal", issued="2025-05-16",
+                     plan_start=None, plan_end=None, target_years="2027", doc_type="实施意见"),
+        # the task section's quantities stand under no horizon, and a 实施意见 has no period: no year
+        "targets": [(2027, 5000, "亿元", "突破"), (2027, 15000, "亿元", "达"), (2027, 1.2, "万家", "超过"),
+                    (2027, 70, "%", "达到"), (2027, 1.5, "亿台", "突破"), (None, 20, "EFLOPS", "超过"),
+                    (None, 1, "万人", None), (None, 10, "所", None)],  # 所: not a unit (611所 names an institute)
+    },
     "rejected_many/policy_ok.txt": {
         "origin": "crafted: the one policy page (宁波 实施意见) in a folder of 22 rejected files (empty, "
                   "navigation-only HTML, local news, binary scans)",
@@ -159,7 +191,9 @@ def rows(corpus, name, kind="target"):
 
 
 def found(t: pd.DataFrame, year, value, unit, comparator=None) -> bool:
-    hit = t[(t["target_year"] == year) & ((t["value"] - value).abs() < 1e-9) & (t["unit"] == unit)]
+    """A row with this year (None: no year, as the text gives none), value, unit (and comparator)."""
+    same_year = t["target_year"].isna() if year is None else (t["target_year"] == year)
+    hit = t[same_year.fillna(False) & ((t["value"] - value).abs() < 1e-9) & (t["unit"] == unit)]
     if comparator is not None:
         hit = hit[hit["comparator"] == comparator]
     return len(hit) > 0
@@ -173,11 +207,16 @@ def xfail(what: str, by: str = "the parsing helper"):
 # layouts (metadata)
 
 
-@xfail("a plan title whose period （2024～2026年） stands on a line of its own is cut before the period")
 def test_period_on_its_own_line_joins_the_title(corpus):
     d = doc(corpus, "wuhan_period_on_second_line.txt")
     assert _norm(d["title"]) == "武汉市人工智能产业高质量发展三年行动计划(2024~2026年)"
     assert (d["plan_start"], d["plan_end"]) == (2024, 2026)
+
+
+@xfail("the period line (2024~2026年) stays a line of its own in the clean text (frame.join_split_titles joins "
+       "it for metadata; clean._joinable does not ask frame.continues_title yet)", by="clean.py (parse15 / merge)")
+def test_period_on_its_own_line_is_joined_in_the_text(corpus):
+    d = doc(corpus, "wuhan_period_on_second_line.txt")
     # the plan's lines are body, not a second title
     assert "(2024~2026年)" not in [_norm(x) for x in d["text"].split("\n")]
 
@@ -192,11 +231,22 @@ def test_notice_without_number_keeps_its_frame(corpus):
     assert not any(x in d["text"] for x in ("字体", "打印本页", "ICP", "扫一扫", "相关链接"))
 
 
-@xfail("the plan's own title, quoted in the transmitting sentence, is recorded as a citation")
 def test_the_plan_transmitted_is_not_a_citation(corpus):
-    for name in ("wuhan_period_on_second_line.txt", "zhengzhou_minified.html"):
+    for name in ("wuhan_period_on_second_line.txt", "xiamen_number_under_title.txt", "changsha_year_end_horizon.html"):
         cites = corpus.citations[corpus.citations["doc_id"] == doc(corpus, name)["doc_id"]]
-        assert cites.empty
+        own = _norm(doc(corpus, name)["title"])
+        assert own not in {_norm(t) for t in cites["cited_title"].dropna()}, name
+    wuhan = doc(corpus, "wuhan_period_on_second_line.txt")["doc_id"]
+    assert corpus.citations[corpus.citations["doc_id"] == wuhan].empty
+
+
+def test_the_plan_transmitted_is_not_a_citation_on_a_minified_page(corpus):
+    # the navigation menu clean leaves before the notice does not hide the frame from meta
+    d = doc(corpus, "zhengzhou_minified.html")
+    assert _norm(d["title"]) == "郑州市加快人工智能产业发展行动方案(2024—2026年)"
+    assert str(d["issued"].date()) == "2024-02-26" and d["issuer_source"] == "signature"
+    assert corpus.citations[corpus.citations["doc_id"] == d["doc_id"]].empty
+    assert str(doc(corpus, "jinan_minified.shtml")["issued"].date()) == "2025-01-20"
 
 
 def test_pdf_copy_of_the_plan_alone(corpus):
@@ -228,8 +278,6 @@ def test_number_line_under_the_notice_title_is_the_documents_own(corpus):
         assert own["doc_number"] not in set(c["cited_doc_number"].dropna())
 
 
-@xfail("a transmitting sentence that opens with the plan's 《title》 (《…》已经…同意,现印发给你们) ends the "
-       "notice frame, so the signature below it is not read")
 def test_signature_after_a_transmitting_sentence_opening_with_the_title(corpus):
     d = doc(corpus, "xiamen_number_under_title.txt")
     assert (d["issuer"], d["issuer_source"]) == ("厦门市人民政府", "signature")
@@ -256,6 +304,46 @@ def test_provincial_page(corpus):
     assert (d["issuer"], str(d["issued"].date())) == ("广东省人民政府办公厅", "2023-11-30")
     roles = set(zip(corpus.agencies["agency"], corpus.agencies["role"]))
     assert ("省科技厅", "lead") in roles and ("省工业和信息化厅", "responsible") in roles
+
+
+def test_notice_with_the_plan_as_its_annex(corpus):
+    d = doc(corpus, "hangzhou_notice_with_annex.txt")
+    assert _norm(d["title"]) == "杭州市推动人工智能产业高质量发展行动计划(2025—2027年)"  # no 附件 label
+    assert (d["doc_number"], d["issuer"], d["issuer_source"]) == ("杭政办函〔2025〕18号", "杭州市人民政府办公厅",
+                                                                  "signature")
+    assert str(d["issued"].date()) == "2025-03-21" and (d["plan_start"], d["plan_end"]) == (2025, 2027)
+    assert corpus.citations[corpus.citations["doc_id"] == d["doc_id"]].empty  # its own plan is no citation
+    t = rows(corpus, "hangzhou_notice_with_annex.txt")
+    assert found(t, 2027, 4000, "亿元", "突破") and found(t, 2027, 30, "家", "以上")
+    flops = t[t["unit"] == "EFLOPS"]
+    assert flops[["value", "value_std"]].values.tolist() == [[15, 15000]]
+    support = rows(corpus, "hangzhou_notice_with_annex.txt", kind="support")
+    assert (support["value_std"] == 2e7).any() and not (t["value_std"] == 2e7).any()
+
+
+def test_provincial_plan_in_chapters_and_articles(corpus):
+    d = doc(corpus, "shandong_chapters_articles.txt")
+    assert (d["level"], d["province"], d["place_source"]) == ("provincial", "山东", "issuer") and pd.isna(d["city"])
+    assert (d["issuer"], str(d["issued"].date())) == ("山东省人民政府办公厅", "2025-06-10")
+    assert pd.isna(d["notice_title"]) and pd.isna(d["doc_number"]) and d["doc_type"] == "行动方案"
+    assert (str(d["effective_from"].date()), str(d["effective_to"].date())) == ("2025-07-01", "2028-12-31")
+    assert d["target_years"] == "2026,2028"
+    t = rows(corpus, "shandong_chapters_articles.txt")
+    assert found(t, 2026, 1000, "亿元", "突破") and found(t, 2028, 60, "%", "达到") and found(t, 2028, 300, "家", "超过")
+
+
+def test_ai_plus_targets_in_mixed_units(corpus):
+    t = rows(corpus, "shenzhen_ai_plus_mixed_units.txt")
+    by_unit = {u: g for u, g in t.groupby("unit")}
+    assert by_unit["万家"][["value", "value_std", "comparator"]].values.tolist() == [[1.2, 12000, "超过"]]
+    assert by_unit["亿台"][["value", "value_std"]].values.tolist() == [[1.5, 1.5e8]]
+    scale = by_unit["亿元"].sort_values("value")
+    assert scale[["indicator", "value", "value_std"]].values.tolist() == [
+        ["人工智能核心产业规模", 5000, 5e11], ["带动相关产业规模", 15000, 1.5e12]]  # 1.5万亿元 given in 亿元
+    assert found(t, 2027, 70, "%", "达到")
+    # 建设人工智能学院10所 is not found: 所 after a number is as often an institute's name (611所, 二所)
+    support = rows(corpus, "shenzhen_ai_plus_mixed_units.txt", kind="support")
+    assert support[["value", "unit", "comparator"]].values.tolist() == [[30, "%", "最高"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,7 +378,6 @@ def test_every_target_year_is_a_document_horizon(corpus):
 # target forms
 
 
-@xfail("a floor and a stretch goal in 万亿元 (6000亿元以上、力争1.2万亿元) give indicator 亿元, value 1.2, unit 万")
 def test_floor_and_stretch_goal_are_two_rows(corpus):
     t = rows(corpus, "wuhan_period_on_second_line.txt")
     scale = t[t["value_std"] >= 5e11].sort_values("value_std")
@@ -299,7 +386,6 @@ def test_floor_and_stretch_goal_are_two_rows(corpus):
     assert scale["indicator"].nunique() == 1 and "亿元" not in scale["indicator"].iloc[0]
 
 
-@xfail("compute capacity in EFLOPS / PFLOPS is not a unit")
 def test_compute_capacity_in_flops(corpus):
     assert found(rows(corpus, "qingdao_pdf_plan_only.txt"), 2027, 25, "EFLOPS", "达到")
     assert found(rows(corpus, "guangdong_provincial_before_2025.txt"), 2027, 40, "EFLOPS", "达到")
@@ -315,7 +401,6 @@ def test_device_counts_in_wan_tai(corpus):
     assert "出货量" in row["indicator"].iloc[0]
 
 
-@xfail("a device count in 亿台 (出货量达到2亿台) is not found")
 def test_device_counts_in_yi_tai(corpus):
     t = rows(corpus, "qingdao_pdf_plan_only.txt")
     row = t[t["unit"] == "亿台"]
@@ -333,8 +418,9 @@ def test_several_quantities_in_one_sentence_are_rows_of_their_own(corpus):
     assert found(changsha, 2026, 10, "家") and found(changsha, 2026, 50, "家")
 
 
-@xfail("a target sentence with no year inside a dated plan does not take the plan's horizon, and targets has no "
-       "year_source column")
+@xfail("targets.extract_targets(sections, documents) gives a target with no year in a dated plan the plan's "
+       "horizon (year_source 'plan_period'), but corpus.py does not pass it the documents yet",
+       by="corpus._run_document_stages calling targets.extract_targets(corpus.sections, corpus.documents) at merge")
 def test_target_without_a_year_takes_the_plan_horizon(corpus):
     t = rows(corpus, "qingdao_pdf_plan_only.txt")
     scale = t[t["unit"] == "亿元"].iloc[0]
@@ -374,8 +460,6 @@ def test_minified_page_navigation_is_noise(corpus):
     assert str(d["issued"].date()) == "2024-02-26" and (d["plan_start"], d["plan_end"]) == (2024, 2026)
 
 
-@xfail("a minified page whose markup opens with an XML prolog is rejected by max_line_chars on the raw "
-       "markup; the limit must apply to the text after HTML parsing")
 def test_minified_page_with_xml_prolog_is_read(corpus):
     f = corpus.files.set_index("path").loc["jinan_minified.shtml"]
     assert f["status"] == "document", f["reason"]
@@ -421,16 +505,30 @@ def _texts(corpus):
     return list(corpus.documents["text"])
 
 
+# 壮大模型 (壮大 | 模型) holds 大模型 as read leftmost-longest: see the xfail below
+_FALSE_OCCURRENCE = "shenzhen_ai_plus_mixed_units.txt"
+
+
 def test_domain_terms_whole_after_repair(corpus):
     seg = segment.get_segmenter()
     lex = for_segmenter(seg)
     cut = lambda s: repair(seg.segment(s)[0], lex)  # noqa: E731
     terms = segment.domain_terms()
-    before = whole_rate(_texts(corpus), terms, lambda s: seg.segment(s)[0])
-    after = whole_rate(_texts(corpus), terms, cut)
-    # > 250: the minified page's department menu (教育局, 科技局 ... eight times over) is noise, not text
-    assert after["occurrences"] == before["occurrences"] > 250
+    texts = list(corpus.documents.loc[corpus.documents["source_path"] != _FALSE_OCCURRENCE, "text"])
+    before = whole_rate(texts, terms, lambda s: seg.segment(s)[0])
+    after = whole_rate(texts, terms, cut)
+    assert after["occurrences"] == before["occurrences"] > 250  # the minified page's department menu (教育局, 科技局 ...) is noise, not text
     assert before["rate"] < 1 and after["rate"] == 1.0
+
+
+@xfail("compounds.whole_rate reads 大模型 inside 壮大模型和智能体产业 (壮大 | 模型, a right cut) as a broken term: "
+       "the audit's leftmost-longest reading needs to respect a word that ends inside the term",
+       by="the vocab/compounds owner")
+def test_domain_terms_whole_when_a_term_straddles_a_word(corpus):
+    seg = segment.get_segmenter()
+    lex = for_segmenter(seg)
+    text = doc(corpus, _FALSE_OCCURRENCE)["text"]
+    assert whole_rate([text], segment.domain_terms(), lambda s: repair(seg.segment(s)[0], lex))["rate"] == 1.0
 
 
 @xfail("tokenize does not call compounds.repair yet (人工智能芯片 / 人工智能终端 come out as 人工 + 智能…)",
