@@ -24,7 +24,7 @@ Examples
 >>> docs = pd.DataFrame({"doc_id": ["d1"], "text": ["到2025年,南京市建成3个智算中心。"]})
 >>> full = tokenize(docs, cache=False, stopwords=False, punctuation=True, numbers="keep")
 >>> tokens.remove(full, places=["南京市"])[["position", "token"]].values.tolist()
-[[2, '年'], [5, '建成'], [7, '个'], [8, '智算中心']]
+[[0, '到'], [2, '年'], [5, '建成'], [8, '智算中心']]
 """
 
 from __future__ import annotations
