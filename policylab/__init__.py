@@ -24,7 +24,7 @@ _LAZY = {
 _SUBMODULES = {
     "ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "segment",
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
-    "matrix", "cache", "store", "distributed",
+    "matrix", "cache", "store", "distributed", "tokens",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
