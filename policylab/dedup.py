@@ -222,6 +222,14 @@ def find_duplicates(
     DataFrame
         One row per duplicate (not per canonical copy): ``key, canonical, similarity, containment``,
         sorted by key.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan = "到2025年人工智能核心产业规模超过500亿元,培育100家重点企业。" * 20
+    >>> docs = pd.DataFrame({"key": ["a", "b"], "text": [plan, "首页 政策文件 " + plan]})
+    >>> find_duplicates(docs)[["key", "canonical", "containment"]].values.tolist()
+    [['a', 'b', 1.0]]
     """
     out_cols = ["key", "canonical", "similarity", "containment"]
     if len(docs) < 2:

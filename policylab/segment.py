@@ -435,6 +435,21 @@ class Segmenter:
         (whitespace already dropped), before the cache entry is written, in the main process and
         in the worker processes alike. Wiring one in changes the cached streams: bump
         ``SEGMENT_VERSION`` (or put the repair's own version into ``_fingerprint``).
+
+        Parameters
+        ----------
+        tokens : list of str
+            One document's tokens, in order.
+
+        Returns
+        -------
+        list of str
+            The document's tokens after the pass.
+
+        Examples
+        --------
+        >>> get_segmenter().post_pass(["人工智能", "终端"])
+        ['人工智能', '终端']
         """
         return tokens
 
