@@ -91,6 +91,9 @@ CHUNK_CHARS = 1_000_000
 # jieba's Han range for a block, and the rule its HMM step cuts a non-Han run with
 _HAN_CHAR_RE = re.compile("[\u4E00-\u9FD5]")
 _HMM_SKIP_RE = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+# characters jieba-rs treats otherwise than jieba's block regexes: Han beyond U+4E00-U+9FD5 (its
+# range is wider) and U+001C-U+001F (white space to Python, not to Rust)
+_RJIEBA_SLOW_RE = re.compile("[\x1c-\x1f\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 _NUMERIC_RE = re.compile(
     r"^(?:[0-9.,%+\-~/:]*[0-9][0-9.,%+\-~/:]*"
@@ -372,6 +375,7 @@ class Segmenter:
         # regexes for every engine keeps their output identical
         self._re_han = jieba.re_han_default
         self._re_skip = jieba.re_skip_default
+        self.rj = None
         if config.engine == "rjieba":
             self.rj = _rjieba_for(tk.policylab_added)
             self._cut_block = self._cut_block_rjieba
@@ -382,6 +386,28 @@ class Segmenter:
             import jieba.posseg
 
             self.postk = jieba.posseg.POSTokenizer(tk)
+
+    def _cut_text_rjieba(self, text: str) -> list[str]:
+        """A whole text in one rjieba call, where that gives what the line-and-block path gives.
+
+        jieba-rs splits blocks as jieba does, at white space, with the same characters inside a
+        block, except that its Han range is wider and its white space lacks U+001C-U+001F: texts
+        with such characters take the line-and-block path (``_RJIEBA_SLOW_RE``). Blocks never span
+        white space, so one call over the text equals one call per block of every line.
+        """
+        freq = self.tk.FREQ
+        out: list[str] = []
+        for w in self.rj.cut(text, True):
+            if w.isascii() and not w.isalnum():  # white space, punctuation, or a non-Han run
+                if w.isspace():
+                    continue
+                if len(w) > 1 and not freq.get(w):  # see _cut_block_rjieba
+                    out.extend(x for x in _HMM_SKIP_RE.split(w) if x)
+                    continue
+            elif not w.strip():
+                continue
+            out.append(w)
+        return out
 
     def _cut_block_rjieba(self, blk: str):
         freq = self.tk.FREQ
@@ -410,6 +436,8 @@ class Segmenter:
     def segment(self, text: str) -> tuple[list[str], list[str] | None]:
         """Tokens (and POS tags if configured) of ``text``: NFKC, line by line, no whitespace tokens."""
         text = unicodedata.normalize("NFKC", text)
+        if self.rj is not None and not _RJIEBA_SLOW_RE.search(text):
+            return self.post_pass(self._cut_text_rjieba(text)), None
         tokens: list[str] = []
         tags: list[str] | None = [] if self.postk is not None else None
         for line in text.splitlines():

@@ -374,3 +374,15 @@ def test_post_pass_sees_each_document_once(monkeypatch):
     out = tokenize(df, cache=False, stopwords=False, n_jobs=1)
     assert len(seen) == 2 and seen[0][:2] == ["建设", "智算中心"] and "大模型" in seen[0]
     assert "智算/中心" in out["token"].tolist()
+
+
+def test_rjieba_whole_text_path_and_line_path_agree_with_jieba():
+    """Texts with characters jieba-rs reads otherwise (wider Han range, U+001C-U+001F) take the
+    line-and-block path; every other text is cut in one call: both give jieba's tokens."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    texts = ["发展\x1c人工智能\x1d产业", "㐀人工智能鿖鿿产业", "𠀀人工智能终端", "建设\u2028智算中心\u2029推进\x85算力\v\f券",
+             "5G-V2X 2020-04-22\tAT&T C++ c# 3.5% a.b.c x_y", "\u3000人工智能\u3000产业", "\r\n揭榜挂帅\r\n\r\n"]
+    df = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    opts = dict(cache=False, stopwords=False, punctuation=True, numbers="keep", n_jobs=1)
+    pd.testing.assert_frame_equal(tokenize(df, engine="jieba", **opts), tokenize(df, engine="rjieba", **opts))
+    assert [bool(segment._RJIEBA_SLOW_RE.search(t)) for t in texts] == [True, True, True, False, False, False, False]
