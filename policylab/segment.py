@@ -891,55 +891,86 @@ def tokenize(
         todo.append(i)
 
     n_chars = sum(len(texts[i]) for i in todo)
+    chunks = iter(())
     if todo:
         workers = _n_workers(n_jobs, n_chars, len(todo))
         show = (n_chars >= PROGRESS_MIN_CHARS) if progress is None else bool(progress)
         chunks = _run_segmentation(config, fingerprint, [texts[i] for i in todo],
                                    None if store is None else [keys[i] for i in todo],
                                    cache_dir, workers, not show)
-        for first, lengths, toks, tags in chunks:
+
+    def stream(i):
+        """Text i's stream, taking segmented chunks as they come (in order), so only the chunks in
+        flight are held unfiltered."""
+        while streams[i] is None:
+            first, lengths, toks, tags = next(chunks)
             offsets = np.concatenate([[0], np.cumsum(lengths)])
             for j in range(len(lengths)):
                 a, n = int(offsets[j]), int(lengths[j])
                 streams[todo[first + j]] = (toks.slice(a, n), tags.slice(a, n) if tags is not None else None)
+        out, streams[i] = streams[i], None
+        return out
 
-    # ---- step 2: drop rows by the options (positions are kept), a chunk of texts at a time
+    # ---- step 2: drop rows by the options (positions are kept), a batch of texts at a time
     drop = token_filter(stopwords=load_stopwords(stopwords, boilerplate, user_stopwords, extra_stopwords),
                         numbers=numbers, punctuation=punctuation, single_chars=keep_single_chars,
                         terms=domain_terms(user_dicts))
     memo: dict = {}
-    rows, positions, kept_tokens, kept_tags = [], [], [], []
-    lengths_all = np.fromiter((len(s[0]) for s in streams), dtype=np.int64, count=len(streams))
-    bounds = _chunk_bounds(lengths_all * 2, 1)  # about CHUNK_CHARS/2 tokens a chunk
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        lengths = lengths_all[a:b]
-        if not lengths.sum():
-            continue
-        toks = pa.concat_arrays([streams[i][0] for i in range(a, b)])
-        row = np.repeat(np.arange(a, b, dtype=np.int64), lengths)
+    ids = _arrow_strings(df[doc_col])
+    units = _arrow_strings(df[unit_col]) if unit_col == "section_id" else None
+    rows, positions, kept = [], [], {"doc_id": [], "unit": [], "token": [], "pos": []}
+    batch: list[int] = []
+    batch_toks: list = []
+    batch_tags: list = []
+
+    def flush():
+        lengths = np.fromiter((len(t) for t in batch_toks), dtype=np.int64, count=len(batch_toks))
+        toks = pa.concat_arrays(batch_toks)
+        row = np.repeat(np.asarray(batch, dtype=np.int64), lengths)
         position = np.arange(len(toks), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         keep = np.flatnonzero(~drop_mask(toks, drop, memo))
         rows.append(row[keep])
         positions.append(position[keep])
-        kept_tokens.append(toks.take(keep))
+        take = pa.array(row[keep])
+        kept["token"].append(toks.take(keep))
+        kept["doc_id"].append(ids.take(take))
+        if units is not None:
+            kept["unit"].append(units.take(take))
         if pos:
-            kept_tags.append(pa.concat_arrays([streams[i][1] for i in range(a, b)]).take(keep))
-        for i in range(a, b):  # this chunk's streams are no longer needed
-            streams[i] = None
+            kept["pos"].append(pa.concat_arrays(batch_tags).take(keep))
+        batch.clear(), batch_toks.clear(), batch_tags.clear()
+
+    n_batch = 0
+    for i in range(len(texts)):
+        toks, tags = stream(i)
+        if not len(toks):
+            continue
+        batch.append(i)
+        batch_toks.append(toks)
+        batch_tags.append(tags)
+        n_batch += len(toks)
+        if n_batch >= CHUNK_CHARS // 2:
+            flush()
+            n_batch = 0
+    if batch:
+        flush()
+    for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
+        pass
     row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    n_kept = len(row)
-    token_arr = pa.concat_arrays(kept_tokens) if kept_tokens else empty
-    tag_arr = pa.concat_arrays(kept_tags) if kept_tags else pa.nulls(n_kept, type=pa.large_string())
+
+    def column(parts):  # chunked: the batches are not copied into one array again
+        return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
+
     out = pd.DataFrame({
-        "doc_id": pd.arrays.ArrowStringArray(_arrow_strings(df[doc_col]).take(pa.array(row))),
+        "doc_id": column(kept["doc_id"]),
         "position": pd.array(np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64), dtype="Int64"),
-        "token": pd.arrays.ArrowStringArray(token_arr),  # Arrow all the way: no per-token Python object
-        "pos": pd.arrays.ArrowStringArray(tag_arr),
+        "token": column(kept["token"]),  # Arrow all the way: no per-token Python object
+        "pos": column(kept["pos"]) if pos else column([pa.nulls(len(row), type=pa.large_string())]),
     })
     out = schema.conform("tokens", out)
     if unit_col:
-        if unit_col == "section_id":
-            unit_values = pd.arrays.ArrowStringArray(_arrow_strings(df[unit_col]).take(pa.array(row)))
+        if units is not None:
+            unit_values = column(kept["unit"])
         else:
             unit_values = pd.array(df[unit_col].to_numpy()[row], dtype=df[unit_col].dtype)
         out.insert(1, unit_col, unit_values)
