@@ -95,7 +95,16 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
         for j in range(width):
             h = h * _POLY + cp[j : j + n]
         h = np.sort(_mix64(h))
-    return h[np.r_[True, h[1:] != h[:-1]]]
+    return h[_run_starts(h)]
+
+
+def _run_starts(a: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal values in ``a``."""
+    mask = np.empty(len(a), dtype=bool)
+    if len(a):
+        mask[0] = True
+        np.not_equal(a[1:], a[:-1], out=mask[1:])
+    return mask
 
 
 @functools.lru_cache(maxsize=1)
@@ -152,7 +161,7 @@ def _signature(hashes: np.ndarray) -> np.ndarray:
     """
     sig = np.full(NUM_PERM, _EMPTY_BIN, dtype=np.uint64)
     bins = (hashes >> np.uint64(64 - 7)).astype(np.int64)  # 2**7 = NUM_PERM ranges
-    first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]]) if len(bins) else np.zeros(0, dtype=np.int64)
+    first = _run_starts(bins)
     sig[bins[first]] = hashes[first]
     return sig
 
