@@ -919,6 +919,7 @@ def tokenize(
     ids = _arrow_strings(df[doc_col])
     units = _arrow_strings(df[unit_col]) if unit_col == "section_id" else None
     rows, positions, kept = [], [], {"doc_id": [], "unit": [], "token": [], "pos": []}
+    n_kept = [0]
     batch: list[int] = []
     batch_toks: list = []
     batch_tags: list = []
@@ -929,9 +930,12 @@ def tokenize(
         row = np.repeat(np.asarray(batch, dtype=np.int64), lengths)
         position = np.arange(len(toks), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         keep = np.flatnonzero(~drop_mask(toks, drop, memo))
-        rows.append(row[keep])
-        positions.append(position[keep])
+        if unit_col and units is None:  # only a unit column of another type needs the row numbers
+            rows.append(row[keep])
+        positions.append(position[keep].astype(np.int32))
+        n_kept[0] += len(keep)
         take = pa.array(row[keep])
+        del row, position
         kept["token"].append(toks.take(keep))
         kept["doc_id"].append(ids.take(take))
         if units is not None:
@@ -956,22 +960,28 @@ def tokenize(
         flush()
     for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
         pass
-    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    position = np.empty(n_kept[0], dtype=np.int64)  # filled batch by batch: no second full copy
+    at = 0
+    while positions:
+        part = positions.pop(0)
+        position[at:at + len(part)] = part
+        at += len(part)
 
     def column(parts):  # chunked: the batches are not copied into one array again
         return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
 
     out = pd.DataFrame({
         "doc_id": column(kept["doc_id"]),
-        "position": pd.array(np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64), dtype="Int64"),
+        "position": pd.arrays.IntegerArray(position, np.zeros(len(position), dtype=bool)),
         "token": column(kept["token"]),  # Arrow all the way: no per-token Python object
-        "pos": column(kept["pos"]) if pos else column([pa.nulls(len(row), type=pa.large_string())]),
+        "pos": column(kept["pos"]) if pos else column([pa.nulls(n_kept[0], type=pa.large_string())]),
     })
     out = schema.conform("tokens", out)
     if unit_col:
         if units is not None:
             unit_values = column(kept["unit"])
         else:
+            row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
             unit_values = pd.array(df[unit_col].to_numpy()[row], dtype=df[unit_col].dtype)
         out.insert(1, unit_col, unit_values)
 
