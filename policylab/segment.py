@@ -612,8 +612,12 @@ def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, 
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
             futs = [ex.submit(_segment_chunk, seg_config, fingerprint, texts[a:b],
                               None if keys is None else keys[a:b], cache_dir) for a, b in spans]
-            for fut, (a, b) in zip(futs, spans):
-                yield (a, *fut.result())
+            for k, (a, b) in enumerate(spans):
+                fut, futs[k] = futs[k], None  # a consumed chunk is not kept alive by its future
+                result = fut.result()
+                del fut
+                yield (a, *result)
+                del result
                 bar.update(b - a)
     finally:
         bar.close()
