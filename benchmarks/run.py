@@ -256,8 +256,20 @@ def _segmentation(rows, corpus) -> None:
                  "(jieba_fast.lcut vs jieba.lcut, no policylab dictionary)", "value": same == len(texts)})
     del ref, ref_fast
 
+    try:  # the engine itself, plain cut, no policylab dictionary (jieba-rs's own)
+        import rjieba
+
+        rj = rjieba.Jieba()
+        with Timer() as t:
+            for x in texts:
+                rj.cut(x, True)
+        _record(rows, "ref_rjieba_cut", t, note="plain rjieba.cut, one core (the segmenter's own time)")
+    except ImportError:
+        pass
+
     tiny = docs.head(1).assign(text="人工智能产业。")
-    for engine in ("jieba_fast", "jieba"):  # load each engine's dictionaries before timing
+    default = segment.resolve_engine("auto")
+    for engine in sorted({default, "jieba"}):  # load each engine's dictionaries before timing
         segment.tokenize(tiny, engine=engine, cache=False, n_jobs=1)
 
     def run(stage, note, **kw):
@@ -267,26 +279,24 @@ def _segmentation(rows, corpus) -> None:
         _record(rows, stage, t, note=note)
         return out
 
-    fast = run("segment_nocache_1p", "tokenize, jieba_fast, 1 process, cache off", engine="jieba_fast", n_jobs=1,
+    fast = run("segment_nocache_1p", f"tokenize, {default} (default engine), 1 process, cache off", n_jobs=1,
                cache=False)
     if sum(map(len, texts)) <= IDENTITY_MAX_CHARS:  # identity is proven on the seeds and up to 10 MB
-        slow = run("segment_jieba_1p", "tokenize, engine=jieba, 1 process, cache off", engine="jieba", n_jobs=1,
-                   cache=False)
+        slow = run("segment_jieba_1p", "tokenize, engine=jieba (the reference), 1 process, cache off",
+                   engine="jieba", n_jobs=1, cache=False)
         same = fast.equals(slow)
-        rows.append({"stage": "identity_tokenize", "value": same, "note": f"tokenize jieba_fast == jieba: {same} "
+        rows.append({"stage": "identity_tokenize", "value": same, "note": f"tokenize {default} == jieba: {same} "
                      f"({len(fast):,} tokens)"})
         del slow
     cache_a = scratch / "a"
-    run("segment_cold_1p", "tokenize, jieba_fast, 1 process, fresh cache (cold)", engine="jieba_fast", n_jobs=1,
-        cache=cache_a)
-    warm = run("segment_warm_1p", "tokenize, same cache (warm)", engine="jieba_fast", n_jobs=1, cache=cache_a)
+    run("segment_cold_1p", f"tokenize, {default}, 1 process, fresh cache (cold)", n_jobs=1, cache=cache_a)
+    warm = run("segment_warm_1p", "tokenize, same cache (warm)", n_jobs=1, cache=cache_a)
     rows.append({"stage": "identity_warm", "value": warm.equals(fast), "note": "warm tokens == cold tokens"})
     del warm
-    par = run("segment_cold_2p", "tokenize, jieba_fast, 2 processes, fresh cache (cold)", engine="jieba_fast",
-              n_jobs=2, cache=scratch / "b")
+    par = run("segment_cold_2p", f"tokenize, {default}, 2 processes, fresh cache (cold)", n_jobs=2,
+              cache=scratch / "b")
     rows.append({"stage": "identity_2p", "value": par.equals(fast), "note": "2-process tokens == 1-process tokens"})
-    par_nc = run("segment_nocache_2p", "tokenize, jieba_fast, 2 processes, cache off", engine="jieba_fast",
-                 n_jobs=2, cache=False)
+    par_nc = run("segment_nocache_2p", f"tokenize, {default}, 2 processes, cache off", n_jobs=2, cache=False)
     del par, par_nc, fast
     shutil.rmtree(scratch, ignore_errors=True)
 
@@ -308,7 +318,7 @@ def worker_memory(corpus_dir: str, out_json: str) -> None:
     code = (
         "import json, resource, sys, time, pandas as pd; from policylab import segment; "
         "d = pd.read_parquet(sys.argv[1]); base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
-        "t = time.process_time(); tok = segment.tokenize(d, n_jobs=1, cache=False, engine='jieba_fast'); "
+        "t = time.process_time(); tok = segment.tokenize(d, n_jobs=1, cache=False); "
         "print(json.dumps([base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.process_time() - t, len(tok)]))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(docs_path)], capture_output=True, text=True, cwd=ROOT,
@@ -321,6 +331,134 @@ def worker_memory(corpus_dir: str, out_json: str) -> None:
     for r in rows:
         r.update({"files": n_files, "documents": n_docs, "mb": mb})
     Path(out_json).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+# =============================================================================================
+# end to end: a researcher's cold pipeline against the script most papers use (issue 15)
+# =============================================================================================
+# Each step is its own fresh Python process, timed on the wall clock from the parent, as a user
+# would run it; each prints its own peak RSS (and its worker processes'). The reference is the
+# plain script: read every page, decode it, jieba.lcut it, one process, no cleaning at all.
+_E2E_REF = """
+import json, os, resource, sys
+import jieba
+jieba.setLogLevel(60)
+jieba.dt.tmp_dir = sys.argv[2]  # jieba's own prefix cache (kept between runs: the reference is warm)
+n = 0
+for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
+    dirnames.sort()
+    for f in sorted(filenames):
+        data = open(os.path.join(dirpath, f), "rb").read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        n += len(jieba.lcut(text))
+r = resource.getrusage
+print(json.dumps({"tokens": n, "peak_rss_mb": r(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+_E2E_ENGINE = """
+import json, os, resource, sys, time
+import rjieba
+rj = rjieba.Jieba()
+t = time.process_time()
+n = 0
+for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
+    for f in filenames:
+        data = open(os.path.join(dirpath, f), "rb").read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        n += len(rj.cut(text, True))
+print(json.dumps({"tokens": n, "cpu_s": time.process_time() - t,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+_E2E_BUILD = """
+import json, resource, sys
+from policylab.cli import main
+code = main(["build", sys.argv[1], "--out", sys.argv[2], "-q"])
+r = resource.getrusage
+print(json.dumps({"exit": code, "peak_rss_mb": r(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "children_peak_rss_mb": r(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+_E2E_TOKENIZE = """
+import json, resource, sys
+import pandas as pd
+import policylab
+docs = pd.read_parquet(sys.argv[1])
+tokens = policylab.tokenize(docs, progress=False)
+r = resource.getrusage
+print(json.dumps({"tokens": len(tokens), "segmenter": tokens.attrs.get("segmenter"),
+                  "peak_rss_mb": r(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "children_peak_rss_mb": r(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def _e2e_step(code: str, args: list[str], code_root: Path, cache: Path | None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code_root)}
+    env.pop("POLICYLAB_CACHE", None)
+    if cache is not None:
+        env["POLICYLAB_CACHE"] = str(cache)
+    load0 = os.getloadavg()[0]
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=code_root,
+                         env=env)
+    wall = time.perf_counter() - t0
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode != 0:
+        raise RuntimeError(f"end-to-end step failed:\n{out.stderr[-3000:]}")
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    info.update(wall_s=round(wall, 2), cpu_all_s=round((c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime), 2),
+                load_avg=round(max(load0, os.getloadavg()[0]), 2))
+    return info
+
+
+def end_to_end(corpus_dir: str, code_root: Path, label: str) -> dict:
+    """Cold ``policylab build`` + ``tokenize`` (default settings) against plain ``jieba.lcut``."""
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="e2e-", dir=SCRATCH))
+    mb = sum(p.stat().st_size for p in Path(corpus_dir).rglob("*") if p.is_file()) / 1e6
+    jieba_dir = SCRATCH / "jieba_ref"
+    jieba_dir.mkdir(exist_ok=True)
+    try:
+        ref = _e2e_step(_E2E_REF, [corpus_dir, str(jieba_dir)], code_root, None)
+        engine = _e2e_step(_E2E_ENGINE, [corpus_dir], code_root, None)
+        build = _e2e_step(_E2E_BUILD, [corpus_dir, str(work / "out")], code_root, work / "cache")
+        tok = _e2e_step(_E2E_TOKENIZE, [str(work / "out" / "documents.parquet")], code_root, work / "cache")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    cores = len(os.sched_getaffinity(0))
+    total = build["wall_s"] + tok["wall_s"]
+    return {
+        "label": label, "code": str(code_root), "corpus": Path(corpus_dir).name, "mb": round(mb, 1), "cores": cores,
+        "ref_jieba_lcut": ref, "engine_rjieba_cut": engine, "build": build, "tokenize": tok,
+        "pipeline_wall_s": round(total, 2), "ratio": round(ref["wall_s"] / total, 2),
+        # the best a pipeline could do: the segmenter's own CPU time spread over every core
+        "limit_ratio": round(ref["wall_s"] / (engine["cpu_s"] / cores), 2),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def write_end_to_end(runs: list[dict]) -> str:
+    md = ["# End to end (issue 15): cold `policylab build` + `tokenize` against plain `jieba.lcut`", "",
+          "Wall seconds, each step a fresh process with a fresh project cache, default settings; "
+          "`ratio` = plain single-process `jieba.lcut` over the raw pages / (build + tokenize); "
+          "`limit` = the same reference / (rjieba's own CPU seconds on the raw pages / cores). "
+          "`load` is the machine's 1-minute load average (2 cores; above 2 the steps did not have the cores).", "",
+          "| run | corpus | MB | jieba.lcut s | build s | tokenize s | ratio | limit | build peak MB | "
+          "tokenize peak MB | load | date |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        tk = r["tokenize"]
+        md.append(f"| {r['label']} | {r['corpus']} | {r['mb']} | {r['ref_jieba_lcut']['wall_s']} | "
+                  f"{r['build']['wall_s']} | {tk['wall_s']} | {r['ratio']}x | {r['limit_ratio']}x | "
+                  f"{r['build']['peak_rss_mb']:.0f} | {max(tk['peak_rss_mb'], tk.get('children_peak_rss_mb', 0)):.0f} | "
+                  f"{max(r[k]['load_avg'] for k in ('ref_jieba_lcut', 'build', 'tokenize'))} | {r['date']} |")
+    text = "\n".join(md) + "\n"
+    (RESULTS / "end_to_end.md").write_text(text, encoding="utf-8")
+    (RESULTS / "end_to_end.json").write_text(json.dumps(runs, ensure_ascii=False, indent=1), encoding="utf-8")
+    return text
 
 
 def worker_topics(corpus_dir: str, n_units: int, out_json: str) -> None:
@@ -585,6 +723,10 @@ def main(argv=None) -> int:
     p.add_argument("--no-seeds", action="store_true", help="skip the seeds (identity of tokens on the seeds)")
     p.add_argument("--no-memory", action="store_true", help="skip the separate peak-memory runs (build, tokenize)")
     p.add_argument("--report-only", action="store_true", help="re-render latest.md/.csv from latest.json")
+    p.add_argument("--end-to-end", metavar="SIZES",
+                   help="only the end-to-end comparison (issue 15) on these corpus sizes, e.g. 10MB,100MB")
+    p.add_argument("--code", default=str(ROOT), help="checkout whose policylab the end-to-end run times (default: this one)")
+    p.add_argument("--label", default="after", help="name of the end-to-end run in the table (e.g. before/after)")
     p.add_argument("--append", action="store_true",
                    help="add to the corpora of the last run (latest.json) instead of starting afresh")
     # worker modes (internal)
@@ -603,6 +745,20 @@ def main(argv=None) -> int:
         return 0
     if a.worker == "topics":
         worker_topics(a.corpus, a.units, a.json)
+        return 0
+
+    if a.end_to_end:
+        from benchmarks.generate import generate
+
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / "end_to_end.json"
+        runs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        for size in [x.strip() for x in a.end_to_end.split(",") if x.strip()]:
+            corpus = str(generate(int(float(size.upper().removesuffix("MB")) * 1e6)))
+            print(f"end to end, {size}, {a.label} ({a.code}) ...", flush=True)
+            run = end_to_end(corpus, Path(a.code).resolve(), a.label)
+            runs = [r for r in runs if (r["label"], r["corpus"]) != (run["label"], run["corpus"])] + [run]
+            print(write_end_to_end(runs), flush=True)
         return 0
 
     if a.report_only:

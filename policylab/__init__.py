@@ -24,7 +24,7 @@ _LAZY = {
 _SUBMODULES = {
     "ingest", "clean", "dedup", "meta", "structure", "targets", "corpus", "segment",
     "keywords", "topics", "timeline", "plots", "report", "cli", "schema", "resources",
-    "matrix", "cache", "store", "distributed", "text", "frame", "page", "corrections",
+    "matrix", "cache", "store", "distributed", "text", "frame", "page", "corrections", "tokens",
     "reuse", "compare",  # issue 17: text reuse, citations as links, comparison of documents
     "labels", "findings", "runner",  # report helpers (issue 12)
 }

@@ -1073,9 +1073,10 @@ def choose_k(selection: pd.DataFrame, min_stability: float = 0.7) -> int:
 def section_tokens(sections: pd.DataFrame, documents: pd.DataFrame | None = None, **tokenize_options) -> pd.DataFrame:
     """The tokens topic models are fitted on: sections as units, themes kept, the rest left out.
 
-    Responsibility clauses are removed from each section's text (agency names are not a theme), and
-    tokenized with the policy-boilerplate stopwords plus the documents' own place names (otherwise a
-    topic is "the Chengdu plan"). One recipe, so every notebook and paper fits the same units.
+    :func:`policylab.tokens.content_tokens` at section level: responsibility clauses are removed
+    from each section's text (agency names are not a theme), and it is tokenized with the
+    policy-boilerplate stopwords, then the documents' own place names are removed (otherwise a topic
+    is "the Chengdu plan"). One recipe, so every notebook and paper fits the same units.
 
     Parameters
     ----------
@@ -1099,14 +1100,6 @@ def section_tokens(sections: pd.DataFrame, documents: pd.DataFrame | None = None
     >>> section_tokens(secs, pd.DataFrame({"city": ["南京"]}), cache=False)["token"].tolist()
     ['智算中心', '大模型']
     """
-    from policylab.segment import tokenize
-    from policylab.structure import strip_responsibility_clauses
+    from policylab import tokens  # the content-token recipe (policylab.tokens.content_tokens)
 
-    places: list[str] = []
-    if documents is not None and "city" in documents:
-        cities = documents["city"].dropna().astype(str)
-        places = sorted(set(cities) | {f"{c}市" for c in cities})
-    units = sections.assign(text=sections["text"].map(strip_responsibility_clauses))
-    options = {"boilerplate": True, "progress": False, **tokenize_options}
-    options["extra_stopwords"] = sorted(set(places) | set(options.get("extra_stopwords", ())))
-    return tokenize(units, unit_col="section_id", **options)
+    return tokens.content_tokens(sections, unit="section", documents=documents, **tokenize_options)

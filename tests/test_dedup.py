@@ -72,3 +72,65 @@ def test_no_all_pairs_step(monkeypatch):
     d = find_duplicates(frame(docs))
     assert set(d["key"]) | set(d["canonical"]) == {"0.txt", "1.txt", "2.txt"}
     assert calls["n"] < 43 * 42 / 2 / 10  # far fewer than all 903 pairs
+
+
+# ---- vectorised hashing: same decisions as exact all-pairs comparison ----------------------------
+def _exact_groups(df, threshold=0.7, containment=0.9):
+    """Duplicate groups by brute force: every pair, exact shingle sets (the definition)."""
+    sets = {k: shingles(t) for k, t in zip(df["key"], df["text"])}
+    keys = list(sets)
+    parent = {k: k for k in keys}
+
+    def find(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            inter = len(sets[a] & sets[b])
+            jac = inter / max(1, len(sets[a] | sets[b]))
+            cont = inter / max(1, min(len(sets[a]), len(sets[b])))
+            if jac >= threshold or cont >= containment:
+                parent[find(a)] = find(b)
+    groups = {}
+    for k in keys:
+        groups.setdefault(find(k), set()).add(k)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
+
+
+def test_decisions_equal_exact_all_pairs_on_seed_variants(corpus, seeds_dir):
+    """Seed documents, raw seed pages and crafted pages, plus planted copies of the kinds a scrape has."""
+    from pathlib import Path
+
+    texts = {f"doc_{d}": t for d, t in zip(corpus.documents["doc_id"], corpus.documents["text"])}
+    texts.update({f"raw_{p.name}": p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))})
+    pages = Path(__file__).parent / "fixtures" / "pages"
+    texts.update({f"page_{p.name}": p.read_text(encoding="utf-8", errors="replace") for p in sorted(pages.iterdir())})
+    for k, t in list(texts.items())[:4]:
+        lines = t.split("\n")
+        texts[f"{k}_chrome"] = "首页 > 政策文件\n" + t + "\n扫一扫在手机打开当前页\n版权所有"
+        texts[f"{k}_cut"] = "\n".join(lines[: int(len(lines) * 0.85)])  # the end cut off: containment
+        texts[f"{k}_edited"] = t.replace("人工智能", "智能").replace("2025", "2026")
+        texts[f"{k}_other_end"] = "\n".join(lines[: int(len(lines) * 0.8)] + list(texts.values())[4][:1500].split("\n"))
+        texts[f"{k}_other_half"] = "\n".join(lines[: len(lines) // 3] + list(texts.values())[5].split("\n"))
+    df = frame([(k, t, "simplified", 0) for k, t in texts.items()])
+    got = find_duplicates(df)
+    groups = {}
+    for k, c in zip(got["key"], got["canonical"]):
+        groups.setdefault(c, {c}).add(k)
+    assert sorted(sorted(g) for g in groups.values()) == _exact_groups(df)
+    assert len(got) >= 8
+
+
+def test_shingle_hashes_match_exact_sets(corpus):
+    from policylab.dedup import _overlap, shingle_hashes
+
+    texts = list(corpus.documents["text"])
+    for t in texts + ["", "。", "abc", "人工智能", "a_b c", "𠀀𠀁中文字符𝐀x"]:
+        assert len(shingle_hashes(t)) == len(shingles(t))
+    for a in texts:
+        for b in texts:
+            ja, ca = _overlap(shingle_hashes(a), shingle_hashes(b))
+            je, ce = _overlap(shingles(a), shingles(b))
+            assert (ja, ca) == (je, ce)

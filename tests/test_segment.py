@@ -275,3 +275,114 @@ def test_cache_root_from_env(monkeypatch, tmp_path):
     monkeypatch.delenv("POLICYLAB_CACHE")
     monkeypatch.chdir(tmp_path)
     assert cache.cache_root() == (tmp_path / ".policylab_cache").resolve()
+
+
+# ---- engines: rjieba is the default only because its tokens are jieba's -------------------------
+CRAFTED = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _seed_and_crafted_texts(corpus, seeds_dir):
+    pages = sorted(p for p in CRAFTED.iterdir() if p.is_file())
+    raw = [p.read_text(encoding="utf-8", errors="replace") for p in [*sorted(seeds_dir.glob("*.txt")), *pages]]
+    texts = list(corpus.documents["text"]) + list(corpus.sections["text"]) + raw
+    return pd.DataFrame({"doc_id": [f"t{i:04d}" for i in range(len(texts))], "text": texts})
+
+
+def test_rjieba_equals_jieba_on_seeds_and_crafted_pages(corpus, seeds_dir):
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    df = _seed_and_crafted_texts(corpus, seeds_dir)
+    opts = dict(cache=False, stopwords=False, punctuation=True, numbers="keep", n_jobs=1)
+    ref = tokenize(df, engine="jieba", **opts)
+    fast = tokenize(df, engine="rjieba", **opts)
+    assert len(ref) > 50000 and ref.attrs["segmenter"].startswith("jieba ")
+    pd.testing.assert_frame_equal(ref, fast)
+    assert fast.attrs["segmenter"].startswith("rjieba")
+    # the default engine is rjieba when it is installed, and the options still filter the same rows
+    default = tokenize(df, cache=False, n_jobs=1)
+    assert default.attrs["segmenter"].startswith("rjieba")
+    pd.testing.assert_frame_equal(default, tokenize(df, cache=False, n_jobs=1, engine="jieba"))
+
+
+def test_rjieba_non_han_runs_are_cut_as_jieba_cuts_them():
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    text = "2020-04-22发布,推进5G-V2X车路协同(2018-2020年),详见www.0798ci.com/a_1.html。"
+    df = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    opts = dict(cache=False, stopwords=False, punctuation=True, numbers="keep")
+    ref = tokenize(df, engine="jieba", **opts)["token"].tolist()
+    assert ref[:5] == ["2020", "-", "04", "-", "22"] and "5G" in ref and "V2X" in ref
+    assert tokenize(df, engine="rjieba", **opts)["token"].tolist() == ref
+    # a whole run is rjieba's own answer: without the re-split the engines would differ
+    seg = segment.get_segmenter(engine="rjieba")
+    assert "2020-04-22" in seg.rj.cut("2020-04-22", True)
+
+
+def test_rjieba_gets_jieba_computed_dictionary_frequencies(tmp_path):
+    """A user dictionary never lowers a built-in word in either engine, and both cut alike."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    d = tmp_path / "mine.csv"
+    # 产业 is in jieba's dictionary (computed freq keeps it); 智能终端 gets a computed freq;
+    # 人工智能终端 an explicit one; 链长 is forbidden as one token (freq 0)
+    d.write_text("term,pos,freq\n产业,n,\n智能终端,n,\n人工智能终端,nz,50000\n链长,n,0\n", encoding="utf-8")
+    seg_j = segment.get_segmenter([d], engine="jieba")
+    seg_r = segment.get_segmenter([d], engine="rjieba")
+    assert seg_r.tk.FREQ["产业"] == seg_j.tk.FREQ["产业"] >= segment.get_segmenter(engine="jieba").tk.FREQ["产业"]
+    assert [t for t, *_ in seg_r.tk.policylab_added[-4:]] == ["产业", "智能终端", "人工智能终端", "链长"]
+    text = "发展人工智能终端产业,建设智能终端,推行链长制,落实链长责任。"
+    df = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    opts = dict(cache=False, stopwords=False, punctuation=True, user_dicts=[d])
+    a = tokenize(df, engine="jieba", **opts)
+    b = tokenize(df, engine="rjieba", **opts)
+    pd.testing.assert_frame_equal(a, b)
+    assert "人工智能终端" in a["token"].tolist() and "链长" not in a["token"].tolist()
+
+
+def test_rjieba_only_for_the_plain_cut_with_hmm():
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    assert segment.resolve_engine("auto") == "rjieba"
+    assert segment.resolve_engine("auto", pos=True) != "rjieba"
+    assert segment.resolve_engine("auto", hmm=False) == "jieba"
+    with pytest.raises(ValueError, match="rjieba"):
+        segment.resolve_engine("rjieba", hmm=False)
+
+
+def test_chunked_and_parallel_streams_are_identical(corpus, seeds_dir, monkeypatch, tmp_path):
+    """Chunks of a few hundred characters, 1 or 2 processes, cache cold or warm: the same table."""
+    df = _seed_and_crafted_texts(corpus, seeds_dir)
+    one = tokenize(df, cache=False, n_jobs=1)
+    monkeypatch.setattr(segment, "CHUNK_CHARS", 500)
+    assert len(segment._chunk_bounds([len(t) for t in df["text"].fillna("")], 1)) > 10
+    pd.testing.assert_frame_equal(one, tokenize(df, cache=False, n_jobs=1))
+    two = tokenize(df, cache=tmp_path, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    warm = tokenize(df, cache=tmp_path, n_jobs=2, boilerplate=True)  # cached streams, new filter
+    assert warm.attrs["segmented"] == 0
+    pd.testing.assert_frame_equal(warm, tokenize(df, cache=False, n_jobs=1, boilerplate=True))
+    # the worker processes wrote the per-text cache entries
+    assert len(list((tmp_path / "tokens").rglob("*.json"))) == len({t for t in df["text"].fillna("") if t.strip()})
+
+
+def test_post_pass_sees_each_document_once(monkeypatch):
+    """The compound-repair hook gets a document's whole token list and its result is the stream."""
+    seen = []
+
+    def mark(self, toks):
+        seen.append(list(toks))
+        return [t if t != "智算中心" else "智算/中心" for t in toks]
+
+    monkeypatch.setattr(segment.Segmenter, "post_pass", mark)
+    df = pd.DataFrame({"doc_id": ["a", "b"], "text": ["建设智算中心。\n发展大模型。", "培育算力券市场。"]})
+    out = tokenize(df, cache=False, stopwords=False, n_jobs=1)
+    assert len(seen) == 2 and seen[0][:2] == ["建设", "智算中心"] and "大模型" in seen[0]
+    assert "智算/中心" in out["token"].tolist()
+
+
+def test_rjieba_whole_text_path_and_line_path_agree_with_jieba():
+    """Texts with characters jieba-rs reads otherwise (wider Han range, U+001C-U+001F) take the
+    line-and-block path; every other text is cut in one call: both give jieba's tokens."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    texts = ["发展\x1c人工智能\x1d产业", "㐀人工智能鿖鿿产业", "𠀀人工智能终端", "建设\u2028智算中心\u2029推进\x85算力\v\f券",
+             "5G-V2X 2020-04-22\tAT&T C++ c# 3.5% a.b.c x_y", "\u3000人工智能\u3000产业", "\r\n揭榜挂帅\r\n\r\n"]
+    df = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    opts = dict(cache=False, stopwords=False, punctuation=True, numbers="keep", n_jobs=1)
+    pd.testing.assert_frame_equal(tokenize(df, engine="jieba", **opts), tokenize(df, engine="rjieba", **opts))
+    assert [bool(segment._RJIEBA_SLOW_RE.search(t)) for t in texts] == [True, True, True, False, False, False, False]
