@@ -55,6 +55,7 @@ from policylab.frame import (
     ORGAN_LINE_SHAPE,
     PUBLIC_NOTE,
     TITLE_END,
+    continues_title,
     is_structural,
 )
 from policylab.text import count_han, fold_page
@@ -464,9 +465,16 @@ _END_PUNCT = tuple("。;:!?”’》)〕】…")
 _CONTINUATION_PUNCT = set(",、。;:!?)”’》〕】")
 
 
+_BARE_ANNEX = re.compile(r"^附件\s*\d{0,2}\s*[:：]?$")
+
+
 def _joinable(a: str, b: str) -> bool:
     """Whether line ``b`` continues line ``a`` (a break left by PDF extraction)."""
-    if not a or not b or HEADING_SHAPE.match(b):
+    if not a or not b:
+        return False
+    if continues_title(a, b):  # a title's period or edition label printed on a line of its own
+        return True
+    if HEADING_SHAPE.match(b) or _BARE_ANNEX.match(a):  # 附件 / 附件1: alone labels what follows
         return False
     if b[0] in _CONTINUATION_PUNCT:  # no line of a document starts with a comma: a wrap before it
         return True

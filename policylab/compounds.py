@@ -12,7 +12,7 @@ characters after it start a new token, where the rule applies again:
 * 人工智能 / 终端 (already right) is left alone: no known term starts at 人工智能 and runs past it.
 
 A cut must leave words. When the lexicon knows the segmenter's general vocabulary (jieba's word
-frequencies, see :func:`for_segmenter`), a crossing term is taken only if the piece it leaves of
+frequencies, see :func:`policylab.segment.for_segmenter`), a crossing term is taken only if the piece it leaves of
 the last token it enters is itself a word of two or more characters (or a known term, or the
 start of another crossing term); otherwise the next shorter crossing term is tried, and failing all, the tokens stay as
 they were. So 数字 / 人机协同 never becomes 数字人 / 机协同 (机协同 is no word), while
@@ -43,15 +43,16 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import os
 import unicodedata
 from collections.abc import Mapping
 from typing import Iterable, Sequence
 
-from policylab import segment
+__all__ = ["Lexicon", "repair", "repair_tagged", "whole_rate"]
 
-__all__ = ["Lexicon", "repair", "repair_tagged", "domain_lexicon", "for_segmenter", "whole_rate"]
+# The lexicon of a segmenter's dictionaries is built in :mod:`policylab.segment`
+# (``segment.domain_lexicon``, ``segment.for_segmenter``), which applies :func:`repair` to every
+# document it cuts; this module only knows token lists and terms, so it sits below ``segment``.
 
 
 def _is_barrier_char(ch: str) -> bool:
@@ -272,83 +273,7 @@ def repair_tagged(tokens: Sequence[str], tags: Sequence[str], lexicon) -> tuple[
     return out_t, out_p
 
 
-@functools.lru_cache(maxsize=8)
-def _domain_lexicon(files: tuple[str, ...], stamps: tuple) -> Lexicon:
-    terms, pos = set(), {}
-    for f in files:
-        d = segment.read_dictionary(f)
-        for t, p in zip(d["term"], d["pos"]):
-            t = unicodedata.normalize("NFKC", str(t))
-            terms.add(t)
-            if p is not None and p == p and str(p) != "<NA>":
-                pos.setdefault(t, str(p))
-    return Lexicon(terms, pos)
-
-
-def domain_lexicon(user_dicts: Sequence[str | os.PathLike] = ()) -> Lexicon:
-    """The :class:`Lexicon` of the dictionaries a :func:`policylab.segment.tokenize` call uses.
-
-    Memoised per set of files (and their modification times), so every document of a build
-    shares one.
-
-    Parameters
-    ----------
-    user_dicts : sequence of paths
-        User dictionaries, as for ``tokenize`` (``$POLICYLAB_USER_DICTS`` is added too).
-
-    Returns
-    -------
-    Lexicon
-
-    Examples
-    --------
-    >>> lex = domain_lexicon()
-    >>> "智能终端" in lex and "人工智能" in lex
-    True
-    """
-    files = tuple(str(p) for p in segment.dictionary_files(user_dicts))
-    stamps = tuple(os.stat(f).st_mtime_ns for f in files)
-    return _domain_lexicon(files, stamps)
-
-
-def for_segmenter(segmenter) -> Lexicon:
-    """The :class:`Lexicon` for a :class:`policylab.segment.Segmenter`: its dictionary files'
-    terms, and its jieba word frequencies as the vocabulary (so a cut must leave a word).
-
-    Built once per segmenter and kept on it (attribute ``compounds_lexicon``); this is what the
-    segmenter's token hook should call, once per process, before documents are cut.
-
-    Parameters
-    ----------
-    segmenter : policylab.segment.Segmenter
-
-    Returns
-    -------
-    Lexicon
-
-    Examples
-    --------
-    >>> from policylab.segment import get_segmenter
-    >>> seg = get_segmenter()
-    >>> lex = for_segmenter(seg)
-    >>> lex(seg.segment("建设人工智能计算中心")[0])
-    ['建设', '人工智能', '计算中心']
-    >>> lex(["数字", "人机协同"])  # 数字人 would leave 机协同, no word
-    ['数字', '人机协同']
-    """
-    lex = getattr(segmenter, "compounds_lexicon", None)
-    if lex is None:
-        base = _domain_lexicon(tuple(segmenter.config.dict_files),
-                               tuple(os.stat(f).st_mtime_ns for f in segmenter.config.dict_files))
-        lex = Lexicon(base.terms, base.pos, vocabulary=segmenter.tk.FREQ)
-        try:
-            segmenter.compounds_lexicon = lex
-        except AttributeError:  # pragma: no cover - a segmenter with __slots__
-            pass
-    return lex
-
-
-def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
+def whole_rate(texts: Iterable[str], terms: Iterable[str], cut, vocabulary=None) -> dict:
     """Share of a text's known-term occurrences that come out of ``cut`` as one token.
 
     A measure for segmentation audits. Occurrences are read leftmost-longest (the rule of
@@ -363,6 +288,10 @@ def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
         The terms to audit.
     cut : callable
         str -> list of tokens whose concatenation spells the text without whitespace.
+    vocabulary : mapping or container, optional
+        General words (as for :class:`Lexicon`). With it, a term's characters that a word
+        straddles are no occurrence when the term's remainder is a word too: in 壮大模型 the
+        reading 壮大 / 模型 is right, so 大模型 there is not counted.
 
     Returns
     -------
@@ -376,9 +305,12 @@ def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
     {'occurrences': 1, 'whole': 0, 'rate': 0.0}
     >>> whole_rate(["人工智能终端"], lex.terms, lambda s: lex(["人工", "智能终端"]))["rate"]
     1.0
+    >>> whole_rate(["壮大模型"], ["大模型"], lambda s: ["壮大", "模型"], vocabulary={"壮大", "模型"})
+    {'occurrences': 0, 'whole': 0, 'rate': None}
     """
     terms = frozenset(unicodedata.normalize("NFKC", t) for t in terms)
     max_len = max((len(t) for t in terms), default=0)
+    vocab = None if vocabulary is None else Lexicon((), vocabulary=vocabulary)
     occ = whole = 0
     for text in texts:
         text = "".join(unicodedata.normalize("NFKC", text).split())
@@ -389,6 +321,8 @@ def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
         i, n = 0, len(text)
         while i < n:
             hit = next((k for k in range(min(max_len, n - i), 0, -1) if text[i:i + k] in terms), 0)
+            if hit and vocab is not None and _straddled(text, i, hit, vocab):
+                hit = 0
             if hit:
                 occ += 1
                 whole += (i, i + hit) in spans
@@ -396,3 +330,16 @@ def whole_rate(texts: Iterable[str], terms: Iterable[str], cut) -> dict:
             else:
                 i += 1
     return {"occurrences": occ, "whole": whole, "rate": (whole / occ) if occ else None}
+
+
+def _straddled(text: str, i: int, length: int, vocab: Lexicon) -> bool:
+    """True when a word of 2+ characters ends inside ``text[i:i+length]``, starting before ``i``,
+    and the term's remainder after it is a word too (壮大 / 模型 around 大模型)."""
+    for m in range(1, length):
+        rest = text[i + m:i + length]
+        if not vocab.is_word(rest):
+            continue
+        for j in range(max(0, i - 3), i):
+            if vocab.is_word(text[j:i + m]):
+                return True
+    return False

@@ -454,7 +454,7 @@ def _structure_part(docs: pd.DataFrame, md: pd.DataFrame) -> tuple[pd.DataFrame,
     sections = structure.parse_sections(docs)
     agencies = structure.extract_agencies(sections)
     citations = structure.extract_citations(docs, md, sections)
-    return sections, agencies, citations, targets.extract_targets(sections)
+    return sections, agencies, citations, targets.extract_targets(sections, docs)
 
 
 def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -511,7 +511,7 @@ def _run_document_stages(corpus: Corpus, corrections, pool: ProcessPoolExecutor 
         corpus.sections = structure.parse_sections(corpus.documents)
         corpus.agencies = structure.extract_agencies(corpus.sections)
         corpus.citations = structure.extract_citations(corpus.documents, md, corpus.sections)
-        corpus.targets = targets.extract_targets(corpus.sections)
+        corpus.targets = targets.extract_targets(corpus.sections, corpus.documents)
     # the one cross-document step: a cited 文号 or title linked to the corpus document that has it
     corpus.citations = link_citations(corpus.citations, corpus.documents)
 

@@ -58,6 +58,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import os
@@ -71,10 +72,11 @@ import numpy as np
 import pandas as pd
 
 from policylab import cache as _cache
+from policylab import compounds
 from policylab import resources
 
 # bump when a change here alters the cached token streams (normalisation, line handling, ...)
-SEGMENT_VERSION = 1
+SEGMENT_VERSION = 2  # 2: known compounds re-cut leftmost-longest (compounds.repair)
 ENGINES = ("rjieba", "jieba_fast", "jieba")
 DOMAIN_DICT = "domain_dict.csv"
 STOPWORDS_GENERAL = "stopwords_zh.txt"
@@ -433,11 +435,15 @@ class Segmenter:
                     else:
                         yield from x
 
-    def segment(self, text: str) -> tuple[list[str], list[str] | None]:
-        """Tokens (and POS tags if configured) of ``text``: NFKC, line by line, no whitespace tokens."""
+    def segment(self, text: str, repair: bool = True) -> tuple[list[str], list[str] | None]:
+        """Tokens (and POS tags if configured) of ``text``: NFKC, line by line, no whitespace tokens.
+
+        ``repair=False`` skips :meth:`post_pass` (the engine's own cut, for audits of the repair).
+        """
         text = unicodedata.normalize("NFKC", text)
         if self.rj is not None and not _RJIEBA_SLOW_RE.search(text):
-            return self.post_pass(self._cut_text_rjieba(text)), None
+            toks = self._cut_text_rjieba(text)
+            return (self.post_pass(toks) if repair else toks), None
         tokens: list[str] = []
         tags: list[str] | None = [] if self.postk is not None else None
         for line in text.splitlines():
@@ -451,18 +457,20 @@ class Segmenter:
                         tags.append(pair.flag)
             else:
                 tokens.extend(w for w in self._cut_line(line) if w.strip())
+        if not repair:
+            return tokens, tags
         if tags is None:
-            tokens = self.post_pass(tokens)
-        return tokens, tags
+            return self.post_pass(tokens), None
+        return compounds.repair_tagged(tokens, tags, for_segmenter(self))
 
     def post_pass(self, tokens: list[str]) -> list[str]:
-        """The one place a pass over a whole document's tokens goes (plain cut, every engine).
+        """The one pass over a whole document's tokens (plain cut, every engine): known compounds.
 
-        Today it returns ``tokens`` unchanged. A repair of dictionary compounds that the segmenter
-        cut apart (``policylab.compounds``) belongs here: it sees one document's full token list
-        (whitespace already dropped), before the cache entry is written, in the main process and
-        in the worker processes alike. Wiring one in changes the cached streams: bump
-        ``SEGMENT_VERSION`` (or put the repair's own version into ``_fingerprint``).
+        A reviewed domain term that the segmenter cut apart is re-cut leftmost-longest
+        (:func:`policylab.compounds.repair`, with this segmenter's dictionaries and vocabulary:
+        :func:`for_segmenter`), so 人工 / 智能终端 becomes 人工智能 / 终端. It sees one document's
+        full token list (whitespace already dropped), before the cache entry is written, in the
+        main process and in the worker processes alike.
 
         Parameters
         ----------
@@ -472,14 +480,92 @@ class Segmenter:
         Returns
         -------
         list of str
-            The document's tokens after the pass.
+            The document's tokens after the pass (they spell the same characters).
 
         Examples
         --------
-        >>> get_segmenter().post_pass(["人工智能", "终端"])
+        >>> get_segmenter().post_pass(["人工", "智能终端"])
         ['人工智能', '终端']
         """
-        return tokens
+        return compounds.repair(tokens, for_segmenter(self))
+
+
+@functools.lru_cache(maxsize=8)
+def _domain_lexicon(files: tuple[str, ...], stamps: tuple) -> compounds.Lexicon:
+    terms, pos = set(), {}
+    for f in files:
+        d = read_dictionary(f)
+        for t, p, fq in zip(d["term"], d["pos"], d["freq"]):
+            if not pd.isna(fq) and int(fq) == 0:
+                continue  # freq 0 takes a word out of the dictionary (jieba's rule): never formed
+            t = unicodedata.normalize("NFKC", str(t))
+            terms.add(t)
+            if p is not None and p == p and str(p) != "<NA>":
+                pos.setdefault(t, str(p))
+    return compounds.Lexicon(terms, pos)
+
+
+def domain_lexicon(user_dicts: Sequence[str | os.PathLike] = ()) -> compounds.Lexicon:
+    """The :class:`policylab.compounds.Lexicon` of the dictionaries a :func:`policylab.segment.tokenize` call uses.
+
+    Memoised per set of files (and their modification times), so every document of a build
+    shares one.
+
+    Parameters
+    ----------
+    user_dicts : sequence of paths
+        User dictionaries, as for ``tokenize`` (``$POLICYLAB_USER_DICTS`` is added too).
+
+    Returns
+    -------
+    policylab.compounds.Lexicon
+
+    Examples
+    --------
+    >>> lex = domain_lexicon()
+    >>> "智能终端" in lex and "人工智能" in lex
+    True
+    """
+    files = tuple(str(p) for p in dictionary_files(user_dicts))
+    stamps = tuple(os.stat(f).st_mtime_ns for f in files)
+    return _domain_lexicon(files, stamps)
+
+
+def for_segmenter(segmenter) -> compounds.Lexicon:
+    """The :class:`policylab.compounds.Lexicon` for a :class:`policylab.segment.Segmenter`: its dictionary files'
+    terms, and its jieba word frequencies as the vocabulary (so a cut must leave a word).
+
+    Built once per segmenter and kept on it (attribute ``compounds_lexicon``); this is what the
+    segmenter's token hook should call, once per process, before documents are cut.
+
+    Parameters
+    ----------
+    segmenter : policylab.segment.Segmenter
+
+    Returns
+    -------
+    policylab.compounds.Lexicon
+
+    Examples
+    --------
+    >>> seg = get_segmenter()
+    >>> lex = for_segmenter(seg)
+    >>> lex(seg.segment("建设人工智能计算中心")[0])
+    ['建设', '人工智能', '计算中心']
+    >>> lex(["数字", "人机协同"])  # 数字人 would leave 机协同, no word
+    ['数字', '人机协同']
+    """
+    lex = getattr(segmenter, "compounds_lexicon", None)
+    if lex is None:
+        base = _domain_lexicon(tuple(segmenter.config.dict_files),
+                               tuple(os.stat(f).st_mtime_ns for f in segmenter.config.dict_files))
+        lex = compounds.Lexicon(base.terms, base.pos, vocabulary=segmenter.tk.FREQ)
+        try:
+            segmenter.compounds_lexicon = lex
+        except AttributeError:  # pragma: no cover - a segmenter with __slots__
+            pass
+    return lex
+
 
 
 _SEGMENTERS: dict[str, Segmenter] = {}

@@ -27,7 +27,7 @@ ORDER = [
     # assembling a corpus
     "corrections", "page", "distributed", "corpus",
     # analysis
-    "segment", "compounds", "tokens", "matrix", "keywords", "terms", "topics", "timeline", "instruments", "agreement", "instrument_shares", "reuse", "compare",
+    "compounds", "segment", "tokens", "matrix", "keywords", "terms", "topics", "timeline", "instruments", "agreement", "instrument_shares", "reuse", "compare",
     # presentation (``plots`` covers the plots package and every plots.* module)
     "findings", "plots", "report", "runner", "cli", "__main__",
 ]

@@ -29,7 +29,8 @@ if str(ROOT) not in sys.path:  # when run as a script
     sys.path.insert(0, str(ROOT))
 
 from policylab import load_corpus, segment  # noqa: E402
-from policylab.compounds import for_segmenter, repair, whole_rate  # noqa: E402
+from policylab.compounds import repair, whole_rate
+from policylab.segment import for_segmenter  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # the pages and the facts a correct parse recovers
@@ -213,8 +214,6 @@ def test_period_on_its_own_line_joins_the_title(corpus):
     assert (d["plan_start"], d["plan_end"]) == (2024, 2026)
 
 
-@xfail("the period line (2024~2026年) stays a line of its own in the clean text (frame.join_split_titles joins "
-       "it for metadata; clean._joinable does not ask frame.continues_title yet)", by="clean.py (parse15 / merge)")
 def test_period_on_its_own_line_is_joined_in_the_text(corpus):
     d = doc(corpus, "wuhan_period_on_second_line.txt")
     # the plan's lines are body, not a second title
@@ -418,9 +417,6 @@ def test_several_quantities_in_one_sentence_are_rows_of_their_own(corpus):
     assert found(changsha, 2026, 10, "家") and found(changsha, 2026, 50, "家")
 
 
-@xfail("targets.extract_targets(sections, documents) gives a target with no year in a dated plan the plan's "
-       "horizon (year_source 'plan_period'), but corpus.py does not pass it the documents yet",
-       by="corpus._run_document_stages calling targets.extract_targets(corpus.sections, corpus.documents) at merge")
 def test_target_without_a_year_takes_the_plan_horizon(corpus):
     t = rows(corpus, "qingdao_pdf_plan_only.txt")
     scale = t[t["unit"] == "亿元"].iloc[0]
@@ -512,27 +508,23 @@ _FALSE_OCCURRENCE = "shenzhen_ai_plus_mixed_units.txt"
 def test_domain_terms_whole_after_repair(corpus):
     seg = segment.get_segmenter()
     lex = for_segmenter(seg)
-    cut = lambda s: repair(seg.segment(s)[0], lex)  # noqa: E731
+    cut = lambda s: repair(seg.segment(s, repair=False)[0], lex)  # noqa: E731
     terms = segment.domain_terms()
     texts = list(corpus.documents.loc[corpus.documents["source_path"] != _FALSE_OCCURRENCE, "text"])
-    before = whole_rate(texts, terms, lambda s: seg.segment(s)[0])
+    before = whole_rate(texts, terms, lambda s: seg.segment(s, repair=False)[0])
     after = whole_rate(texts, terms, cut)
     assert after["occurrences"] == before["occurrences"] > 250  # the minified page's department menu (教育局, 科技局 ...) is noise, not text
     assert before["rate"] < 1 and after["rate"] == 1.0
 
 
-@xfail("compounds.whole_rate reads 大模型 inside 壮大模型和智能体产业 (壮大 | 模型, a right cut) as a broken term: "
-       "the audit's leftmost-longest reading needs to respect a word that ends inside the term",
-       by="the vocab/compounds owner")
 def test_domain_terms_whole_when_a_term_straddles_a_word(corpus):
     seg = segment.get_segmenter()
     lex = for_segmenter(seg)
     text = doc(corpus, _FALSE_OCCURRENCE)["text"]
-    assert whole_rate([text], segment.domain_terms(), lambda s: repair(seg.segment(s)[0], lex))["rate"] == 1.0
+    rate = whole_rate([text], segment.domain_terms(), lambda s: repair(seg.segment(s, repair=False)[0], lex), vocabulary=seg.tk.FREQ)
+    assert rate["occurrences"] > 0 and rate["rate"] == 1.0
 
 
-@xfail("tokenize does not call compounds.repair yet (人工智能芯片 / 人工智能终端 come out as 人工 + 智能…)",
-       by="wiring compounds.for_segmenter into the segmenter's token hook at merge")
 def test_tokenize_keeps_domain_terms_whole_on_unseen_pages(corpus):
     toks = segment.tokenize(corpus.documents, stopwords=False, punctuation=True, cache=False)
     assert "人工" not in set(toks["token"])
@@ -561,8 +553,8 @@ def measure(corpus) -> pd.DataFrame:
         right = sum(_norm(d[f]) == _norm(spec["meta"][f]) for f in META_FIELDS)
         t = rows(corpus, name)
         hits = sum(found(t, y, v, u, c) for y, v, u, c in spec["targets"])
-        raw = whole_rate([d["text"]], terms, lambda s: seg.segment(s)[0])
-        fixed = whole_rate([d["text"]], terms, lambda s: repair(seg.segment(s)[0], lex))
+        raw = whole_rate([d["text"]], terms, lambda s: seg.segment(s, repair=False)[0])
+        fixed = whole_rate([d["text"]], terms, lambda s: repair(seg.segment(s, repair=False)[0], lex))
         row.update(meta_right=right, meta_total=len(META_FIELDS), targets_found=hits,
                    targets_total=len(spec["targets"]), terms_whole_raw=raw["whole"],
                    terms_whole_repaired=fixed["whole"], terms_total=raw["occurrences"])
