@@ -15,13 +15,16 @@ import os
 import sys
 from pathlib import Path
 
+from policylab import __version__
+from policylab.corpus import SourceError, load_corpus
+from policylab.runner import ReportError, build_report
+from policylab.store import build_manifest, write_tables
+from policylab.terms import discover_terms, write_user_dict
+
 EXIT_USAGE = 2
 
 
 def _build(args) -> int:
-    from policylab.corpus import SourceError, load_corpus
-    from policylab.store import build_manifest, write_tables
-
     try:
         corpus = load_corpus(
             args.source,
@@ -64,9 +67,6 @@ def _usable_out(out: str) -> str | None:
 
 
 def _report(args) -> int:
-    from policylab.corpus import SourceError
-    from policylab.runner import ReportError, build_report
-
     problem = _usable_out(args.out)
     if problem:
         print(f"policylab: error: {problem}", file=sys.stderr)
@@ -91,9 +91,6 @@ def _report(args) -> int:
 
 
 def _terms(args) -> int:
-    from policylab.corpus import SourceError, load_corpus
-    from policylab.terms import discover_terms, write_user_dict
-
     try:
         corpus = load_corpus(args.source, progress=not args.quiet)
     except SourceError as e:
@@ -153,7 +150,6 @@ def parser() -> argparse.ArgumentParser:
     >>> args.tables, args.unit
     (('csv', 'md'), 'province')
     """
-    from policylab import __version__
 
     p = argparse.ArgumentParser(prog="policylab", description="Tidy tables and analyses of Chinese policy texts.")
     p.add_argument("--version", action="version", version=f"policylab {__version__}")

@@ -34,6 +34,7 @@ import pandas as pd
 from policylab import resources, schema
 from policylab.matrix import document_term_matrix
 from policylab.segment import tokenize
+from policylab.terms import discover_terms  # noqa: F401  (keywords.discover_terms, issue 13)
 
 _TOKEN_COLS = ("doc_id", "position", "token", "pos")
 

@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 
 from policylab import cache as _cache
-from policylab import compounds
+from policylab import compounds, schema
 from policylab import resources
 
 # bump when a change here alters the cached token streams (normalisation, line handling, ...)
@@ -913,8 +913,6 @@ def tokenize(
     >>> tokenize(docs, cache=False, numbers="keep", boilerplate=True)["token"].tolist()
     ['2025', '100', '专精特新', '企业']
     """
-    from policylab import schema
-
     if numbers not in ("drop", "keep"):
         raise ValueError(f"numbers must be 'drop' or 'keep', got {numbers!r}")
     need = [doc_col, text_col] + ([unit_col] if unit_col else [])

@@ -46,7 +46,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from policylab import schema
+from policylab import schema, tokens
 from policylab.matrix import document_term_matrix
 from policylab.store import versions
 
@@ -1100,6 +1100,4 @@ def section_tokens(sections: pd.DataFrame, documents: pd.DataFrame | None = None
     >>> section_tokens(secs, pd.DataFrame({"city": ["南京"]}), cache=False)["token"].tolist()
     ['智算中心', '大模型']
     """
-    from policylab import tokens  # the content-token recipe (policylab.tokens.content_tokens)
-
     return tokens.content_tokens(sections, unit="section", documents=documents, **tokenize_options)

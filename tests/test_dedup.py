@@ -106,7 +106,7 @@ def test_decisions_equal_exact_all_pairs_on_seed_variants(corpus, seeds_dir):
     texts = {f"doc_{d}": t for d, t in zip(corpus.documents["doc_id"], corpus.documents["text"])}
     texts.update({f"raw_{p.name}": p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))})
     pages = Path(__file__).parent / "fixtures" / "pages"
-    texts.update({f"page_{p.name}": p.read_text(encoding="utf-8", errors="replace") for p in sorted(pages.iterdir())})
+    texts.update({f"page_{p.name}": p.read_text(encoding="utf-8", errors="replace") for p in sorted(pages.iterdir()) if p.is_file()})
     for k, t in list(texts.items())[:4]:
         lines = t.split("\n")
         texts[f"{k}_chrome"] = "首页 > 政策文件\n" + t + "\n扫一扫在手机打开当前页\n版权所有"

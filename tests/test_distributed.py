@@ -7,6 +7,8 @@ processes) is started for the module and shared, so the file runs in well under 
 
 from __future__ import annotations
 
+import functools
+
 import importlib.util
 import subprocess
 import sys
@@ -87,7 +89,10 @@ def test_map_documents_runs_the_document_stages_identically(client, corpus):
 
     sections = map_documents(structure.parse_sections, corpus.documents, scheduler=client)
     pd.testing.assert_frame_equal(sections, corpus.sections)
-    pd.testing.assert_frame_equal(map_documents(targets.extract_targets, sections, scheduler=client), corpus.targets)
+    # targets of batches of sections, each batch with the documents' plan periods (year_source plan_period)
+    by_batch = map_documents(functools.partial(targets.extract_targets, documents=corpus.documents), sections,
+                             scheduler=client)
+    pd.testing.assert_frame_equal(by_batch, corpus.targets)
     pd.testing.assert_frame_equal(map_documents(structure.extract_agencies, sections, scheduler=client),
                                   corpus.agencies)
 

@@ -23,10 +23,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policylab import plots
+
 
 def _setup():
-    from policylab import plots
-
     plots.use_cjk_font()
     import matplotlib.pyplot as plt
 
@@ -186,8 +186,6 @@ def wordclouds(freq: pd.DataFrame, by: str | Sequence[str] | None = "city", *, n
     '南京'
     """
     from wordcloud import WordCloud
-
-    from policylab import plots
 
     plt = _setup()
     groups = _groups(freq, by)
