@@ -24,6 +24,14 @@ a :class:`ReportError` naming the notebook and the cell. The report is assembled
 folder inside ``out`` and moved into place only when every notebook has run, so a failed run
 leaves the previous report as it was (plus ``<notebook>.failed.ipynb`` showing the error).
 
+Length: about 750 lines, of which some 260 are docstrings and examples and some 410 code. It holds
+two jobs: executing the report's notebooks (:func:`notebooks_dir`, :func:`execute_notebook`,
+:func:`offline` and their helpers, about 180 lines) and writing the site around them
+(:func:`cjk_font_css`, :func:`with_cjk_font`, the index page, :func:`display_source`,
+:func:`scrub_paths`, :func:`data_dictionary_html`, :func:`citation_file`, about 250 lines);
+:func:`build_report` joins the two. A later change should move the page-writing helpers to a module
+of their own (e.g. ``policylab.site``, just before ``runner`` in the layer order).
+
 Examples
 --------
 >>> from policylab.runner import build_report

@@ -46,6 +46,16 @@ takes text files with one word per line (``#`` starts a comment). The environmen
 ``POLICYLAB_USER_DICTS`` and ``POLICYLAB_USER_STOPWORDS`` (paths separated by ``os.pathsep``) add
 files for every call, e.g. from a project's ``.env``.
 
+Length: about 1110 lines, of which some 360 are docstrings and examples and some 600 code. One job
+holds most of it: segmenting text into the tokens table -- engine choice, the :class:`Segmenter`
+with its domain lexicon and compound repairs, the parallel run over chunks, and :func:`tokenize`
+(about 270 lines). Two parts are separate jobs: the word-list readers (:func:`read_dictionary`,
+:func:`read_wordlist`, :func:`load_stopwords` and kin, about 90 lines) and the token filters
+(:func:`is_number`, :func:`is_punctuation`, :func:`token_filter`, :func:`drop_mask`, about 90
+lines), which :mod:`policylab.tokens` and :mod:`policylab.terms` use too. A later change should move
+both to a module below this one (e.g. ``policylab.wordlists``, between ``compounds`` and ``segment``
+in the layer order).
+
 Examples
 --------
 >>> import pandas as pd

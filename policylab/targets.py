@@ -34,6 +34,11 @@ Curated lists live in data files: ``target_units.csv`` (units, factors, look-ali
 ``target_cues.csv`` (comparators, support cues, enumeration nouns, words stripped from indicators)
 and ``indicator_families.csv`` (indicator keyword -> family).
 
+Length: about 510 lines, of which some 130 are docstrings and examples and some 310 code. One job
+holds it together: finding the dated numeric targets of a text. Candidate clauses, quantity parsing
+and indicator families read the same indicator lexicon, and :func:`extract_targets` needs them in
+turn, so they stay together.
+
 Examples
 --------
 >>> from policylab.targets import targets_from_text
