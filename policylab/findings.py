@@ -662,14 +662,19 @@ def model_selection_findings(by_k: pd.DataFrame, k: int, ks: Sequence[int], n_se
     return [s]
 
 
-def document_period_findings(documents: pd.DataFrame, name: str = "label") -> list[str]:
+def document_period_findings(documents: pd.DataFrame, name: str = "label", max_listed: int = 5) -> list[str]:
     """Sentences on the plan periods and validity each document states (nothing when none does).
+
+    Up to ``max_listed`` documents are named one sentence each; beyond that, one sentence per kind
+    counts the documents and the most common periods, so a large corpus gets a summary, not a list.
 
     Parameters
     ----------
     documents : pandas.DataFrame
         ``plan_start``, ``plan_end``, ``effective_from``, ``effective_to`` and the ``name`` column.
     name : str, default 'label'
+    max_listed : int, default 5
+        The most documents named one by one, per kind of statement.
 
     Returns
     -------
@@ -682,16 +687,36 @@ def document_period_findings(documents: pd.DataFrame, name: str = "label") -> li
     ...                   "effective_from": pd.to_datetime(["2018-12-06"]), "effective_to": pd.to_datetime([None])})
     >>> document_period_findings(d)
     ['沈阳 · 2018 · 规划 states a plan period 2018–2020.', '沈阳 · 2018 · 规划 is in force from 2018-12-06.']
+    >>> many = pd.DataFrame({"label": [f"d{i}" for i in range(7)], "plan_start": [2018] * 6 + [2024],
+    ...                      "plan_end": [2020] * 6 + [2026]})
+    >>> document_period_findings(many)
+    ['7 documents state a plan period: 2018–2020 (6 documents), 2024–2026 (1 document).']
     """
+    def summary(spans: list[str], verb: str) -> str:
+        counts = pd.Series(spans).value_counts(sort=False)
+        counts = counts.iloc[sorted(range(len(counts)), key=lambda i: (-counts.iloc[i], counts.index[i]))]
+        shown = [f"{k} ({v} document{'s' if v != 1 else ''})" for k, v in counts.head(3).items()]
+        more = f", and {len(counts) - 3} other periods" if len(counts) > 3 else ""
+        return f"{len(spans)} documents {verb}: {', '.join(shown)}{more}."
+
     out = []
     if "plan_start" in documents.columns:
-        for _, r in documents.dropna(subset=["plan_start"]).iterrows():
-            end = f"–{r['plan_end']}" if pd.notna(r.get("plan_end")) else ""
-            out.append(f"{r[name]} states a plan period {r['plan_start']}{end}.")
+        rows = documents.dropna(subset=["plan_start"])
+        spans = [f"{r['plan_start']}" + (f"–{r['plan_end']}" if pd.notna(r.get("plan_end")) else "")
+                 for _, r in rows.iterrows()]
+        if len(spans) > max_listed:
+            out.append(summary(spans, "state a plan period"))
+        else:
+            out += [f"{r[name]} states a plan period {span}." for (_, r), span in zip(rows.iterrows(), spans)]
     if "effective_from" in documents.columns:
-        for _, r in documents.dropna(subset=["effective_from"]).iterrows():
-            to = f" to {r['effective_to']:%Y-%m-%d}" if pd.notna(r.get("effective_to")) else ""
-            out.append(f"{r[name]} is in force from {r['effective_from']:%Y-%m-%d}{to}.")
+        rows = documents.dropna(subset=["effective_from"])
+        spans = [f"{r['effective_from']:%Y-%m-%d}" + (f" to {r['effective_to']:%Y-%m-%d}"
+                                                       if pd.notna(r.get("effective_to")) else "")
+                 for _, r in rows.iterrows()]
+        if len(spans) > max_listed:
+            out.append(summary(spans, "state when they are in force"))
+        else:
+            out += [f"{r[name]} is in force from {span}." for (_, r), span in zip(rows.iterrows(), spans)]
     return out
 
 

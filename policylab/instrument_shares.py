@@ -291,7 +291,7 @@ def share_findings(table: pd.DataFrame, what: str = "measures") -> list[str]:
             ["share", "_o"], ascending=[False, True], kind="stable")
         n_units = int(g["n_units"].iloc[0])
         n_docs = g["n_docs"].iloc[0] if "n_docs" in g else pd.NA
-        label = "All" if group == "all" else ("Missing group value" if group == MISSING else str(group))
+        label = "All" if group == "all" else ("Documents without a value for this grouping (e.g. undated)" if group == MISSING else str(group))
         rows = list(g.itertuples(index=False))
         top = rows[0]
         tied = [r for r in rows if r.share == top.share]

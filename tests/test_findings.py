@@ -179,3 +179,15 @@ def test_first_mentions_name_every_group_of_the_first_year():
 @pytest.mark.parametrize("n_units, expected", [(3, ()), (8, (2,)), (119, (2, 4, 6, 8))])
 def test_k_range_scales_with_the_units(n_units, expected):
     assert topics.k_candidates(n_units) == expected
+
+
+def test_document_periods_are_summarised_beyond_a_few_documents():
+    # a large corpus gets one counted sentence per kind, not one line per document
+    docs = pd.DataFrame({"label": [f"doc {i}" for i in range(12)],
+                         "plan_start": [2018] * 8 + [2024] * 3 + [2021], "plan_end": [2020] * 8 + [2026] * 3 + [pd.NA],
+                         "effective_from": pd.to_datetime(["2020-12-10"] * 2 + [None] * 10),
+                         "effective_to": pd.to_datetime(["2022-12-31"] * 2 + [None] * 10)})
+    out = findings.document_period_findings(docs)
+    assert out[0] == "12 documents state a plan period: 2018–2020 (8 documents), 2024–2026 (3 documents), 2021 (1 document)."
+    assert out[1:] == ["doc 0 is in force from 2020-12-10 to 2022-12-31.", "doc 1 is in force from 2020-12-10 to 2022-12-31."]
+    assert len(findings.document_period_findings(docs, max_listed=20)) == 14

@@ -342,7 +342,7 @@ def test_findings_small_n_single_group_and_missing_values():
     t = _table([("(missing)", "supply", 5, 10, 0.5, 0.2, 0.8), ("(missing)", "environment", 3, 10, 0.3, 0.0, 0.6),
                 ("(missing)", "demand", 2, 10, 0.2, 0.0, 0.5)], n_docs=1)
     (line,) = instrument_shares.share_findings(t)
-    assert line.startswith("Missing group value:")
+    assert line.startswith("Documents without a value for this grouping (e.g. undated):")
     assert "fewer than 30: a fragile figure" in line and "one document" in line
     no_ci = _table([("all", "supply", 5, 10, 0.5, np.nan, np.nan), ("all", "demand", 5, 10, 0.5, np.nan, np.nan),
                     ("all", "environment", 0, 10, 0.0, np.nan, np.nan)])
