@@ -73,16 +73,26 @@ def node_positions(documents: pd.DataFrame) -> pd.DataFrame:
     # spread documents of one level that stand within half a year of each other
     pos["y"] = pos["level_y"].astype(float)
     for lvl, g in pos.sort_values(["x", "doc_id"], kind="stable").groupby("level_y"):
-        offset, last_x, k = 0.0, None, 0
+        last_x, k, run = None, 0, []
+        runs = []  # runs of documents within half a year of each other
         for i, x in zip(g.index, g["x"]):
-            k = k + 1 if last_x is not None and x - last_x < 0.5 else 0
+            if last_x is None or x - last_x >= 0.5:
+                run = []
+                runs.append(run)
+            run.append(i)
             last_x = x
-            pos.loc[i, "y"] = lvl + (0.22 * ((k + 1) // 2) * (1 if k % 2 else -1) if k else 0.0)
+        for run in runs:
+            # alternate above and below the level's line, staying inside its band (±0.4), so a
+            # crowded year never climbs into the next level
+            step = min(0.22, 0.8 / max(len(run), 1))
+            for k, i in enumerate(run):
+                pos.loc[i, "y"] = lvl + (step * ((k + 1) // 2) * (1 if k % 2 else -1) if k else 0.0)
     return pos[["doc_id", "x", "y", "dated"]]
 
 
 def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: pd.DataFrame | None = None,
-                           labels=None, weight: str = "share_b", max_edges: int | None = 200, figsize=None):
+                           labels=None, weight: str = "share_b", max_edges: int | None = 200,
+                           max_labels: int = 25, figsize=None):
     """Documents placed by date (x) and level (y); reuse and citation edges between them.
 
     Parameters
@@ -100,6 +110,9 @@ def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: 
         doc_id -> label.
     max_edges : int or None, default 200
         Reuse edges drawn: the heaviest by ``weight`` (ties by doc ids); None draws all.
+    max_labels : int, default 25
+        Documents (and missing cited documents) named on the chart: all of them up to this many,
+        otherwise the ones with the most drawn edges, so a large corpus stays readable.
 
     Returns
     -------
@@ -153,11 +166,18 @@ def plot_diffusion_network(documents: pd.DataFrame, pairs: pd.DataFrame, links: 
             ax.annotate("", xy=(xb, yb), xytext=(xa, ya),
                         arrowprops=dict(arrowstyle="-|>", lw=1.0, ls=":", color="#2c7fb8", shrinkA=8, shrinkB=8))
     ax.scatter(pos["x"], pos["y"], s=120, color=np.where(pos["dated"], "#34495e", "#bdc3c7"), zorder=3)
-    for doc, r in pos.iterrows():
-        ax.annotate(_name(labels, doc), (r["x"], r["y"]), xytext=(6, 6), textcoords="offset points", fontsize=9)
+    named = pos.index
+    if len(pos) > max_labels:
+        degree = pd.Series(0, index=pos.index)
+        if pairs is not None and len(pairs):
+            degree = degree.add(pd.concat([pairs["doc_a"], pairs["doc_b"]]).value_counts(), fill_value=0)
+        named = degree.sort_values(ascending=False, kind="stable").head(max_labels // 2).index
+    for doc, r in pos.loc[pos.index.isin(named)].iterrows():
+        ax.annotate(_name(labels, doc), (r["x"], r["y"]), xytext=(6, 6), textcoords="offset points",
+                    fontsize=9 if len(pos) <= max_labels else 7)
     if len(ghosts):
         ax.scatter(ghosts["x"], ghosts["y"], s=120, facecolors="none", edgecolors="#2c7fb8", zorder=3)
-        for key, r in ghosts.iterrows():
+        for key, r in ghosts.head(max_labels // 2).iterrows():
             ax.annotate(f"{key} (不在语料中)", (r["x"], r["y"]), xytext=(6, -12), textcoords="offset points",
                         fontsize=8, color="#2c7fb8")
     levels = sorted(set(pos["y"].round().astype(int)) | set(ghosts["y"].round().astype(int) if len(ghosts) else []))
