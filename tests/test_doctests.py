@@ -10,6 +10,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,5 +42,11 @@ def test_examples_run_and_are_true(name, monkeypatch):
     monkeypatch.chdir(ROOT)  # examples read the bundled seeds/ by relative path
     monkeypatch.setenv("POLICYLAB_CACHE", os.environ.get("POLICYLAB_CACHE", str(ROOT / ".policylab_cache" / "tests")))
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    try:
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    finally:
+        # examples draw figures and leave them open; later tests in this process (some turn every
+        # warning into an error) must not inherit them ("More than 20 figures have been opened")
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples in {name} failed (see the output above)"
