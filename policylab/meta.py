@@ -117,8 +117,7 @@ def gazetteer() -> pd.DataFrame:
     >>> g.loc[g["name"] == "合肥市", ["short", "province"]].values.tolist()
     [['合肥', '安徽']]
     """
-    g = pd.read_csv(resources.path("gazetteer.csv"), dtype=str, keep_default_na=False)
-    return g
+    return resources.read_gazetteer()
 
 
 @lru_cache(maxsize=1)

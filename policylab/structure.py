@@ -501,8 +501,8 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
 
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> pd.DataFrame:
-    # the table of policylab.meta.gazetteer (meta stands above structure in the layers), read the same way
-    return pd.read_csv(resources.path("gazetteer.csv"), dtype=str, keep_default_na=False)
+    # the table of policylab.meta.gazetteer (meta stands above structure in the layers): one reader
+    return resources.read_gazetteer()
 
 
 _TITLE_DROP = re.compile(r"[\W_]+")

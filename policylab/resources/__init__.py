@@ -36,3 +36,22 @@ def path(name: str) -> Path:
     if not p.exists():
         raise FileNotFoundError(f"policylab resource not found: {name}")
     return p
+
+
+def read_gazetteer():
+    """The gazetteer table (``gazetteer.csv``) as strings, empty cells as ``""``: the one reader
+    that :func:`policylab.meta.gazetteer` and the citation links of :mod:`policylab.structure` use.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> g = read_gazetteer()
+    >>> g.loc[g["name"] == "合肥市", "province"].tolist()
+    ['安徽']
+    """
+    import pandas as pd  # heavy: loaded on first use, so importing policylab stays light
+
+    return pd.read_csv(path("gazetteer.csv"), dtype=str, keep_default_na=False)
