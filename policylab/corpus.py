@@ -5,19 +5,22 @@
 1. list the files (:mod:`policylab.ingest`);
 2. look the build up in the cache, keyed by every input's sha256, the options, the corrections,
    the curated resources and the parsing code (:func:`policylab.cache.corpus_key`);
-3. per page, read -> clean -> gate (:func:`policylab.page.process_file`), in this process, in
-   worker processes or on a Dask cluster (:mod:`policylab.distributed`);
-4. drop near-duplicates (:mod:`policylab.dedup`) and build ``files`` and ``documents``;
-5. per document: metadata (:mod:`policylab.meta`), researcher corrections
-   (:mod:`policylab.corrections`), the section tree, agencies and citations
-   (:mod:`policylab.structure`) and numeric targets (:mod:`policylab.targets`).
+3. per page, read -> clean -> gate (:func:`policylab.page.process_file`), then, still in the
+   same task, the per-document stages on its documents: metadata (:mod:`policylab.meta`), the
+   section tree, agencies and citations (:mod:`policylab.structure`) and numeric targets
+   (:mod:`policylab.targets`); in this process or in worker processes, a batch of pages per task
+   (on a Dask cluster only the pages; the stages then run here);
+4. drop near-duplicates (:mod:`policylab.dedup`, from sketches the tasks computed) and build
+   ``files`` and ``documents``;
+5. researcher corrections (:mod:`policylab.corrections`); the few documents whose stage rows a
+   duplicate's page or a correction can change are computed again; citation links.
 
 Every input file ends up in ``files`` -- as a ``document``, a ``duplicate`` of one, or ``rejected``
 with a reason -- and nothing stops the build but a source that does not exist or holds no files.
 
 Table schemas are documented in :mod:`policylab.schema`.
 
-Length: about 610 lines, of which some 190 are docstrings and examples and some 350 code. One job
+Length: about 720 lines, of which some 230 are docstrings and examples and some 420 code. One job
 holds it together: running the parsing stages over a folder and assembling their tables into a
 :class:`Corpus`. The map over worker processes, the per-file cache, the document-level stages and
 the concatenation are steps of :func:`load_corpus`, and :func:`with_reference` runs the same path
@@ -43,12 +46,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from policylab import distributed, labels, meta, schema, structure, targets
 from policylab.cache import cache_root, corpus_key
 from policylab.corrections import apply_corrections, corrections_digest, corrections_for_build, empty_corrections
-from policylab.dedup import find_duplicates
+from policylab.dedup import find_duplicates, sketch
 from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, list_files, on_disk
 from policylab.clean import clean_page
 from policylab.page import DEFAULT_MIN_CHARS, MIN_CUES, process_file  # noqa: F401  (public here too)
@@ -209,26 +213,82 @@ def _pool(n_jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx)
 
 
+# pages per task of the local pool, at most: the document stages cost about 60 ms per call
+# whatever its size (frames, merges, schema checks), so a task should hold many pages; four
+# tasks per process keep the processes equally busy to the end
+BATCH_FILES = 256
+TASKS_PER_PROCESS = 4
+
+
+def _batches(paths: list[str], n_jobs: int) -> list[list[str]]:
+    """Consecutive runs of paths: :data:`TASKS_PER_PROCESS` per process, of at most :data:`BATCH_FILES`.
+
+    Examples
+    --------
+    >>> [len(b) for b in _batches([f"{i}.txt" for i in range(10)], 2)]
+    [2, 2, 2, 2, 2]
+    >>> [len(b) for b in _batches([f"{i}.txt" for i in range(10)], 1)]
+    [10]
+    """
+    tasks = 1 if n_jobs <= 1 else n_jobs * TASKS_PER_PROCESS
+    size = max(1, min(BATCH_FILES, -(-len(paths) // tasks)))
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+def _build_batch(root: str, paths: list[str], opts: dict) -> tuple[list[dict], dict | None]:
+    """Worker: read -> clean -> gate each page, then every per-document stage on its documents.
+
+    One pass per page, so a clean text crosses between processes once (back to the parent),
+    not three times (back, out for metadata, out again for structure). The stages see only the
+    page's own fields and no corrections: the parent redoes, from the whole corpus, the documents
+    that a duplicate's page or a correction can change (:func:`_run_document_stages`). Each
+    document also gets its dedup sketch, so the parent bands the corpus without hashing it.
+    """
+    results = [process_file(root, p, **opts) for p in paths]
+    first: dict[str, dict] = {}  # one row per doc_id (identical files share it; the parent redoes them)
+    for r in results:
+        if r["status"] == "document":
+            r["sketch"] = sketch(r["text"])
+            first.setdefault(doc_id_for(r["sha256"]), r)
+    if not first:
+        return results, None
+    docs = pd.DataFrame({"doc_id": list(first), "text": [r["text"] for r in first.values()]})
+    files = pd.DataFrame({"path": [r["path"] for r in first.values()], "doc_id": list(first), "status": "document"})
+    page_fields = _page_fields_table([(r["path"], *f) for r in first.values() for f in r["page_fields"]])
+    return results, _stage_tables(docs, page_fields, files)
+
+
 def _map_files(root: str, paths: list[str], opts: dict, n_jobs: int, progress: bool, engine: str, scheduler,
-               pool: ProcessPoolExecutor | None = None):
-    """Run :func:`process_file` over the paths, serially, over processes, or on a Dask cluster."""
+               pool: ProcessPoolExecutor | None = None) -> tuple[list[dict], list[dict] | None]:
+    """Run the pages through :func:`_build_batch` (serially or over processes) or, with Dask,
+    through :func:`process_file` on the cluster (the document stages then run here).
+
+    Returns the per-file results in the order of ``paths`` and the batches' stage tables (None
+    when the stages did not run with the pages).
+    """
     from tqdm import tqdm  # plain text bar: no widget warning inside notebooks
 
-    def bar(it, total):
-        return tqdm(it, total=total, desc="reading pages", unit="file", disable=not progress, file=sys.stderr)
-
     if engine == "dask":
-        return distributed.map_files(root, paths, opts, scheduler=scheduler, progress=progress)
+        return distributed.map_files(root, paths, opts, scheduler=scheduler, progress=progress), None
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
-    if n_jobs == 1 or len(paths) < 8:
-        return [process_file(root, p, **opts) for p in bar(paths, len(paths))]
-    if pool is not None:
-        it = pool.map(functools.partial(process_file, root, **opts), paths, chunksize=4)
-        return list(bar(it, len(paths)))
-    with _pool(n_jobs) as ex:
-        it = ex.map(functools.partial(process_file, root, **opts), paths, chunksize=4)
-        return list(bar(it, len(paths)))
+    batches = _batches(paths, n_jobs)
+    bar = tqdm(total=len(paths), desc="reading pages", unit="file", disable=not progress, file=sys.stderr)
+    results: list[dict] = []
+    parts: list[dict] = []
+    try:
+        if pool is None:
+            done = (_build_batch(root, b, opts) for b in batches)
+        else:
+            done = pool.map(_build_batch, [root] * len(batches), batches, [opts] * len(batches))
+        for batch, (res, tables) in zip(batches, done):
+            results += res
+            if tables is not None:
+                parts.append(tables)
+            bar.update(len(batch))
+    finally:
+        bar.close()
+    return results, parts
 
 
 def load_corpus(
@@ -308,14 +368,17 @@ def load_corpus(
         corpus = hit
     else:
         pool = None
-        if n_jobs > 1 and engine == "local" and len(paths) >= 8:
+        if n_jobs > 1 and engine == "local" and len(paths) >= 2:
             _warm_resources()  # before the fork: workers inherit the loaded resources
             pool = _pool(n_jobs)
         try:
-            results = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler, pool)  # read, clean, gate
+            # per page: read, clean, gate; then metadata, structure and targets of its documents
+            results, parts = _map_files(str(root), paths, opts, n_jobs, progress, engine, scheduler, pool)
             corpus = _assemble(str(source), results)  # dedup: near-duplicates; the files/documents tables
+            del results
+            _release_freed_memory()  # the pages' Python texts are now in the documents table
             corpus.options = {**opts, "engine": engine}
-            _run_document_stages(corpus, corrections, pool)  # meta, corrections, structure, targets, links
+            _run_document_stages(corpus, corrections, parts)  # corrections, the cross-document steps
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -327,6 +390,23 @@ def load_corpus(
                           scheduler=scheduler, cache=cache)
         corpus = with_reference(corpus, ref, level=reference_level)
     return corpus
+
+
+def _release_freed_memory() -> None:
+    """Give the memory of freed objects back to the system (glibc only; elsewhere a no-op).
+
+    The pages' texts come back from the workers as thousands of Python strings interleaved with
+    longer-lived objects: freed, their heap pages stay mapped, and the build's peak memory at
+    100 MB would hold them twice. ``malloc_trim`` returns every free page of the heap.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # musl or another libc: nothing to trim with
+        pass
 
 
 def _source_files(source) -> tuple[Path, list[str]]:
@@ -382,11 +462,14 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
     cand = pd.DataFrame(
         {
             "key": [r["path"] for r in ok],
-            "text": [r["text"] for r in ok],
+            # object dtype: dedup reads the texts back as these very strings, not Arrow copies
+            "text": pd.Series([r["text"] for r in ok], dtype=object),
             "script": [r["script"] for r in ok],
             "noise": [r["noise"] for r in ok],
         }
     )
+    if ok and all("sketch" in r for r in ok):  # computed by the workers (see _build_batch)
+        cand["sketch"] = [r["sketch"] for r in ok]
     dups = find_duplicates(cand).set_index("key") if len(ok) > 1 else pd.DataFrame()
     by_path = {r["path"]: r for r in results}
     n_dups: dict[str, int] = {}
@@ -435,65 +518,97 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
     files = schema.conform("files", pd.DataFrame(file_rows, columns=schema.columns("files")))
     documents = pd.DataFrame(doc_rows, columns=schema.DOCUMENT_BASE)
     removed = schema.conform("removed", pd.DataFrame(removed_rows, columns=["path", "line_no", "text", "reason"]))
-    page_fields = schema.conform(
-        "page_fields", pd.DataFrame(field_rows, columns=["path", "line_no", "field", "label", "value"])
-    )
+    page_fields = _page_fields_table(field_rows)
     return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
 
 
-def _chunks(n: int, n_jobs: int) -> list[tuple[int, int]]:
-    """Contiguous row ranges: a few per process, so one long document does not idle the others."""
-    size = max(1, -(-n // (n_jobs * 4)))
-    return [(i, min(n, i + size)) for i in range(0, n, size)]
+def _page_fields_table(rows: list[tuple]) -> pd.DataFrame:
+    return schema.conform("page_fields", pd.DataFrame(rows, columns=["path", "line_no", "field", "label", "value"]))
 
 
-def _metadata_part(docs: pd.DataFrame, page_fields: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
-    """Worker: metadata of a slice of documents, with the page fields of their files only."""
-    ids = set(docs["doc_id"])
-    files = files[files["doc_id"].isin(ids)]
-    page_fields = page_fields[page_fields["path"].isin(set(files["path"]))]
-    return meta.document_metadata(docs, page_fields, files)
+STAGE_TABLES = ("document_metadata", "sections", "agencies", "citations", "targets")
 
 
-def _structure_part(docs: pd.DataFrame, md: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
-    """Worker: sections, agencies, citations and targets of a slice of documents."""
-    sections = structure.parse_sections(docs)
-    agencies = structure.extract_agencies(sections)
-    citations = structure.extract_citations(docs, md, sections)
-    return sections, agencies, citations, targets.extract_targets(sections, docs)
+def _stage_tables(documents: pd.DataFrame, page_fields: pd.DataFrame | None = None,
+                  files: pd.DataFrame | None = None, md: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every per-document stage on ``documents`` (``doc_id``, ``text``): one dict of tables.
+
+    Each row depends on its own document only (and on the page fields of the files that
+    ``files`` maps to it), so tables computed on parts of a corpus, concatenated and sorted by
+    doc_id, are the tables of the whole. ``md`` (corrected metadata) skips the metadata stage.
+    """
+    docs = documents[["doc_id", "text"]].sort_values("doc_id", kind="stable").reset_index(drop=True)
+    if md is None:
+        md = meta.document_metadata(docs, page_fields, files)
+    merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
+    sections = structure.parse_sections(merged)
+    return {
+        "document_metadata": md,
+        "sections": sections,
+        "agencies": structure.extract_agencies(sections),
+        "citations": structure.extract_citations(merged, md, sections),
+        "targets": targets.extract_targets(sections, merged),
+    }
+
+
+def _among(values: pd.Series, members: set) -> np.ndarray:
+    """Boolean mask: which values are in ``members`` (a set lookup per value; pandas' ``isin`` on
+    an Arrow string column with a large set costs far more)."""
+    return np.fromiter((v in members for v in values.tolist()), dtype=bool, count=len(values))
 
 
 def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Parts of a table computed on contiguous doc_id-sorted slices, as the whole computation gives it."""
+    """Parts of a table computed on parts of the corpus, as the whole computation gives it."""
+    import pyarrow as pa  # heavy: loaded with pandas' Arrow strings anyway, but not at import
+
+    parts = [p for p in parts if len(p)]
     if not parts:
         return schema.empty(name)
-    out = schema.conform(name, pd.concat(parts, ignore_index=True))
+    out = schema.conform(name, pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+    # every stage writes a document's rows together, in its own order: a stable sort by doc_id
+    # puts the documents in the order a one-pass computation over doc_id-sorted documents gives
+    by = ["doc_id", "order"] if name == "sections" else ["doc_id"]
+    out = out.sort_values(by, kind="stable").reset_index(drop=True)
     for col in out.columns:
         # an Arrow-backed column concatenated from parts is chunked, and Parquet encodes chunk by
-        # chunk: rebuild it in one piece, as a one-process build makes it, so the files are identical
-        if hasattr(out[col].array, "_pa_array"):
-            out[col] = out[col].astype(object).astype(out[col].dtype)
+        # chunk: join the chunks, as a one-part build has them, so the files are identical
+        arr = out[col].array
+        ca = getattr(arr, "_pa_array", None)
+        if ca is not None and ca.num_chunks > 1:
+            out[col] = pd.Series(type(arr)(pa.chunked_array([ca.combine_chunks()], type=ca.type)), index=out.index, name=col)
     return out
 
 
-def _run_document_stages(corpus: Corpus, corrections, pool: ProcessPoolExecutor | None = None) -> None:
-    """Metadata, corrections, structure and targets: per-document stages on the canonical clean texts.
+def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None = None) -> None:
+    """Metadata, corrections, structure and targets of the corpus' documents.
 
-    With a ``pool`` the documents are split into contiguous slices (by doc_id) and each stage runs
-    on the slices in the worker processes; every stage's rows depend on their own document only,
-    so the concatenated tables equal the one-process ones. Corrections and citation links (which
-    look across documents) run here.
+    ``parts`` are the stage tables the workers computed page by page (:func:`_build_batch`).
+    Their rows are kept for every document they can stand for: not for a duplicate (dropped),
+    not for a document with duplicates (a duplicate's page may give a field, e.g. its 发布时间,
+    that metadata uses) and not for a corrected document (its title, 文号 and plan period feed
+    citations and targets). Those few are computed here from the whole corpus, as are all
+    documents when ``parts`` is None (the Dask engine, the benchmark's stage timers).
+    Corrections and citation links, which look across documents, run here.
     """
-    docs = corpus.documents
-    if pool is not None and len(docs) > 1:
-        docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
-        ranges = _chunks(len(docs), pool._max_workers)
-        parts = [docs.iloc[a:b] for a, b in ranges]
-        md = _concat("document_metadata", list(pool.map(
-            _metadata_part, parts, [corpus.page_fields] * len(parts), [corpus.files] * len(parts))))
-        md = md.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    else:
-        md = meta.document_metadata(docs, corpus.page_fields, corpus.files)
+    docs = corpus.documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in STAGE_TABLES}
+    redo, page_fields, files = docs, corpus.page_fields, corpus.files
+    if parts is not None:
+        redo_ids = set(docs.loc[docs["n_duplicates"] > 0, "doc_id"])
+        keep_ids = set(docs["doc_id"]) - redo_ids
+        for name in STAGE_TABLES:
+            # popped: each worker table is released once its rows are copied out (memory at 100 MB)
+            t = pd.concat([p.pop(name) for p in parts], ignore_index=True) if parts else schema.empty(name)
+            tables[name].append(t[_among(t["doc_id"], keep_ids)])
+            del t
+        _release_freed_memory()
+        redo = docs[_among(docs["doc_id"], redo_ids)]
+        files = files[_among(files["doc_id"], redo_ids)]  # a duplicate's file maps to its canonical doc_id
+        page_fields = page_fields[_among(page_fields["path"], set(files["path"]))]
+    if len(redo) or parts is None:
+        for name, t in _stage_tables(redo, page_fields, files).items():
+            tables[name].append(t)
+    md = _concat("document_metadata", tables["document_metadata"])
     table = corrections_for_build(corrections, corpus.options)
     if table is None:
         table = empty_corrections()
@@ -502,22 +617,17 @@ def _run_document_stages(corpus: Corpus, corrections, pool: ProcessPoolExecutor 
     merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
     merged["label"] = labels.document_labels(merged)  # place · year · short title, unique (issue 12)
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
-    if pool is not None and len(corpus.documents) > 1:
-        ranges = _chunks(len(corpus.documents), pool._max_workers)
-        parts = [corpus.documents.iloc[a:b] for a, b in ranges]
-        md_parts = [md[md["doc_id"].isin(set(p["doc_id"]))] for p in parts]
-        results = list(pool.map(_structure_part, parts, md_parts))
-        corpus.sections = _concat("sections", [r[0] for r in results]).sort_values(
-            ["doc_id", "order"], kind="stable").reset_index(drop=True)
-        corpus.agencies = _concat("agencies", [r[1] for r in results])
-        corpus.citations = _concat("citations", [r[2] for r in results]).sort_values(
-            ["doc_id"], kind="stable").reset_index(drop=True)
-        corpus.targets = _concat("targets", [r[3] for r in results])
-    else:
-        corpus.sections = structure.parse_sections(corpus.documents)
-        corpus.agencies = structure.extract_agencies(corpus.sections)
-        corpus.citations = structure.extract_citations(corpus.documents, md, corpus.sections)
-        corpus.targets = targets.extract_targets(corpus.sections, corpus.documents)
+    log = corpus.metadata_corrections
+    corrected = set(log.loc[log["status"] == "applied", "doc_id"].dropna())
+    if corrected:  # their structure rows were computed on the uncorrected metadata: again, corrected
+        again = corpus.documents[_among(corpus.documents["doc_id"], corrected)]
+        fresh = _stage_tables(again, md=md[_among(md["doc_id"], corrected)])
+        for name in STAGE_TABLES[1:]:
+            tables[name] = [t[~_among(t["doc_id"], corrected)] for t in tables[name]] + [fresh[name]]
+    corpus.sections = _concat("sections", tables["sections"])
+    corpus.agencies = _concat("agencies", tables["agencies"])
+    corpus.citations = _concat("citations", tables["citations"])
+    corpus.targets = _concat("targets", tables["targets"])
     # the one cross-document step: a cited 文号 or title linked to the corpus document that has it
     corpus.citations = link_citations(corpus.citations, corpus.documents)
 

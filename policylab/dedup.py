@@ -39,6 +39,9 @@ import pandas as pd
 SHINGLE = 5
 NUM_PERM = 128
 SCREEN_MARGIN = 0.02  # pairs this close to a threshold on the digests are measured on exact sets
+_SAMPLE_BELOW = np.uint64(1 << 62)  # a sketch's sample: the hashes in the lowest quarter of the range
+SAMPLE_Z = 8.0  # standard errors of margin before a pair is dropped on the samples
+SAMPLE_MIN = 64  # a smaller sample never drops a pair: the full hashes decide
 _STRIP = re.compile(r"[\W_]+", re.UNICODE)
 _DIGEST = operator.methodcaller("digest")
 
@@ -49,6 +52,40 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     if len(s) <= k:
         return {s} if s else set()
     return {s[i : i + k] for i in range(len(s) - k + 1)}
+
+
+def shingle_array(text: str, k: int = SHINGLE) -> np.ndarray:
+    """The :func:`shingles` of the text as a sorted array of their code points: the same set, exact,
+    in a twentieth of the memory of a Python set of strings.
+
+    Each shingle is ``k`` UTF-32 code units (a shorter text's one shingle is padded with U+0000,
+    which :func:`shingles` never keeps), viewed as one ``k * 4``-byte item.
+
+    Parameters
+    ----------
+    text : str
+    k : int, default 5
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted, unique items of dtype ``V{4k}``.
+
+    Examples
+    --------
+    >>> text = "人工智能产业,人工智能产业集群"
+    >>> a = shingle_array(text)
+    >>> len(a) == len(shingles(text)), sorted(x.tobytes().decode("utf-32-le") for x in a) == sorted(shingles(text))
+    (True, True)
+    """
+    s = _STRIP.sub("", text)
+    cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+    if len(cp) <= k:
+        cp = np.concatenate([cp, np.zeros(k - len(cp), dtype=np.uint32)]) if len(cp) else cp
+        windows = cp.reshape(-1, k)
+    else:
+        windows = np.lib.stride_tricks.sliding_window_view(cp, k)
+    return np.unique(np.ascontiguousarray(windows).view(f"V{4 * k}").ravel())
 
 
 _POLY = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the rolling hash
@@ -166,6 +203,84 @@ def _signature(hashes: np.ndarray) -> np.ndarray:
     return sig
 
 
+def sketch(text: str) -> tuple[bytes, bytes] | None:
+    """What :func:`find_duplicates` needs of a text besides the text: its signature and a sample.
+
+    Computed where the text is (a worker process that has just cleaned the page), it lets the
+    process that gathers the corpus band the documents and screen the candidate pairs without
+    hashing every text again: the signature is 1 KB, the sample (the shingle hashes in the lowest
+    quarter of the hash range: the same quarter for every text, so two texts' samples overlap
+    as their shingle sets do) about a quarter of the 8 bytes per shingle that all the hashes take.
+
+    Parameters
+    ----------
+    text : str
+        A clean text.
+
+    Returns
+    -------
+    tuple of bytes, or None
+        ``(signature, sample)``: the MinHash signature (``NUM_PERM`` unsigned 64-bit values) and
+        the sampled hashes (sorted unsigned 64-bit values); None for a text with no shingle.
+
+    Examples
+    --------
+    >>> sig, sample = sketch("到2025年人工智能核心产业规模超过500亿元。" * 10)
+    >>> len(sig), len(sample) % 8, sketch("。,"), sketch("到2025年 人工智能") == sketch("到2025年人工智能")
+    (1024, 0, None, True)
+    """
+    h = shingle_hashes(text)
+    if not len(h):
+        return None
+    return _signature(h).tobytes(), h[h < _SAMPLE_BELOW].tobytes()
+
+
+def _candidate_pairs(sketches: list, lsh_threshold: float) -> list[tuple[int, int]]:
+    """LSH: the pairs ``(i, j)``, ``i < j``, whose signatures agree on every row of some band.
+
+    Sorted, so the pairs are checked in the same order whatever the input's history. Texts
+    without a sketch (no shingle) are in no pair.
+    """
+    have = [i for i, sk in enumerate(sketches) if sk is not None]
+    if len(have) < 2:
+        return []
+    sig = np.frombuffer(b"".join(sketches[i][0] for i in have), dtype=np.uint64).reshape(len(have), NUM_PERM)
+    idx = np.asarray(have)
+    bands, rows = lsh_bands(lsh_threshold)
+    pairs: set[tuple[int, int]] = set()
+    for b in range(bands):
+        block = np.ascontiguousarray(sig[:, b * rows:(b + 1) * rows]).view(f"V{rows * 8}").ravel()
+        order = np.argsort(block, kind="stable")
+        same = block[order][1:] == block[order][:-1]
+        if not same.any():
+            continue
+        # runs of equal band values: each run is a bucket of two or more documents
+        starts = np.flatnonzero(np.concatenate([[True], ~same]))
+        ends = np.append(starts[1:], len(order))
+        for a, e in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            members = sorted(idx[order[a:e]].tolist())
+            pairs.update((x, y) for n, x in enumerate(members) for y in members[n + 1:])
+    return sorted(pairs)
+
+
+def _screened_on_samples(a: np.ndarray, b: np.ndarray, threshold: float, containment: float) -> bool:
+    """True when two texts' samples show, beyond doubt, that neither threshold can be reached.
+
+    Each shingle is in the sample with probability 1/4, independently of the texts, so the
+    sampled overlap estimates the full one with a standard error of at most 0.5 / sqrt(n) (n the
+    sampled union, or the shorter text's sample, for containment). A pair is dropped only when
+    even ``SAMPLE_Z`` standard errors above the estimate lie below the screen: the chance that a
+    pair at a threshold is dropped is below 1e-15 (and a pair with a small sample is never dropped).
+    """
+    inter = _n_common(a, b)
+    union, shorter = len(a) + len(b) - inter, min(len(a), len(b))
+    if shorter < SAMPLE_MIN:
+        return False
+    jac_hi = inter / union + SAMPLE_Z * 0.5 / union ** 0.5
+    cont_hi = inter / shorter + SAMPLE_Z * 0.5 / shorter ** 0.5
+    return jac_hi < threshold - SCREEN_MARGIN and cont_hi < containment - SCREEN_MARGIN
+
+
 def _sha1_digests(items) -> np.ndarray:
     """SHA-1 digests of each string's UTF-8 bytes, as an ``(n, 20)`` uint8 array (no Python call per item)."""
     digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, items))))
@@ -194,9 +309,23 @@ def _hash64_set(d: np.ndarray) -> np.ndarray:
     return np.unique(np.ascontiguousarray(d[:, :8]).view("<u8").ravel())
 
 
+def _n_common(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted unique arrays share (a binary search of the shorter in the longer)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return int(np.count_nonzero(b[at] == a))
+
+
 def _overlap(a, b) -> tuple[float, float]:
-    """(Jaccard, containment) of two shingle sets (Python sets or sorted unique hash arrays)."""
-    if isinstance(a, np.ndarray):
+    """(Jaccard, containment) of two shingle sets (Python sets, sorted unique hash arrays, or
+    :func:`shingle_array` arrays)."""
+    if isinstance(a, np.ndarray) and a.dtype.kind == "u":
+        inter = _n_common(a, b)
+    elif isinstance(a, np.ndarray):
         inter = int(np.intersect1d(a, b, assume_unique=True).size)
     else:
         inter = len(a & b)
@@ -218,8 +347,9 @@ def find_duplicates(
     ----------
     docs : DataFrame
         One row per candidate document, with columns ``key`` (unique id), ``text`` (clean text),
-        and optionally ``script`` ('simplified' preferred) and ``noise`` (lines removed plus
-        artefacts repaired; lower preferred).
+        and optionally ``script`` ('simplified' preferred), ``noise`` (lines removed plus
+        artefacts repaired; lower preferred) and ``sketch`` (:func:`sketch` of the text,
+        computed beforehand: then texts are hashed here only for pairs the samples cannot rule out).
     threshold, containment : float
         A pair is a duplicate when its shingle Jaccard similarity reaches ``threshold`` or the
         shorter text's shingles lie in the longer one's at ``containment`` or more.
@@ -244,34 +374,28 @@ def find_duplicates(
     if len(docs) < 2:
         return pd.DataFrame(columns=out_cols)
     keys = docs[key].tolist()
-    text_of = dict(zip(keys, docs[text]))
-    # Memory: a Python set of a page's 5-grams takes about 1 MB, so sets are not kept for every
-    # document. Each document keeps its shingles' 64-bit hashes instead (sorted, 8 bytes each),
-    # which screen the candidate pairs; a pair whose screened similarity comes near a threshold
-    # is measured again on the exact shingle sets, so every verdict and every reported figure
-    # comes from the exact sets (a 64-bit hash collision would have to happen dozens of times
-    # in one pair to change a verdict).
-    exact: dict = {}
-    hashes: dict = {}
+    # plain Python strings: an object column gives back the caller's own objects, an Arrow one new copies
+    text_of = dict(zip(keys, docs[text].tolist()))
+    # Three screens, cheapest first. (1) The pair's samples (a quarter of the shingle hashes; see
+    # sketch) drop a pair only when it is far below both thresholds (_screened_on_samples).
+    # (2) The full 64-bit shingle hashes (8 bytes a shingle) screen what is left. (3) A pair
+    # whose screened similarity comes near a threshold is measured on the exact shingles
+    # (shingle_array), so every verdict and every reported figure comes from the exact sets (a
+    # 64-bit hash collision would have to happen dozens of times in one pair to change a verdict).
+    if "sketch" in docs.columns:  # computed where the pages were cleaned
+        sketches = dict(zip(keys, docs["sketch"].tolist()))
+    else:
+        sketches = {k: sketch(text_of[k]) for k in keys}
 
+    # bounded: a document's full hashes and exact shingles are needed only for its few pairs
+    # that the samples cannot rule out
+    @functools.lru_cache(maxsize=512)
     def shingle_set(k):
-        if k not in exact:
-            exact[k] = shingles(text_of[k])
-        return exact[k]
+        return shingle_array(text_of[k])
 
-    # LSH: documents whose signatures agree on all ``rows`` values of any band are candidates
-    bands, rows = lsh_bands(lsh_threshold)
-    buckets: list[dict] = [{} for _ in range(bands)]
-    band_keys: dict = {}
-    for k in keys:
-        h = shingle_hashes(text_of[k])
-        if not len(h):
-            continue
-        hashes[k] = h
-        sig = _signature(h)
-        band_keys[k] = [sig[i * rows:(i + 1) * rows].tobytes() for i in range(bands)]
-        for i, bk in enumerate(band_keys[k]):
-            buckets[i].setdefault(bk, []).append(k)
+    @functools.lru_cache(maxsize=512)
+    def hashes_of(k):
+        return shingle_hashes(text_of[k])
 
     parent = {k: k for k in keys}
 
@@ -282,23 +406,18 @@ def find_duplicates(
         return k
 
     pair_stats = {}
-    screened: set = set()
-    for k in keys:
-        if k not in band_keys:
+    for i, j in _candidate_pairs([sketches[k] for k in keys], lsh_threshold):
+        k, other = keys[i], keys[j]
+        if _screened_on_samples(np.frombuffer(sketches[k][1], dtype=np.uint64),
+                                np.frombuffer(sketches[other][1], dtype=np.uint64), threshold, containment):
             continue
-        # candidates in a stable order: first-seen over the bands, as keys appear
-        candidates = dict.fromkeys(o for i, bk in enumerate(band_keys[k]) for o in buckets[i][bk])
-        for other in candidates:
-            if other == k or (other, k) in pair_stats or (other, k) in screened:
-                continue
-            jac, cont = _overlap(hashes[k], hashes[other])
-            if jac < threshold - SCREEN_MARGIN and cont < containment - SCREEN_MARGIN:
-                screened.add((k, other))
-                continue
-            jac, cont = _overlap(shingle_set(k), shingle_set(other))
-            pair_stats[(k, other)] = (jac, cont)
-            if jac >= threshold or cont >= containment:
-                parent[find(k)] = find(other)
+        jac, cont = _overlap(hashes_of(k), hashes_of(other))
+        if jac < threshold - SCREEN_MARGIN and cont < containment - SCREEN_MARGIN:
+            continue
+        jac, cont = _overlap(shingle_set(k), shingle_set(other))
+        pair_stats[(k, other)] = (jac, cont)
+        if jac >= threshold or cont >= containment:
+            parent[find(k)] = find(other)
 
     groups: dict[str, list[str]] = {}
     for k in keys:

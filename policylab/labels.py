@@ -76,14 +76,6 @@ def short_title(title, place_names=(), n: int = TITLE_CHARS) -> str | None:
     return t if len(t) <= n else t[: n - 1] + "…"
 
 
-def _place(row) -> str | None:
-    for col in ("city", "province"):
-        v = row.get(col)
-        if v is not None and not pd.isna(v) and str(v):
-            return str(v)
-    return None
-
-
 def document_labels(documents: pd.DataFrame) -> pd.Series:
     """A stable, unique, readable label per document: ``place · year · short title``.
 
@@ -115,20 +107,24 @@ def document_labels(documents: pd.DataFrame) -> pd.Series:
     """
     if "doc_id" not in documents.columns:
         raise ValueError("document_labels needs a doc_id column")
+    def values(col):  # plain Python values, None for a missing one: no per-row pandas Series
+        if col not in documents.columns:
+            return [None] * len(documents)
+        return [None if v is None or pd.isna(v) else v for v in documents[col].tolist()]
+
     out = []
-    for _, row in documents.iterrows():
-        place = _place(row)
+    for doc_id, city, province, title, src, year in zip(
+        documents["doc_id"].tolist(), *map(values, ("city", "province", "title", "source_path", "year"))
+    ):
+        place = next((str(v) for v in (city, province) if v is not None and str(v)), None)
         names = []
-        for col, suffix in (("city", "市"), ("province", "省")):
-            v = row.get(col)
-            if v is not None and not pd.isna(v):
+        for v, suffix in ((city, "市"), (province, "省")):
+            if v is not None:
                 names += [str(v) + suffix, str(v)]
-        title = short_title(row.get("title"), names)
+        title = short_title(title, names)
         if title is None:
-            src = row.get("source_path")
-            title = (str(src).rsplit("/", 1)[-1] if src is not None and not pd.isna(src) else str(row["doc_id"]))
-        year = row.get("year")
-        year = None if year is None or pd.isna(year) else str(int(year))
+            title = str(src).rsplit("/", 1)[-1] if src is not None else str(doc_id)
+        year = None if year is None else str(int(year))
         out.append(SEP.join(p for p in (place, year, title) if p))
     label = pd.Series(out, index=documents.index, dtype="string", name="label")
     ids = documents["doc_id"].astype(str)

@@ -325,3 +325,33 @@ def test_default_jobs_all_cores_only_for_a_corpus_big_enough(monkeypatch):
     monkeypatch.setattr(corpus_mod.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert corpus_mod._jobs_for(None, root, paths) == 2
     assert corpus_mod._jobs_for(None, root, paths[:5]) == 1  # too few files to share out
+
+
+def test_stages_run_with_the_pages_equal_the_stages_run_on_the_whole_corpus(monkeypatch):
+    """The workers run metadata, structure and targets page by page, before dedup and corrections;
+    the parent redoes a document with duplicates (their pages' fields count) or a correction.
+    The tables equal the ones computed from the whole corpus after dedup and corrections."""
+    from policylab import corpus as corpus_mod
+
+    real = corpus_mod._map_files
+
+    def pages_only(*a, **k):  # the Dask engine's path: no stage tables come with the pages
+        results, _ = real(*a, **k)
+        return results, None
+
+    corrections = pd.DataFrame({  # a corrected title, 文号 and plan end feed citations and targets
+        "doc_key": ["004_1b4b1833641e6e95.txt"] * 3, "field": ["title", "doc_number", "plan_end"],
+        "value": ["沈阳市新一代人工智能发展规划", "沈政发〔2018〕1号", "2030"],
+        "source": ["test"] * 3, "note": [""] * 3})
+    for src, corrections in (("seeds", corrections), ("tests/data/golden/generated_pages", None)):
+        with_pages = load_corpus(src, n_jobs=1, corrections=corrections).tables()
+        monkeypatch.setattr(corpus_mod, "_map_files", pages_only)
+        whole = load_corpus(src, n_jobs=1, corrections=corrections).tables()
+        monkeypatch.setattr(corpus_mod, "_map_files", real)
+        for name in whole:
+            assert _parquet(with_pages[name]) == _parquet(whole[name]), (src, name)
+        docs = with_pages["documents"]
+        assert (docs["n_duplicates"] > 0).any()  # a canonical document was redone
+        if corrections is not None:  # and a corrected one
+            assert (with_pages["metadata_corrections"]["status"] == "applied").sum() == 3
+            assert 2030 in set(with_pages["targets"]["target_year"].dropna())

@@ -60,18 +60,19 @@ def test_no_all_pairs_step(monkeypatch):
     docs = [(f"{i}.txt", OTHER.replace("20个", f"{i}个") + f"第{i}号文件" * (i % 3), "simplified", 0) for i in range(3)]
     docs += [(f"u{i}.txt", "".join(chr(0x4E00 + (i * 977 + j * 31) % 20000) for j in range(300)), "simplified", 0)
              for i in range(40)]
-    calls = {"n": 0}
-    real = set.__and__
+    checked, exact = [], []
+    real_pairs, real_exact = dedup._candidate_pairs, dedup.shingle_array
 
-    class CountingSet(set):
-        def __and__(self, other):
-            calls["n"] += 1
-            return real(self, other)
+    def counting_pairs(*a):
+        checked.extend(real_pairs(*a))
+        return checked
 
-    monkeypatch.setattr(dedup, "shingles", lambda t, k=5: CountingSet(set(shingles(t, k))))
+    monkeypatch.setattr(dedup, "_candidate_pairs", counting_pairs)
+    monkeypatch.setattr(dedup, "shingle_array", lambda t, k=5: exact.append(t) or real_exact(t, k))
     d = find_duplicates(frame(docs))
     assert set(d["key"]) | set(d["canonical"]) == {"0.txt", "1.txt", "2.txt"}
-    assert calls["n"] < 43 * 42 / 2 / 10  # far fewer than all 903 pairs
+    assert 3 <= len(checked) < 43 * 42 / 2 / 10  # the three copies' pairs, far fewer than all 903
+    assert 3 <= len(exact) <= 3 + 2  # exact shingles only for the copies (and any pair near a threshold)
 
 
 # ---- vectorised hashing: same decisions as exact all-pairs comparison ----------------------------
@@ -134,3 +135,68 @@ def test_shingle_hashes_match_exact_sets(corpus):
             ja, ca = _overlap(shingle_hashes(a), shingle_hashes(b))
             je, ce = _overlap(shingles(a), shingles(b))
             assert (ja, ca) == (je, ce)
+
+
+def _variants(corpus, seeds_dir):
+    """Seed documents, raw pages and crafted pages with planted copies (as the test above)."""
+    from pathlib import Path
+
+    texts = {f"doc_{d}": t for d, t in zip(corpus.documents["doc_id"], corpus.documents["text"])}
+    texts.update({f"raw_{p.name}": p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))})
+    pages = Path(__file__).parent / "fixtures" / "pages"
+    texts.update({f"page_{p.name}": p.read_text(encoding="utf-8", errors="replace") for p in sorted(pages.iterdir()) if p.is_file()})
+    for k, t in list(texts.items())[:4]:
+        texts[f"{k}_chrome"] = "首页 > 政策文件\n" + t + "\n版权所有"
+        texts[f"{k}_cut"] = t[: int(len(t) * 0.85)]
+        texts[f"{k}_edited"] = t.replace("人工智能", "智能").replace("2025", "2026")
+    return frame([(k, t, "simplified", 0) for k, t in texts.items()])
+
+
+def test_sketches_made_elsewhere_give_the_same_verdicts(corpus, seeds_dir):
+    """Sketches computed where pages are cleaned (the build's workers) change no verdict or figure."""
+    from policylab.dedup import sketch
+
+    df = _variants(corpus, seeds_dir)
+    plain = find_duplicates(df)
+    with_sketch = find_duplicates(df.assign(sketch=[sketch(t) for t in df["text"]]))
+    pd.testing.assert_frame_equal(plain, with_sketch)
+    assert len(plain) >= 8
+
+
+def test_sample_screen_drops_only_pairs_far_below_the_thresholds(corpus):
+    """The screen on a quarter of the hashes never drops a pair at a threshold, and does drop
+    pairs of different documents (else it would screen nothing)."""
+    import numpy as np
+
+    from policylab.dedup import _overlap, _screened_on_samples, shingle_hashes, sketch
+
+    def sample(t):
+        return np.frombuffer(sketch(t)[1], dtype=np.uint64)
+
+    texts = list(corpus.documents["text"])
+    dropped = 0
+    for a in texts:
+        for b in texts:
+            if a is b:
+                continue
+            jac, cont = _overlap(shingle_hashes(a), shingle_hashes(b))
+            dropped += _screened_on_samples(sample(a), sample(b), 0.7, 0.9)
+            assert jac < 0.5 and cont < 0.7  # different documents: far below
+        # near the thresholds: a shortened copy (containment 1.0), an edited copy
+        for near in (a[: len(a) // 2], a.replace("人工智能", "智能").replace("发展", "推进")):
+            jac, cont = _overlap(shingle_hashes(a), shingle_hashes(near))
+            assert jac >= 0.6 or cont >= 0.85
+            assert not _screened_on_samples(sample(a), sample(near), 0.7, 0.9)
+    assert dropped == len(texts) * (len(texts) - 1)
+
+
+def test_shingle_array_is_the_exact_shingle_set(corpus):
+    from policylab.dedup import _overlap, shingle_array
+
+    texts = list(corpus.documents["text"])
+    for t in texts + ["", "。", "abc", "人工智能", "a_b c", "𠀀𠀁中文字符𝐀x", "人工智能产业"]:
+        got = {x.tobytes().decode("utf-32-le").rstrip("\x00") for x in shingle_array(t)}
+        assert got == shingles(t) and len(shingle_array(t)) == len(shingles(t))
+    for a in texts:
+        for b in texts + ["人工智能", ""]:
+            assert _overlap(shingle_array(a), shingle_array(b)) == _overlap(shingles(a), shingles(b))
