@@ -113,7 +113,6 @@ def worker_stages(corpus_dir: str, segment: bool, out_json: str) -> None:
 
     rows: list[dict] = []
     from policylab import corpus as corpus_mod
-    from policylab import dedup
     from policylab.clean import _t2s, noise_rules
     from policylab.ingest import IngestError, list_files, read_page
 
@@ -157,7 +156,7 @@ def worker_stages(corpus_dir: str, segment: bool, out_json: str) -> None:
     _record(rows, "clean", t, note="process_file minus ingest")
 
     bucket: dict = {}
-    _wrap_timers(dedup, ["find_duplicates"], bucket)
+    _wrap_timers(corpus_mod, ["find_duplicates"], bucket)  # the name corpus.py calls
     with Timer() as t:
         corpus = corpus_mod._assemble(root, results)
     w, c = bucket.get("find_duplicates", (0.0, 0.0))

@@ -43,7 +43,7 @@ def _build(args) -> int:
         return EXIT_USAGE
     tables = corpus.tables()
     try:
-        write_tables(tables, args.out, csv=args.csv, manifest=build_manifest(corpus))
+        write_tables(tables, args.out, csv=args.csv, manifest=build_manifest(corpus), copies=corpus.table_files)
     except OSError as e:  # disk full, read-only folder ...: the previous tables are left intact
         print(f"policylab: error: cannot write tables to {args.out}: {e.strerror or e}", file=sys.stderr)
         return 1

@@ -87,6 +87,9 @@ class Corpus:
     targets: pd.DataFrame | None = None
     metadata_corrections: pd.DataFrame | None = None
     options: dict = field(default_factory=dict)
+    # the Parquet file each table was written to or read from by the build cache, with the id of
+    # the DataFrame it holds: `policylab build` copies such a file instead of encoding it again
+    table_files: dict = field(default_factory=dict, repr=False, compare=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, in a fixed order (those a stage did not produce are left out).
@@ -433,7 +436,9 @@ def _cache_dir(root: Path, paths: list[str], opts: dict, corrections, cache) -> 
 
 def _write_cached(corpus: Corpus, folder: Path) -> None:
     try:
-        write_tables(corpus.tables(), folder, manifest={"options": corpus.options})
+        tables = corpus.tables()
+        write_tables(tables, folder, manifest={"options": corpus.options})
+        corpus.table_files = {name: (folder / f"{name}.parquet", id(df)) for name, df in tables.items()}
     except OSError as e:  # the cache is a convenience: a full disk must not lose the build
         warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=3)
 
@@ -452,7 +457,9 @@ def _read_cached(folder: Path, source: str, engine: str) -> Corpus | None:
     except Exception:  # a damaged entry is rebuilt, never trusted
         return None
     options = {**manifest.get("options", {}), "engine": engine}
-    return Corpus(source=source, options=options, **tables)
+    corpus = Corpus(source=source, options=options, **tables)
+    corpus.table_files = {name: (folder / f"{name}.parquet", id(df)) for name, df in tables.items()}
+    return corpus
 
 
 def _assemble(source: str, results: list[dict]) -> Corpus:

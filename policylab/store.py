@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import platform
 import tempfile
 from importlib import metadata
@@ -157,7 +158,8 @@ def _to_parquet(df: pd.DataFrame, p: Path) -> None:
     df.to_parquet(p, index=False, engine="pyarrow", compression="zstd")
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False, manifest: dict | None = None) -> dict:
+def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False, manifest: dict | None = None,
+                 copies: dict | None = None) -> dict:
     r"""Write each table as ``<name>.parquet`` (and ``<name>.csv``) and ``manifest.json`` last.
 
     Parameters
@@ -168,6 +170,10 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
         Also write CSV copies (UTF-8, ``\\n`` line ends).
     manifest : dict, optional
         Written as ``manifest.json`` with ``tables`` (rows and sha256 of every file) added.
+    copies : dict, optional
+        ``{name: (path, id(df))}``: a Parquet file this process already wrote (or read) for the
+        very DataFrame given as ``tables[name]``; it is copied instead of encoded again (the
+        bytes are the same). ``Corpus.table_files`` of a cached build.
 
     Returns
     -------
@@ -195,7 +201,11 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
         staged: list[tuple[str, Path]] = []
         try:
             for name, df in tables.items():
-                files = [(f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp))]
+                src, of = (copies or {}).get(name, (None, None))
+                if src is not None and of == id(df) and Path(src).is_file():
+                    files = [(f"{name}.parquet", lambda tmp, src=src: shutil.copyfile(src, tmp))]
+                else:
+                    files = [(f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp))]
                 if csv:
                     files.append(
                         (f"{name}.csv", lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))

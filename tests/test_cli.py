@@ -40,6 +40,25 @@ def test_building_twice_gives_byte_identical_tables(tmp_path, seeds_dir):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+def test_tables_copied_from_the_build_cache_equal_tables_encoded_afresh(tmp_path, seeds_dir, monkeypatch):
+    """A cold and a warm cached build copy the cache's Parquet files; --no-cache encodes them."""
+    import policylab.store as store
+
+    monkeypatch.setenv("POLICYLAB_CACHE", str(tmp_path / "cache"))
+    encoded = []
+    real = store._to_parquet
+    monkeypatch.setattr(store, "_to_parquet", lambda df, p: encoded.append(p) or real(df, p))
+    for run, flags in (("fresh", ["--no-cache"]), ("cold", []), ("warm", [])):
+        encoded.clear()
+        assert main(["build", str(seeds_dir), "--out", str(tmp_path / run), "-q", *flags]) == 0
+        n_tables = len(list((tmp_path / run).glob("*.parquet")))
+        # fresh: each table once; cold: once for the cache, then copied; warm: read, then copied
+        assert len(encoded) == {"fresh": n_tables, "cold": n_tables, "warm": 0}[run], (run, sorted(str(p.parent)[-12:] for p in encoded))
+    for p in sorted((tmp_path / "fresh").glob("*.parquet")):
+        for run in ("cold", "warm"):
+            assert (tmp_path / run / p.name).read_bytes() == p.read_bytes(), (run, p.name)
+
+
 def test_missing_or_empty_source_is_a_one_line_error_with_exit_code_2(tmp_path):
     for source in (tmp_path / "missing", tmp_path):
         r = subprocess.run([sys.executable, "-m", "policylab", "build", str(source), "--out", str(tmp_path / "o")],
