@@ -203,12 +203,9 @@ def _warm_resources() -> None:
     text = ("关于印发某市人工智能实施方案的通知\n某政发〔2024〕1号\n一、总体要求\n"
             "(一)发展目标。到2025年,人工智能核心产业规模超过500亿元。(责任单位:市科技局)")
     cleaned = clean_page(text)
-    docs = pd.DataFrame({"doc_id": ["d"], "source_path": ["p"], "text": [cleaned.text]})
-    md = meta.document_metadata(docs)
-    secs = structure.parse_sections(docs)
-    structure.extract_agencies(secs)
-    structure.extract_citations(docs, md, secs)
-    targets.extract_targets(secs)
+    sketch(cleaned.text)  # dedup's table of word characters
+    _stage_tables(pd.DataFrame({"doc_id": ["d"], "text": [cleaned.text]}))
+    meta.document_metadata(pd.DataFrame({"doc_id": ["d"], "text": ["南京市人民政府办公厅\n" + cleaned.text]}))
 
 
 def _pool(n_jobs: int) -> ProcessPoolExecutor:
