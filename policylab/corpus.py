@@ -588,9 +588,9 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
 
     ``parts`` are the stage tables the workers computed page by page (:func:`_build_batch`).
     Their rows are kept for every document they can stand for: not for a duplicate (dropped),
-    not for a document with duplicates (a duplicate's page may give a field, e.g. its 发布时间,
-    that metadata uses) and not for a corrected document (its title, 文号 and plan period feed
-    citations and targets). Those few are computed here from the whole corpus, as are all
+    not for a document whose duplicate's page gives fields (e.g. its 发布时间, which metadata
+    uses) or is an identical copy, and not for a corrected document (its title, 文号 and plan
+    period feed citations and targets). Those few are computed here from the whole corpus, as are all
     documents when ``parts`` is None (the Dask engine, the benchmark's stage timers).
     Corrections and citation links, which look across documents, run here.
     """
@@ -598,7 +598,12 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
     tables: dict[str, list[pd.DataFrame]] = {name: [] for name in STAGE_TABLES}
     redo, page_fields, files = docs, corpus.page_fields, corpus.files
     if parts is not None:
-        redo_ids = set(docs.loc[docs["n_duplicates"] > 0, "doc_id"])
+        # a duplicate's page fields reach its canonical document's metadata; an identical copy
+        # (same bytes, same doc_id) may have had its rows computed in another batch too
+        dups = corpus.files[corpus.files["status"] == "duplicate"]
+        with_fields = set(corpus.page_fields["path"])
+        redo_ids = {d for d, path, sha in zip(dups["doc_id"], dups["path"], dups["sha256"])
+                    if path in with_fields or doc_id_for(sha) == d}
         keep_ids = set(docs["doc_id"]) - redo_ids
         for name in STAGE_TABLES:
             # popped: each worker table is released once its rows are copied out (memory at 100 MB)

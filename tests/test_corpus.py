@@ -350,8 +350,27 @@ def test_stages_run_with_the_pages_equal_the_stages_run_on_the_whole_corpus(monk
         monkeypatch.setattr(corpus_mod, "_map_files", real)
         for name in whole:
             assert _parquet(with_pages[name]) == _parquet(whole[name]), (src, name)
-        docs = with_pages["documents"]
-        assert (docs["n_duplicates"] > 0).any()  # a canonical document was redone
+        files = with_pages["files"]
+        dup_paths = set(files.loc[files["status"] == "duplicate", "path"])
+        assert dup_paths & set(with_pages["page_fields"]["path"])  # a canonical document was redone
         if corrections is not None:  # and a corrected one
             assert (with_pages["metadata_corrections"]["status"] == "applied").sum() == 3
             assert 2030 in set(with_pages["targets"]["target_year"].dropna())
+
+
+def test_an_identical_copy_in_another_task_gives_its_rows_once(tmp_path, seeds_dir):
+    """Two byte-identical pages share a doc_id; in two worker tasks both compute its rows."""
+    import shutil
+
+    src = tmp_path / "pages"
+    shutil.copytree(seeds_dir, src)
+    shutil.copy(src / "004_1b4b1833641e6e95.txt", src / "zz_copy_of_004.txt")
+    one = load_corpus(src, n_jobs=1, corrections=None).tables()
+    two = load_corpus(src, n_jobs=2, corrections=None).tables()  # one page per task
+    for name in one:
+        assert _parquet(one[name]) == _parquet(two[name]), name
+    files = one["files"].set_index("path")
+    assert files.loc["zz_copy_of_004.txt", "status"] == "duplicate"
+    doc = files.loc["zz_copy_of_004.txt", "doc_id"]
+    sections = one["sections"]
+    assert not sections[sections["doc_id"] == doc].duplicated(["doc_id", "section_id"]).any()
