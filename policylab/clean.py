@@ -308,34 +308,91 @@ def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
     return tuple(rules)
 
 
-@functools.lru_cache(maxsize=None)
-def _page_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, ...]:
-    """One pattern per rule of :func:`noise_rules`, run once over a whole page: a rule whose pattern
-    finds nothing on the page matches none of its lines, and is not tried line by line.
+# a pattern holding one of these may match a line alone but not the same line inside a page (an
+# absolute anchor, a look-around that could see the next line, a possessive or atomic part that could
+# run past the line's end): such a rule is tested line by line
+_NOT_LINE_LOCAL = re.compile(r"\\[AZz]|\(\?[=!>]|\(\?<[=!]|[*+?}]\+")
 
-    An anchored regex rule's filter is its pattern with ``^``/``$`` at every line (MULTILINE), so a
-    match within one line is a match within the page; a terms rule's filter is the alternation of
-    its terms, searched in the lowered page; an unanchored regex rule has none (None: always tried).
+
+@functools.lru_cache(maxsize=None)
+def _line_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, ...]:
+    """One pattern per rule of :func:`noise_rules`, searched in several lines joined by newlines.
+
+    A line the rule matches holds a match of its filter at the same offset: a regex rule's filter is
+    its pattern with ``^``/``$`` at every line (MULTILINE), a terms rule's the alternation of its
+    terms (searched in the lowered lines). The filter may also match across lines, or where the rule
+    does not match (a terms rule needing several terms): each line it finds is then tested by the
+    rule itself. None: the pattern is not line-local (see ``_NOT_LINE_LOCAL``), test every line.
+
+    Examples
+    --------
+    >>> [f is None for f in _line_filters()][:3]
+    [False, False, False]
     """
     out = []
     for rule in noise_rules(name):
         if rule.match == "terms":
             out.append(re.compile("|".join(map(re.escape, rule.pattern))))
-        elif rule.pattern.pattern.startswith("^"):
-            out.append(re.compile(rule.pattern.pattern, re.IGNORECASE | re.MULTILINE))
-        else:  # an unanchored pattern scans a whole page slower than the short lines it may match
+        elif _NOT_LINE_LOCAL.search(rule.pattern.pattern):
             out.append(None)
+        else:
+            out.append(re.compile(rule.pattern.pattern, rule.pattern.flags | re.MULTILINE))
     return tuple(out)
 
 
-def _rules_on_page(page: str, name: str = "noise_patterns.csv") -> list[NoiseRule]:
-    """The rules that may match a line of ``page`` (its lines joined by newlines), in rule order."""
-    low = page.lower()
-    return [
-        rule
-        for rule, filt in zip(noise_rules(name), _page_filters(name))
-        if filt is None or filt.search(low if rule.match == "terms" else page)
-    ]
+def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[str], low: list[str],
+                idxs: list[int]) -> dict[int, str]:
+    """``{i: kind}``: for each line ``lines[i]`` (``i`` in ``idxs``), the kind of the first of ``rules``
+    (in order) that matches it; lines no rule matches are left out.
+
+    Each rule scans the lines it may match (not longer than its ``max_len``) joined by newlines, with
+    its line filter, in one regex pass: a line holding no match of the filter is not tested, one
+    holding a match is tested by :meth:`NoiseRule.matches` itself, so the result is the line-by-line
+    one. ``low`` is ``lines`` lowered (terms rules test lowered lines).
+    """
+    found: dict[int, str] = {}
+    subsets: dict = {}  # max_len -> [indices of the lines, their text joined, lowered and joined]
+    for rule, filt in rules:
+        key = rule.max_len
+        if key not in subsets:
+            sub = idxs if key is None else [i for i in idxs if len(lines[i]) <= key]
+            subsets[key] = [sub, None, None]
+        sub = subsets[key][0]
+        if not sub:
+            continue
+        if filt is None:
+            hits = [i for i in sub if rule.matches(lines[i])]
+        else:
+            entry = subsets[key]  # the joined lines are built once per length cap, when first needed
+            if rule.match == "terms":
+                if entry[2] is None:
+                    entry[2] = "\n".join(low[i] for i in sub)
+                text, src = entry[2], low
+            else:
+                if entry[1] is None:
+                    entry[1] = "\n".join(lines[i] for i in sub)
+                text, src = entry[1], lines
+            hits = []
+            pos, k, start, n = 0, 0, 0, len(text)
+            while pos <= n:
+                m = filt.search(text, pos)
+                if m is None:
+                    break
+                # the line holding the match's start (lines are visited in order: walk forward)
+                while start + len(src[sub[k]]) < m.start():
+                    start += len(src[sub[k]]) + 1
+                    k += 1
+                i = sub[k]
+                if rule.matches(lines[i]):
+                    hits.append(i)
+                start += len(src[i]) + 1
+                k += 1
+                pos = start
+                if k >= len(sub):
+                    break
+        for i in hits:
+            found.setdefault(i, rule.kind)
+    return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -623,14 +680,16 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
 
     rules = noise_rules()
     cut_kinds = {r.kind for r in rules if r.cut}
-    page_rules = _rules_on_page(joined)  # rules over the whole page first: most find nothing
-    any_rules = [r for r in page_rules if r.zone == "any"]
-    edge_only = [r for r in page_rules if r.zone == "edge"]
+    ruled = list(zip(rules, _line_filters()))
+    any_rules = [rf for rf in ruled if rf[0].zone == "any"]
+    edge_only = [rf for rf in ruled if rf[0].zone == "edge"]
+    low = joined.lower().split("\n")  # terms rules read lowered lines (lower() keeps every newline)
     removed: list[RemovedLine] = []
     fields: list[PageField] = [PageField(0, page_field_labels().get(lab, "other"), lab, val) for lab, val in meta_fields]
     status: list[str | None] = [None] * len(lines)  # None = kept, else the reason
-    edge_rules = []
     waiting: PageField | None = None  # a label whose value stands on the next line (table cells)
+    ruled_lines: list[int] = []  # lines the noise rules decide, in order (site dates marked below)
+    site_dates: set[int] = set()
     for i, line in enumerate(lines):
         if not line:
             status[i] = ""  # blank: dropped silently
@@ -651,12 +710,14 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
                 continue
             waiting = None
         if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
-            edge_rules.append(i)
-            continue
-        for rule in any_rules:
-            if rule.matches(line):
-                status[i] = rule.kind
-                break
+            site_dates.add(i)
+        ruled_lines.append(i)
+    # the rules of any zone, each over all its lines in one pass (the first rule that matches wins)
+    hit = _first_rule(any_rules, lines, low, [i for i in ruled_lines if i not in site_dates])
+    edge_rules = []
+    for i in ruled_lines:
+        if i in hit:
+            status[i] = hit[i]
         else:
             edge_rules.append(i)
 
@@ -697,21 +758,21 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     while (j := next_kept(end, 1)) is not None and end >= 0 and _joinable(lines[end], lines[j]):
         end = j
 
-    for i in edge_rules:
-        if start <= i <= end:
-            continue
+    edge = [i for i in edge_rules if not start <= i <= end]
+    # the edge rules over the lines outside the body with no strong shape, in one pass each
+    weak = {i for i in edge if i not in site_dates and not is_structural(lines[i], strong_only=True)}
+    edge_hit = _first_rule(edge_only, lines, low, [i for i in edge if i in weak])
+    for i in edge:
         line = lines[i]
         reason = None
-        if m := _SITE_DATE.match(line):
+        if i in site_dates:
             # official documents print dates as 2022年12月12日; an ISO date outside the body is the
             # website's own (publication) date
-            fields.append(PageField(i + 1, "published", "", m.group("date")))
+            fields.append(PageField(i + 1, "published", "", _SITE_DATE.match(line).group("date")))
             reason = "page_field"
-        elif not is_structural(line, strong_only=True):
-            for rule in edge_only:
-                if rule.matches(line):
-                    reason = rule.kind
-                    break
+        elif i in weak:
+            if i in edge_hit:
+                reason = edge_hit[i]
             else:
                 # a title's edition label ((2026年版), (试行)) is no part of its shape
                 shape = _EDITION_LABEL.sub("", line)

@@ -512,6 +512,9 @@ _HEADINGS = [
     (4, re.compile(r"^[(（]\s*(?P<n>\d{1,3})\s*[)）]\s*[、.]?\s*(?P<rest>\S.*)$"), "({})"),
 ]
 _RUN_IN_MAX = 40
+# the first character of a line any pattern of _HEADINGS matches (besides a decimal digit, which
+# ``\d`` matches in every script: str.isdecimal is the same test): most lines fail this one test
+_HEADING_FIRST = frozenset("一二三四五六七八九十(（")
 
 
 def match_heading(line: str) -> dict | None:
@@ -539,6 +542,8 @@ def match_heading(line: str) -> dict | None:
     (2, '(一)', 1, '指导思想', '全面落实…')
     """
     line = fold(line).strip()
+    if not line or (line[0] not in _HEADING_FIRST and not line[0].isdecimal()):
+        return None
     for level, rx, fmt in _HEADINGS:
         m = rx.match(line)
         if not m:
