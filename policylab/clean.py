@@ -92,8 +92,10 @@ def normalise_line(line: str) -> str:
 # 2. converter artefacts: 發(fā) -> 發
 # ---------------------------------------------------------------------------------------------
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# the look-behind for the character stands after the "(" (it sees both): the pattern opens with a
+# literal the regex engine skips ahead to, where a look-behind first is tried at every position
 _PINYIN = re.compile(
-    r"(?<=[\u3400-\u9fff])\((?P<py>(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"\((?<=[\u3400-\u9fff]\()(?P<py>(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"[aeiouvü" + _TONED + r"][a-zü" + _TONED + r"]{0,4})\)"
 )
 

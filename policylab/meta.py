@@ -337,7 +337,9 @@ def target_years(lines: list[str]) -> list[int]:
     return sorted(years)
 
 
-_IN_FORCE_WORD = re.compile(r"(?<=[日\d])\s*(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效)")
+# the verb and what leads into it, after the 日 or digit ending a date: the pattern opens with that
+# character (a class the regex engine skips ahead to) rather than a look-behind tried at every position
+_IN_FORCE_WORD = re.compile(r"[日\d](?P<verb>\s*(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效))")
 _DATE_AT_END = re.compile(rf"({DATE})\s*$")
 _FROM_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行|生效)")
 _VALID_TO = re.compile(rf"有效期\s*(?:至|到|截至)\s*({DATE})")
@@ -349,7 +351,8 @@ def _effective(text: str, issued) -> tuple[pd.Timestamp | None, pd.Timestamp | N
     # (自)2020年12月10日(起)施行: find the verb, then a date right before it (a date pattern tried at
     # every position of the text would cost more than the rest of the metadata)
     for w in _IN_FORCE_WORD.finditer(text):
-        m = _DATE_AT_END.search(text[max(0, w.start() - 30) : w.start()])
+        at = w.start("verb")
+        m = _DATE_AT_END.search(text[max(0, at - 30) : at])
         if m:
             frm = parse_date(m.group(1))
             break

@@ -283,13 +283,17 @@ def _candidates(text: str) -> list[dict]:
     return found
 
 
+_LEADING_HORIZON = re.compile(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*")
+_TRAILING_CONJ = re.compile(r"(?:等|和|及|与|以及|、|或)+$")
+
+
 def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
     """Clean an indicator: leading horizons and connectives off (``leading``), head noun after 的."""
     s = s.strip(" \"'、()")
     changed = leading
     while changed and s:
         changed = False
-        m = re.match(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*", s)
+        m = _LEADING_HORIZON.match(s)
         if m and m.end() > 0:
             s, changed = s[m.end() :], True
         for w in lex.strip:
@@ -301,7 +305,7 @@ def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
         head = s.rsplit("的", 1)[1]
         if len(head) >= 2:
             s = head  # the head noun: 可复制、可推广的标杆型示范应用场景 -> 标杆型示范应用场景
-    s = re.sub(r"(?:等|和|及|与|以及|、|或)+$", "", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
+    s = _TRAILING_CONJ.sub("", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
     if s.count("“") != s.count("”"):
         s = s.replace("“", "").replace("”", "")  # a quote cut in half by the clause boundary
     return s or None
