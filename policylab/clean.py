@@ -204,7 +204,11 @@ def detect_script(text: str) -> str:
     >>> detect_script("關於印發人工智能產業發展實施方案的通知"), detect_script("关于印发人工智能实施方案的通知")
     ('traditional', 'simplified')
     """
-    trad = traditional_chars(text)
+    return _script(text, traditional_chars(text))
+
+
+def _script(text: str, trad: int) -> str:
+    """:func:`detect_script` of ``text`` holding ``trad`` Traditional-only characters."""
     if trad < 5:
         return "simplified"
     han = sum(map(len, _HAN_RUN.findall(text)))
@@ -478,6 +482,8 @@ def is_prose(line: str) -> bool:
     >>> is_prose("加快建设人工智能创新应用先导区。"), is_prose("首页 > 政策文件")
     (True, False)
     """
+    if len(line) < 8:
+        return False  # fewer than 8 characters, fewer than 8 Han characters
     n = count_han(line)
     if n >= 20 and _SENTENCE_PUNCT.search(line) is not None:
         return True
@@ -675,7 +681,8 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
 
     joined = "\n".join(norm)
     joined, n_art = repair_artefacts(joined)
-    script = detect_script(joined)
+    trad = traditional_chars(joined)
+    script = _script(joined, trad)
     if script == "traditional":
         joined = to_simplified(joined)
     lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline
@@ -833,7 +840,8 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         text=text,
         script=script,
         n_artefacts_repaired=n_art,
-        n_traditional_left=traditional_chars(text),
+        # the clean text is some of the page's characters: none Traditional on the page, none left
+        n_traditional_left=traditional_chars(text) if trad else 0,
         removed=removed,
         page_fields=fields,
         n_cues=n_cues,

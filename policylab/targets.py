@@ -68,7 +68,8 @@ __all__ = ["extract_targets", "targets_from_text", "find_horizons", "indicator_f
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # a Chinese numeral starts with a digit word, never with 百/千/万 alone (千家万户, 百家争鸣 are idioms)
-_CN = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+_CN_FIRST = "一二两三四五六七八九十"
+_CN = rf"[{_CN_FIRST}][{_CN_DIGITS}]*"
 _DASH = r"[-—–~～至到]"
 _CLAUSE_DELIMS = ",;。:!?\n"
 # a number right after one of these is part of a code, an ordinal or a longer number (第3, 5G, 1.5)
@@ -108,10 +109,14 @@ def _lexicon() -> _Lexicon:
     unit_re = "|".join(a for _, a in alts)
     num = rf"(?:{_AR}|{_CN})"
     # the pattern opens with the number's first character, so the regex engine skips ahead to the
-    # next digit instead of trying every position; the characters that may not stand before a
-    # number (第, letters, digits ...) are checked on each match (:data:`_NOT_BEFORE_NUMBER`)
+    # next digit instead of trying every position: the leading number is written as one character
+    # class (a digit or a numeral word) and a look-behind then picks the rest of its kind -- the
+    # same matches as (?P<num>{num}), whose alternation the engine cannot skip ahead with. The
+    # characters that may not stand before a number (第, letters, digits ...) are checked on each
+    # match (:data:`_NOT_BEFORE_NUMBER`)
+    first = rf"[\d{_CN_FIRST}](?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{_CN_FIRST}])[{_CN_DIGITS}]*)"
     qty_re = re.compile(
-        rf"(?P<num>{num})"
+        rf"(?P<num>{first})"
         rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
         rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
         rf"(?P<plus>\+(?![\d{_CN_DIGITS}]))?"
