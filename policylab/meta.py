@@ -324,15 +324,22 @@ def target_years(lines: list[str]) -> list[int]:
     [2023, 2025, 2027]
     """
     years = set()
-    goal_heading = False
-    for ln in lines:
-        h = match_heading(ln)
-        if h is not None:
-            goal_heading = "目标" in (h["heading"] or "")
+    headings: dict[int, dict | None] = {}  # line -> match_heading, read only when a stage year asks
+
+    def under_goal_heading(k: int) -> bool:
+        # the heading in force at line k is the last line up to k that parses as one
+        for j in range(k, -1, -1):
+            if j not in headings:
+                headings[j] = match_heading(lines[j])
+            if headings[j] is not None:
+                return "目标" in (headings[j]["heading"] or "")
+        return False
+
+    for k, ln in enumerate(lines):
         if "年" not in ln and "五" not in ln:
             continue  # no year and no five-year plan: no horizon (most lines)
         for _, year, kind in horizons(ln):
-            if kind == "by" or goal_heading:
+            if kind == "by" or under_goal_heading(k):
                 years.add(year)
     return sorted(years)
 

@@ -152,18 +152,22 @@ _CLUE = re.compile(r"单位|部门|责任主体|牵头")
 _BARE_UNIT = re.compile(r"^各?(?:相关|有关)?[区县市乡镇](?:\([^)]*\))?$")
 
 
+# the brackets _closing counts, by opener: round brackets of either width pair with each other
+_BRACKETS_OF = {o: re.compile("[(（)）]" if o in "(（" else "[" + re.escape(o + c) + "]") for o, c in _OPEN.items()}
+
+
 def _closing(s: str, start: int) -> int:
     """Index of the bracket closing the one at ``s[start]`` (nesting aware), or -1."""
     depth = 0
     opener = s[start]
-    closer = _OPEN[opener]
-    for k in range(start, len(s)):
-        if s[k] == opener or (opener in "(（" and s[k] in "(（"):
+    opens = "(（" if opener in "(（" else opener
+    for m in _BRACKETS_OF[opener].finditer(s, start):  # the brackets only, not every character
+        if m.group() in opens:
             depth += 1
-        elif s[k] == closer or (opener in "(（" and s[k] in ")）"):
+        else:
             depth -= 1
             if depth == 0:
-                return k
+                return m.start()
     return -1
 
 
@@ -260,22 +264,29 @@ def strip_responsibility_clauses(text: str) -> str:
 _OPENERS = "(（[〔【［"
 
 
+_CLOSERS = ")）]〕】］"
+
+
 def _split_top(s: str, seps: str) -> list[str]:
     if not any(ch in s for ch in _OPENERS):  # no bracket: every separator is at the top level
         return [p.strip() for p in _split_at(seps).split(s) if p.strip()]
-    parts, depth, cur = [], 0, []
-    for ch in s:
-        if ch in "(（[〔【［":
+    parts, depth, last = [], 0, 0
+    for m in _split_scan(seps).finditer(s):  # brackets and separators only, not every character
+        ch = m.group()
+        if ch in _OPENERS:
             depth += 1
-        elif ch in ")）]〕】］":
+        elif ch in _CLOSERS:
             depth = max(0, depth - 1)
-        if ch in seps and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
+        elif depth == 0:  # a separator outside brackets
+            parts.append(s[last:m.start()])
+            last = m.end()
+    parts.append(s[last:])
     return [p.strip() for p in parts if p.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def _split_scan(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape(_OPENERS + _CLOSERS + seps) + "]")
 
 
 @functools.lru_cache(maxsize=None)
@@ -365,7 +376,10 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
             current, clause = doc_id, 0
         if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
             continue
-        for ln in str(text).split("\n"):
+        text = str(text)
+        if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
+            continue
+        for ln in text.split("\n"):
             for label, body in find_responsibility_clauses(ln):
                 for agency, role in split_agencies(label, body):
                     rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,

@@ -377,7 +377,16 @@ def _same_measure(text: str, prev: dict, cur: dict, lex: _Lexicon) -> bool:
     return _BETWEEN_VALUES.fullmatch(text, prev["end"], cur["cstart"]) is not None
 
 
+_SENTENCE_ENDS = "。!?;\n"
+
+
 def _sentence_at(text: str, pos: int) -> str:
+    if 0 <= pos < len(text):
+        # _SENTENCE_RE's matches tile the text, each ending at (and holding) a sentence end: the one
+        # holding pos runs from after the last end before pos to the first end at or after it
+        a = max(text.rfind(d, 0, pos) for d in _SENTENCE_ENDS) + 1
+        ends = [i for i in (text.find(d, pos) for d in _SENTENCE_ENDS) if i != -1]
+        return text[a : min(ends) + 1 if ends else len(text)].strip()
     for m in _SENTENCE_RE.finditer(text):
         if m.start() <= pos < max(m.end(), m.start() + 1):
             return m.group(0).strip()
