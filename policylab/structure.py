@@ -132,7 +132,7 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
     ['1', '2', '2.1', '2.1.1']
     """
     rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
     df = pd.DataFrame(rows, columns=schema.columns("sections"))
     df = schema.conform("sections", df)
