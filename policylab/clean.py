@@ -85,7 +85,9 @@ def normalise_line(line: str) -> str:
     """
     line = unicodedata.normalize("NFC", line)
     line = fold_page(line)
-    return _SPACES.sub(" ", line).strip()
+    if "  " in line or "\t" in line or "\x0b" in line or "\x0c" in line:  # else no run to fold
+        line = _SPACES.sub(" ", line)
+    return line.strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -649,8 +651,18 @@ def split_lines(raw: str) -> list[str]:
     --------
     >>> split_lines("标题\r\n正文\u2029附件")
     ['标题', '正文', '附件']
+    >>> split_lines("标题\n"), split_lines("")
+    (['标题', ''], [''])
     """
-    return _LINE_BREAK.split(raw)
+    # str.splitlines splits at the same boundaries, at C speed, but gives no last empty line after
+    # a final boundary (nor one for an empty page): _LINE_BREAK.split does
+    lines = raw.splitlines()
+    if not raw or raw[-1] in _BREAK_CHARS:
+        lines.append("")
+    return lines
+
+
+_BREAK_CHARS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
