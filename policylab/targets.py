@@ -471,7 +471,7 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
         if has_parent:
             if isinstance(parent, str) and parent:
                 inherited = carry.get((doc_id, parent))
-        horizons = find_horizons(text)
+        horizons = find_horizons(text, folded=True)  # folded above
         carry[(doc_id, section_id)] = horizons[-1][1] if horizons else inherited
         for q in _quantities(text):
             year, source = inherited, None if inherited is None else "parent_section"

@@ -338,7 +338,7 @@ def inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | Non
     return (o, c if c != -1 else len(text))
 
 
-def horizons(text: str) -> list[tuple[int, int, str]]:
+def horizons(text: str, *, folded: bool = False) -> list[tuple[int, int, str]]:
     """Every horizon year of ``text`` with its offset and kind, in text order.
 
     ``kind`` is ``'by'`` for a deadline (到/至/截至…2025年, 2025年底, 2025年前, 到“十四五”末) and
@@ -349,6 +349,9 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
     ----------
     text : str
         Any text (folded here; offsets refer to the folded text, of the same length).
+    folded : bool
+        ``text`` is folded already (:func:`fold`, :func:`lines_of`): the fold, a scan of the whole
+        text, is skipped.
 
     Returns
     -------
@@ -362,8 +365,11 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
     [(0, 2026, 'by'), (13, 2023, 'stage')]
     >>> horizons("到“十四五”末,建成5个平台。")
     [(0, 2025, 'by')]
+    >>> horizons("至２０２５年", folded=False) == horizons(fold("至２０２５年"), folded=True)
+    True
     """
-    text = fold(text)
+    if not folded:
+        text = fold(text)
     out = []
     prev_end = 0  # where the previous match ended: its characters are no one else's lead word
     for m in _HORIZON_RE.finditer(text):
@@ -401,12 +407,14 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def find_horizons(text: str) -> list[tuple[int, int]]:
+def find_horizons(text: str, *, folded: bool = False) -> list[tuple[int, int]]:
     """Horizon years in ``text`` as ``(offset, year)`` pairs, in text order (see :func:`horizons`).
 
     Parameters
     ----------
     text : str
+    folded : bool
+        ``text`` is folded already (see :func:`horizons`).
 
     Returns
     -------
@@ -417,4 +425,4 @@ def find_horizons(text: str) -> list[tuple[int, int]]:
     >>> find_horizons("到2025年,建成10个平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
     [(0, 2025), (15, 2023)]
     """
-    return [(offset, year) for offset, year, _ in horizons(text)]
+    return [(offset, year) for offset, year, _ in horizons(text, folded=folded)]
