@@ -348,6 +348,32 @@ def _line_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, 
     return tuple(out)
 
 
+def _lines_holding(pattern: re.Pattern, text: str, lines: list[str], sub: list[int]):
+    """The indices ``i`` (of ``sub``, in order) of the lines ``lines[i]`` in which a match of ``pattern``
+    starts, ``text`` being those lines joined by newlines: one regex pass over the text, and a line
+    is given once however many matches it holds (the search goes on at the next line).
+
+    Examples
+    --------
+    >>> lines = ["首页", "正文", "发布时间:2024-01-01", "首页 > 政策"]
+    >>> list(_lines_holding(re.compile("首页"), "\\n".join(lines), lines, [0, 1, 2, 3]))
+    [0, 3]
+    """
+    pos, k, start, n = 0, 0, 0, len(text)
+    while pos <= n and k < len(sub):
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        # the line holding the match's start (lines are visited in order: walk forward)
+        while start + len(lines[sub[k]]) < m.start():
+            start += len(lines[sub[k]]) + 1
+            k += 1
+        yield sub[k]
+        start += len(lines[sub[k]]) + 1
+        k += 1
+        pos = start
+
+
 def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[str], low: list[str],
                 idxs: list[int]) -> dict[int, str]:
     """``{i: kind}``: for each line ``lines[i]`` (``i`` in ``idxs``), the kind of the first of ``rules``
@@ -380,24 +406,7 @@ def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[st
                 if entry[1] is None:
                     entry[1] = "\n".join(lines[i] for i in sub)
                 text, src = entry[1], lines
-            hits = []
-            pos, k, start, n = 0, 0, 0, len(text)
-            while pos <= n:
-                m = filt.search(text, pos)
-                if m is None:
-                    break
-                # the line holding the match's start (lines are visited in order: walk forward)
-                while start + len(src[sub[k]]) < m.start():
-                    start += len(src[sub[k]]) + 1
-                    k += 1
-                i = sub[k]
-                if rule.matches(lines[i]):
-                    hits.append(i)
-                start += len(src[i]) + 1
-                k += 1
-                pos = start
-                if k >= len(sub):
-                    break
+            hits = [i for i in _lines_holding(filt, text, src, sub) if rule.matches(lines[i])]
         for i in hits:
             found.setdefault(i, rule.kind)
     return found
@@ -486,6 +495,8 @@ def is_prose(line: str) -> bool:
     """
     if len(line) < 8:
         return False  # fewer than 8 characters, fewer than 8 Han characters
+    if not line.endswith(("。", ";", "!", "?")) and _SENTENCE_PUNCT.search(line) is None:
+        return False  # neither kind of prose: no need to count
     n = count_han(line)
     if n >= 20 and _SENTENCE_PUNCT.search(line) is not None:
         return True
@@ -711,11 +722,13 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     waiting: PageField | None = None  # a label whose value stands on the next line (table cells)
     ruled_lines: list[int] = []  # lines the noise rules decide, in order (site dates marked below)
     site_dates: set[int] = set()
+    # the lines holding a page-field label, in one pass over the page: no other line is made of fields
+    labelled = set(_lines_holding(_label_regex(), joined, lines, range(len(lines))))
     for i, line in enumerate(lines):
         if not line:
             status[i] = ""  # blank: dropped silently
             continue
-        pf = parse_page_fields(line)
+        pf = parse_page_fields(line) if i in labelled else None
         if pf:
             status[i] = "page_field"
             new = [PageField(i + 1, f, lab, val) for f, lab, val in pf]
