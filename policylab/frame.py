@@ -562,9 +562,15 @@ def match_heading(line: str) -> dict | None:
     >>> h["level"], h["label"], h["number"], h["heading"], h["text"]
     (2, '(一)', 1, '指导思想', '全面落实…')
     """
-    line = fold(line).strip()
-    if not line or (line[0] not in _HEADING_FIRST and not line[0].isdecimal()):
+    # the first character decides first (most lines are no heading): the same one after folding the
+    # whole line and stripping it, as folding maps no space to a non-space and no non-space to a space
+    first = line.lstrip()[:1]
+    if not first:
         return None
+    first = fold(first)
+    if first not in _HEADING_FIRST and not first.isdecimal():
+        return None
+    line = fold(line).strip()
     for level, rx, fmt in _HEADINGS:
         m = rx.match(line)
         if not m:
