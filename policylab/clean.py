@@ -503,6 +503,9 @@ def is_prose(line: str) -> bool:
     return n >= 8 and line.endswith(("。", ";", "!", "?"))
 
 
+FIELD_LINE_MAX = 160  # a line of page fields is short: a longer one is text
+
+
 def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
     """``[(field, label, value), ...]`` if the line is made of page-metadata pairs, else None.
 
@@ -520,7 +523,7 @@ def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
     >>> parse_page_fields("政策汇编 (9475) 发布于:2020-04-22 更新于:2022-04-22 来自:合肥市人民政府")
     [('published', '发布于', '2020-04-22'), ('updated', '更新于', '2022-04-22'), ('source', '来自', '合肥市人民政府')]
     """
-    if len(line) > 160:
+    if len(line) > FIELD_LINE_MAX:
         return None
     ms = list(_label_regex().finditer(line))
     # what precedes the first label is at most a short tag (政策汇编 (9475)), never part of a sentence
@@ -722,8 +725,10 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     waiting: PageField | None = None  # a label whose value stands on the next line (table cells)
     ruled_lines: list[int] = []  # lines the noise rules decide, in order (site dates marked below)
     site_dates: set[int] = set()
-    # the lines holding a page-field label, in one pass over the page: no other line is made of fields
-    labelled = set(_lines_holding(_label_regex(), joined, lines, range(len(lines))))
+    # the lines holding a page-field label, in one pass over the lines short enough to be fields: no
+    # other line is made of fields
+    short = [i for i, x in enumerate(lines) if 0 < len(x) <= FIELD_LINE_MAX]
+    labelled = set(_lines_holding(_label_regex(), "\n".join([lines[i] for i in short]), lines, short))
     for i, line in enumerate(lines):
         if not line:
             status[i] = ""  # blank: dropped silently
