@@ -503,7 +503,7 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
                               sections["text"].tolist()):
         secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
@@ -626,35 +626,40 @@ def link_citations(citations: pd.DataFrame, documents: pd.DataFrame) -> pd.DataF
         return schema.empty("citation_links")
     by_number: dict[str, set[str]] = {}
     by_title: dict[str, set[str]] = {}
-    for r in documents.itertuples(index=False):
-        did = str(r.doc_id)
-        num = getattr(r, "doc_number", None)
+    # plain lists of the columns read, not itertuples: the documents table holds every text too
+    def column(df, name):
+        return df[name].tolist() if name in df.columns else [None] * len(df)
+
+    for did, num, title, notice_title in zip(column(documents, "doc_id"), column(documents, "doc_number"),
+                                             column(documents, "title"), column(documents, "notice_title")):
+        did = str(did)
         if isinstance(num, str) and num:
             n = normalize_doc_number(num) or num
             by_number.setdefault(n, set()).add(did)
-        for col in ("title", "notice_title"):
-            for k in _title_keys(getattr(r, col, None)):
+        for t in (title, notice_title):
+            for k in _title_keys(t):
                 by_title.setdefault(k, set()).add(did)
     out = citations.copy()
     ids, how, levels, numbers = [], [], [], []
-    for r in out.itertuples(index=False):
-        num = r.cited_doc_number if isinstance(r.cited_doc_number, str) else None
+    for doc_id, cited_number, cited_title in zip(column(out, "doc_id"), column(out, "cited_doc_number"),
+                                                 column(out, "cited_title")):
+        num = cited_number if isinstance(cited_number, str) else None
         num = (normalize_doc_number(num) or num) if num else None
         numbers.append(num)
         hit, why = None, None
-        cands = by_number.get(num, set()) - {r.doc_id} if num else set()
+        cands = by_number.get(num, set()) - {doc_id} if num else set()
         if len(cands) == 1:
             hit, why = next(iter(cands)), "doc_number"
         else:
             cands = set()
-            for k in _title_keys(r.cited_title if isinstance(r.cited_title, str) else None):
+            for k in _title_keys(cited_title if isinstance(cited_title, str) else None):
                 cands |= by_title.get(k, set())
-            cands -= {r.doc_id}
+            cands -= {doc_id}
             if len(cands) == 1:
                 hit, why = next(iter(cands)), "title"
         ids.append(hit)
         how.append(why)
-        levels.append(cited_level(num, r.cited_title if isinstance(r.cited_title, str) else None))
+        levels.append(cited_level(num, cited_title if isinstance(cited_title, str) else None))
     out["cited_doc_number"] = pd.array(numbers, dtype="string")
     out["cited_doc_id"] = pd.array(ids, dtype="string")
     out["match"] = pd.array(how, dtype="string")

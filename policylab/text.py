@@ -368,6 +368,8 @@ def horizons(text: str, *, folded: bool = False) -> list[tuple[int, int, str]]:
     >>> horizons("至２０２５年", folded=False) == horizons(fold("至２０２５年"), folded=True)
     True
     """
+    if "年" not in text and "五" not in text:
+        return []  # a horizon holds 年, a five-year plan's end 五 (folding makes neither)
     if not folded:
         text = fold(text)
     out = []
