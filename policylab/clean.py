@@ -19,7 +19,7 @@ The steps, in order, for one page:
    addressees, signature, date) survive.
 5. **Join lines** broken by PDF extraction (a title split over two lines, a paragraph cut mid-sentence).
 
-Length: about 700 lines, of which some 300 are docstrings and examples. The five steps share the
+Length: about 880 lines, of which some 350 are docstrings and examples. The five steps share the
 line classification state of one page (:func:`clean_page`), so they stay together; the document
 frame's line shapes they test are in :mod:`policylab.frame`, the text primitives in
 :mod:`policylab.text`.

@@ -17,7 +17,7 @@ to read the 文号, issuer and dates. The frame is defined here, once:
 :func:`document_head` reads the wrapper at the top of a document, :func:`end_signature` a
 signature closing it, :func:`document_identity` the document's own title and number.
 
-Length: about 580 lines, over half of them docstrings and examples. The frame is one grammar
+Length: about 680 lines, over half of them docstrings and examples. The frame is one grammar
 whose parts test each other (a title line is checked against the notice, number, date, signature
 and heading rules), so it stays one module rather than being split across files.
 

@@ -43,7 +43,7 @@ defined in :mod:`policylab.frame`; the text primitives (width, numerals, dates, 
 
 A field the text does not give stays null.
 
-Length: about 530 lines, of which some 170 are docstrings and examples (the rules above among them)
+Length: about 570 lines, of which some 170 are docstrings and examples (the rules above among them)
 and some 280 code. One job holds it together: the metadata row of a document. 文号, issuer, dates,
 place and plan period are read from the same document frame and page fields and depend on each other
 (the year rule reads the dates; the place reads the issuer, title and 文号 against the gazetteer),
