@@ -19,7 +19,7 @@ The steps, in order, for one page:
    addressees, signature, date) survive.
 5. **Join lines** broken by PDF extraction (a title split over two lines, a paragraph cut mid-sentence).
 
-Length: about 700 lines, of which some 300 are docstrings and examples. The five steps share the
+Length: about 880 lines, of which some 350 are docstrings and examples. The five steps share the
 line classification state of one page (:func:`clean_page`), so they stay together; the document
 frame's line shapes they test are in :mod:`policylab.frame`, the text primitives in
 :mod:`policylab.text`.
@@ -85,15 +85,19 @@ def normalise_line(line: str) -> str:
     """
     line = unicodedata.normalize("NFC", line)
     line = fold_page(line)
-    return _SPACES.sub(" ", line).strip()
+    if "  " in line or "\t" in line or "\x0b" in line or "\x0c" in line:  # else no run to fold
+        line = _SPACES.sub(" ", line)
+    return line.strip()
 
 
 # ---------------------------------------------------------------------------------------------
 # 2. converter artefacts: 發(fā) -> 發
 # ---------------------------------------------------------------------------------------------
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# the look-behind for the character stands after the "(" (it sees both): the pattern opens with a
+# literal the regex engine skips ahead to, where a look-behind first is tried at every position
 _PINYIN = re.compile(
-    r"(?<=[\u3400-\u9fff])\((?P<py>(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"\((?<=[\u3400-\u9fff]\()(?P<py>(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"[aeiouvü" + _TONED + r"][a-zü" + _TONED + r"]{0,4})\)"
 )
 
@@ -202,7 +206,11 @@ def detect_script(text: str) -> str:
     >>> detect_script("關於印發人工智能產業發展實施方案的通知"), detect_script("关于印发人工智能实施方案的通知")
     ('traditional', 'simplified')
     """
-    trad = traditional_chars(text)
+    return _script(text, traditional_chars(text))
+
+
+def _script(text: str, trad: int) -> str:
+    """:func:`detect_script` of ``text`` holding ``trad`` Traditional-only characters."""
     if trad < 5:
         return "simplified"
     han = sum(map(len, _HAN_RUN.findall(text)))
@@ -308,34 +316,100 @@ def noise_rules(name: str = "noise_patterns.csv") -> tuple[NoiseRule, ...]:
     return tuple(rules)
 
 
-@functools.lru_cache(maxsize=None)
-def _page_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, ...]:
-    """One pattern per rule of :func:`noise_rules`, run once over a whole page: a rule whose pattern
-    finds nothing on the page matches none of its lines, and is not tried line by line.
+# a pattern holding one of these may match a line alone but not the same line inside a page (an
+# absolute anchor, a look-around that could see the next line, a possessive or atomic part that could
+# run past the line's end): such a rule is tested line by line
+_NOT_LINE_LOCAL = re.compile(r"\\[AZz]|\(\?[=!>]|\(\?<[=!]|[*+?}]\+")
 
-    An anchored regex rule's filter is its pattern with ``^``/``$`` at every line (MULTILINE), so a
-    match within one line is a match within the page; a terms rule's filter is the alternation of
-    its terms, searched in the lowered page; an unanchored regex rule has none (None: always tried).
+
+@functools.lru_cache(maxsize=None)
+def _line_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, ...]:
+    """One pattern per rule of :func:`noise_rules`, searched in several lines joined by newlines.
+
+    A line the rule matches holds a match of its filter at the same offset: a regex rule's filter is
+    its pattern with ``^``/``$`` at every line (MULTILINE), a terms rule's the alternation of its
+    terms (searched in the lowered lines). The filter may also match across lines, or where the rule
+    does not match (a terms rule needing several terms): each line it finds is then tested by the
+    rule itself. None: the pattern is not line-local (see ``_NOT_LINE_LOCAL``), test every line.
+
+    Examples
+    --------
+    >>> [f is None for f in _line_filters()][:3]
+    [False, False, False]
     """
     out = []
     for rule in noise_rules(name):
         if rule.match == "terms":
             out.append(re.compile("|".join(map(re.escape, rule.pattern))))
-        elif rule.pattern.pattern.startswith("^"):
-            out.append(re.compile(rule.pattern.pattern, re.IGNORECASE | re.MULTILINE))
-        else:  # an unanchored pattern scans a whole page slower than the short lines it may match
+        elif _NOT_LINE_LOCAL.search(rule.pattern.pattern):
             out.append(None)
+        else:
+            out.append(re.compile(rule.pattern.pattern, rule.pattern.flags | re.MULTILINE))
     return tuple(out)
 
 
-def _rules_on_page(page: str, name: str = "noise_patterns.csv") -> list[NoiseRule]:
-    """The rules that may match a line of ``page`` (its lines joined by newlines), in rule order."""
-    low = page.lower()
-    return [
-        rule
-        for rule, filt in zip(noise_rules(name), _page_filters(name))
-        if filt is None or filt.search(low if rule.match == "terms" else page)
-    ]
+def _lines_holding(pattern: re.Pattern, text: str, lines: list[str], sub: list[int]):
+    """The indices ``i`` (of ``sub``, in order) of the lines ``lines[i]`` in which a match of ``pattern``
+    starts, ``text`` being those lines joined by newlines: one regex pass over the text, and a line
+    is given once however many matches it holds (the search goes on at the next line).
+
+    Examples
+    --------
+    >>> lines = ["首页", "正文", "发布时间:2024-01-01", "首页 > 政策"]
+    >>> list(_lines_holding(re.compile("首页"), "\\n".join(lines), lines, [0, 1, 2, 3]))
+    [0, 3]
+    """
+    pos, k, start, n = 0, 0, 0, len(text)
+    while pos <= n and k < len(sub):
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        # the line holding the match's start (lines are visited in order: walk forward)
+        while start + len(lines[sub[k]]) < m.start():
+            start += len(lines[sub[k]]) + 1
+            k += 1
+        yield sub[k]
+        start += len(lines[sub[k]]) + 1
+        k += 1
+        pos = start
+
+
+def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[str], low: list[str],
+                idxs: list[int]) -> dict[int, str]:
+    """``{i: kind}``: for each line ``lines[i]`` (``i`` in ``idxs``), the kind of the first of ``rules``
+    (in order) that matches it; lines no rule matches are left out.
+
+    Each rule scans the lines it may match (not longer than its ``max_len``) joined by newlines, with
+    its line filter, in one regex pass: a line holding no match of the filter is not tested, one
+    holding a match is tested by :meth:`NoiseRule.matches` itself, so the result is the line-by-line
+    one. ``low`` is ``lines`` lowered (terms rules test lowered lines).
+    """
+    found: dict[int, str] = {}
+    subsets: dict = {}  # max_len -> [indices of the lines, their text joined, lowered and joined]
+    for rule, filt in rules:
+        key = rule.max_len
+        if key not in subsets:
+            sub = idxs if key is None else [i for i in idxs if len(lines[i]) <= key]
+            subsets[key] = [sub, None, None]
+        sub = subsets[key][0]
+        if not sub:
+            continue
+        if filt is None:
+            hits = [i for i in sub if rule.matches(lines[i])]
+        else:
+            entry = subsets[key]  # the joined lines are built once per length cap, when first needed
+            if rule.match == "terms":
+                if entry[2] is None:
+                    entry[2] = "\n".join(low[i] for i in sub)
+                text, src = entry[2], low
+            else:
+                if entry[1] is None:
+                    entry[1] = "\n".join(lines[i] for i in sub)
+                text, src = entry[1], lines
+            hits = [i for i in _lines_holding(filt, text, src, sub) if rule.matches(lines[i])]
+        for i in hits:
+            found.setdefault(i, rule.kind)
+    return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -419,10 +493,17 @@ def is_prose(line: str) -> bool:
     >>> is_prose("加快建设人工智能创新应用先导区。"), is_prose("首页 > 政策文件")
     (True, False)
     """
+    if len(line) < 8:
+        return False  # fewer than 8 characters, fewer than 8 Han characters
+    if not line.endswith(("。", ";", "!", "?")) and _SENTENCE_PUNCT.search(line) is None:
+        return False  # neither kind of prose: no need to count
     n = count_han(line)
     if n >= 20 and _SENTENCE_PUNCT.search(line) is not None:
         return True
     return n >= 8 and line.endswith(("。", ";", "!", "?"))
+
+
+FIELD_LINE_MAX = 160  # a line of page fields is short: a longer one is text
 
 
 def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
@@ -442,7 +523,7 @@ def parse_page_fields(line: str) -> list[tuple[str, str, str]] | None:
     >>> parse_page_fields("政策汇编 (9475) 发布于:2020-04-22 更新于:2022-04-22 来自:合肥市人民政府")
     [('published', '发布于', '2020-04-22'), ('updated', '更新于', '2022-04-22'), ('source', '来自', '合肥市人民政府')]
     """
-    if len(line) > 160:
+    if len(line) > FIELD_LINE_MAX:
         return None
     ms = list(_label_regex().finditer(line))
     # what precedes the first label is at most a short tag (政策汇编 (9475)), never part of a sentence
@@ -584,8 +665,18 @@ def split_lines(raw: str) -> list[str]:
     --------
     >>> split_lines("标题\r\n正文\u2029附件")
     ['标题', '正文', '附件']
+    >>> split_lines("标题\n"), split_lines("")
+    (['标题', ''], [''])
     """
-    return _LINE_BREAK.split(raw)
+    # str.splitlines splits at the same boundaries, at C speed, but gives no last empty line after
+    # a final boundary (nor one for an empty page): _LINE_BREAK.split does
+    lines = raw.splitlines()
+    if not raw or raw[-1] in _BREAK_CHARS:
+        lines.append("")
+    return lines
+
+
+_BREAK_CHARS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
@@ -616,26 +707,33 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
 
     joined = "\n".join(norm)
     joined, n_art = repair_artefacts(joined)
-    script = detect_script(joined)
+    trad = traditional_chars(joined)
+    script = _script(joined, trad)
     if script == "traditional":
         joined = to_simplified(joined)
     lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline
 
     rules = noise_rules()
     cut_kinds = {r.kind for r in rules if r.cut}
-    page_rules = _rules_on_page(joined)  # rules over the whole page first: most find nothing
-    any_rules = [r for r in page_rules if r.zone == "any"]
-    edge_only = [r for r in page_rules if r.zone == "edge"]
+    ruled = list(zip(rules, _line_filters()))
+    any_rules = [rf for rf in ruled if rf[0].zone == "any"]
+    edge_only = [rf for rf in ruled if rf[0].zone == "edge"]
+    low = joined.lower().split("\n")  # terms rules read lowered lines (lower() keeps every newline)
     removed: list[RemovedLine] = []
     fields: list[PageField] = [PageField(0, page_field_labels().get(lab, "other"), lab, val) for lab, val in meta_fields]
     status: list[str | None] = [None] * len(lines)  # None = kept, else the reason
-    edge_rules = []
     waiting: PageField | None = None  # a label whose value stands on the next line (table cells)
+    ruled_lines: list[int] = []  # lines the noise rules decide, in order (site dates marked below)
+    site_dates: set[int] = set()
+    # the lines holding a page-field label, in one pass over the lines short enough to be fields: no
+    # other line is made of fields
+    short = [i for i, x in enumerate(lines) if 0 < len(x) <= FIELD_LINE_MAX]
+    labelled = set(_lines_holding(_label_regex(), "\n".join([lines[i] for i in short]), lines, short))
     for i, line in enumerate(lines):
         if not line:
             status[i] = ""  # blank: dropped silently
             continue
-        pf = parse_page_fields(line)
+        pf = parse_page_fields(line) if i in labelled else None
         if pf:
             status[i] = "page_field"
             new = [PageField(i + 1, f, lab, val) for f, lab, val in pf]
@@ -651,12 +749,14 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
                 continue
             waiting = None
         if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
-            edge_rules.append(i)
-            continue
-        for rule in any_rules:
-            if rule.matches(line):
-                status[i] = rule.kind
-                break
+            site_dates.add(i)
+        ruled_lines.append(i)
+    # the rules of any zone, each over all its lines in one pass (the first rule that matches wins)
+    hit = _first_rule(any_rules, lines, low, [i for i in ruled_lines if i not in site_dates])
+    edge_rules = []
+    for i in ruled_lines:
+        if i in hit:
+            status[i] = hit[i]
         else:
             edge_rules.append(i)
 
@@ -697,21 +797,21 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
     while (j := next_kept(end, 1)) is not None and end >= 0 and _joinable(lines[end], lines[j]):
         end = j
 
-    for i in edge_rules:
-        if start <= i <= end:
-            continue
+    edge = [i for i in edge_rules if not start <= i <= end]
+    # the edge rules over the lines outside the body with no strong shape, in one pass each
+    weak = {i for i in edge if i not in site_dates and not is_structural(lines[i], strong_only=True)}
+    edge_hit = _first_rule(edge_only, lines, low, [i for i in edge if i in weak])
+    for i in edge:
         line = lines[i]
         reason = None
-        if m := _SITE_DATE.match(line):
+        if i in site_dates:
             # official documents print dates as 2022年12月12日; an ISO date outside the body is the
             # website's own (publication) date
-            fields.append(PageField(i + 1, "published", "", m.group("date")))
+            fields.append(PageField(i + 1, "published", "", _SITE_DATE.match(line).group("date")))
             reason = "page_field"
-        elif not is_structural(line, strong_only=True):
-            for rule in edge_only:
-                if rule.matches(line):
-                    reason = rule.kind
-                    break
+        elif i in weak:
+            if i in edge_hit:
+                reason = edge_hit[i]
             else:
                 # a title's edition label ((2026年版), (试行)) is no part of its shape
                 shape = _EDITION_LABEL.sub("", line)
@@ -770,7 +870,8 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         text=text,
         script=script,
         n_artefacts_repaired=n_art,
-        n_traditional_left=traditional_chars(text),
+        # the clean text is some of the page's characters: none Traditional on the page, none left
+        n_traditional_left=traditional_chars(text) if trad else 0,
         removed=removed,
         page_fields=fields,
         n_cues=n_cues,

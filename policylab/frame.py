@@ -17,7 +17,7 @@ to read the 文号, issuer and dates. The frame is defined here, once:
 :func:`document_head` reads the wrapper at the top of a document, :func:`end_signature` a
 signature closing it, :func:`document_identity` the document's own title and number.
 
-Length: about 580 lines, over half of them docstrings and examples. The frame is one grammar
+Length: about 680 lines, over half of them docstrings and examples. The frame is one grammar
 whose parts test each other (a title line is checked against the notice, number, date, signature
 and heading rules), so it stays one module rather than being split across files.
 
@@ -58,6 +58,19 @@ _DOCNUM = re.compile(
     r"(?P<org>[\u4e00-\u9fff]{1,12}?)\s*[〔\[(【［]\s*(?P<year>(?:19|20)\d{2})\s*[〕\])】］]"
     r"\s*(?P<num>\d{1,5})\s*号"
 )
+# the part of a 文号 from its bracket on: a line without it holds none. It opens with the bracket
+# (a character class the regex engine skips ahead to), where _DOCNUM opens with a lazy run of Han
+# characters tried at every position of the line
+_DOCNUM_TAIL = re.compile(r"[〔\[(【［]\s*(?:19|20)\d{2}\s*[〕\])】］]\s*\d{1,5}\s*号")
+
+
+def _docnum_search(s: str) -> re.Match | None:
+    """``_DOCNUM.search(s)``, skipping the full search on a text with no 文号 tail (most lines)."""
+    if "号" not in s or _DOCNUM_TAIL.search(s) is None:
+        return None
+    return _DOCNUM.search(s)
+
+
 # words that precede a cited number in running text and are not part of the issuing code
 _LEAD_WORDS = re.compile(r"^(?:.*?(?:根据|按照|依据|依照|贯彻|落实|参照|印发|转发|见|和|及|与|或|、))")
 
@@ -84,7 +97,7 @@ def normalize_doc_number(s: str) -> str | None:
     >>> normalize_doc_number("宁政发[2022]133号"), normalize_doc_number("宁政发（2022）133号")
     ('宁政发〔2022〕133号', '宁政发〔2022〕133号')
     """
-    m = _DOCNUM.search(fold(s or ""))
+    m = _docnum_search(fold(s or ""))
     if not m:
         return None
     return f"{_clean_org(m.group('org'))}〔{m.group('year')}〕{int(m.group('num'))}号"
@@ -110,6 +123,8 @@ def find_doc_numbers(line: str) -> list[tuple[int, int, str]]:
     [(2, 13, '国发〔2017〕35号'), (14, 25, '辽政发〔2018〕3号')]
     """
     out = []
+    if "号" not in line or _DOCNUM_TAIL.search(line) is None:
+        return out  # no bracketed year and number: no 文号 (the usual line)
     for m in _DOCNUM.finditer(line):
         org = _clean_org(m.group("org"))
         start = m.end("org") - len(org)
@@ -168,6 +183,10 @@ _TITLE_TAIL = re.compile(
 )
 
 
+_NOT_ISSUER_PUNCT = re.compile(r"[。,:;!?《》]")
+_ISSUER_SEP = re.compile(r"[\s、]+")  # between organ names of a signature
+
+
 def is_issuer_line(line: str) -> bool:
     """Whether ``line`` is a signature line: organ names (separated by spaces or 、), nothing else.
 
@@ -184,9 +203,9 @@ def is_issuer_line(line: str) -> bool:
     >>> is_issuer_line("沈阳市人民政府办公厅"), is_issuer_line("市科技局 市发改委"), is_issuer_line("加快发展。")
     (True, True, False)
     """
-    if len(line) > 80 or re.search(r"[。,:;!?《》]", line):
+    if len(line) > 80 or _NOT_ISSUER_PUNCT.search(line):
         return False
-    parts = [p for p in re.split(r"[\s、]+", line) if p]
+    parts = [p for p in _ISSUER_SEP.split(line) if p]
     return bool(parts) and all(2 <= len(p) <= 30 and _ORGAN.search(p) for p in parts)
 
 
@@ -208,6 +227,8 @@ def genre(title: str) -> str | None:
     ('行动计划', None)
     """
     t = _TITLE_TAIL.sub("", title).rstrip("》")
+    if not t.endswith(doc_types()):  # one C-speed test of every genre: most lines end in none
+        return None
     for w in doc_types():
         if t.endswith(w):
             return w
@@ -265,7 +286,7 @@ def join_split_titles(lines: list[str], limit: int = 14) -> list[str]:
             continue
         joinable = (
             len(a) <= 40 and len(b) <= 60 and a[-1] not in "。,;:!?》)" and not looks_like_title(a)
-            and not NOTICE.match(a) and not _DOCNUM.search(a) and not _DATE_LINE.match(a)
+            and not NOTICE.match(a) and _docnum_search(a) is None and not _DATE_LINE.match(a)
             and not is_issuer_line(a) and not _DATE_LINE.match(b) and not is_issuer_line(b)
             and not _heading_like(b)
         )
@@ -310,7 +331,7 @@ def _signature_at(lines: list[str], i: int) -> tuple[int, list[str], pd.Timestam
     """If ``lines[i]`` is the date of a signature block, return (first line, issuers, date)."""
     m = _ISSUER_DATE.match(lines[i])
     if m and is_issuer_line(m.group("issuer")):
-        issuers = re.split(r"[\s、]+", m.group("issuer"))
+        issuers = _ISSUER_SEP.split(m.group("issuer"))
         j = i
     elif _DATE_LINE.match(lines[i]):
         j = i
@@ -318,7 +339,7 @@ def _signature_at(lines: list[str], i: int) -> tuple[int, list[str], pd.Timestam
             j -= 1
         if j == i:
             return None
-        issuers = [p for ln in lines[j:i] for p in re.split(r"[\s、]+", ln) if p]
+        issuers = [p for ln in lines[j:i] for p in _ISSUER_SEP.split(ln) if p]
     else:
         return None
     return j, issuers, parse_date(lines[i])
@@ -422,12 +443,12 @@ def _signature_here(lines: list[str], i: int):
     """A signature block starting at line ``i``: (first, issuers, date, index of the date line)."""
     m = _ISSUER_DATE.match(lines[i])
     if m and is_issuer_line(m.group("issuer")):
-        return i, re.split(r"[\s、]+", m.group("issuer")), parse_date(m.group("date")), i
+        return i, _ISSUER_SEP.split(m.group("issuer")), parse_date(m.group("date")), i
     k = i
     while k < len(lines) and k - i < 8 and is_issuer_line(lines[k]):
         k += 1
     if k > i and k < len(lines) and _DATE_LINE.match(lines[k]):
-        issuers = [p for ln in lines[i:k] for p in re.split(r"[\s、]+", ln) if p]
+        issuers = [p for ln in lines[i:k] for p in _ISSUER_SEP.split(ln) if p]
         return i, issuers, parse_date(lines[k]), k
     return None
 
@@ -512,6 +533,9 @@ _HEADINGS = [
     (4, re.compile(r"^[(（]\s*(?P<n>\d{1,3})\s*[)）]\s*[、.]?\s*(?P<rest>\S.*)$"), "({})"),
 ]
 _RUN_IN_MAX = 40
+# the first character of a line any pattern of _HEADINGS matches (besides a decimal digit, which
+# ``\d`` matches in every script: str.isdecimal is the same test): most lines fail this one test
+_HEADING_FIRST = frozenset("一二三四五六七八九十(（")
 
 
 def match_heading(line: str) -> dict | None:
@@ -538,6 +562,14 @@ def match_heading(line: str) -> dict | None:
     >>> h["level"], h["label"], h["number"], h["heading"], h["text"]
     (2, '(一)', 1, '指导思想', '全面落实…')
     """
+    # the first character decides first (most lines are no heading): the same one after folding the
+    # whole line and stripping it, as folding maps no space to a non-space and no non-space to a space
+    first = line.lstrip()[:1]
+    if not first:
+        return None
+    first = fold(first)
+    if first not in _HEADING_FIRST and not first.isdecimal():
+        return None
     line = fold(line).strip()
     for level, rx, fmt in _HEADINGS:
         m = rx.match(line)
@@ -554,12 +586,15 @@ def match_heading(line: str) -> dict | None:
     return None
 
 
+_RUN_IN_STOP = re.compile(r"[。:]")
+
+
 def _split_run_in(rest: str) -> tuple[str | None, str | None]:
     """``指导思想。全面落实…`` -> (指导思想, 全面落实…); a short line without a full stop is all heading."""
     rest = rest.strip()
     if not rest:
         return None, None
-    m = re.search(r"[。:]", rest)
+    m = _RUN_IN_STOP.search(rest)
     if m:
         head, tail = rest[:m.start()].strip(), rest[m.end():].strip()
         if head and (len(head) <= 20 or (len(head) <= _RUN_IN_MAX and "," not in head)):

@@ -43,7 +43,7 @@ defined in :mod:`policylab.frame`; the text primitives (width, numerals, dates, 
 
 A field the text does not give stays null.
 
-Length: about 530 lines, of which some 170 are docstrings and examples (the rules above among them)
+Length: about 570 lines, of which some 170 are docstrings and examples (the rules above among them)
 and some 280 code. One job holds it together: the metadata row of a document. 文号, issuer, dates,
 place and plan period are read from the same document frame and page fields and depend on each other
 (the year rule reads the dates; the place reads the issuer, title and 文号 against the gazetteer),
@@ -324,20 +324,51 @@ def target_years(lines: list[str]) -> list[int]:
     [2023, 2025, 2027]
     """
     years = set()
-    goal_heading = False
-    for ln in lines:
-        h = match_heading(ln)
-        if h is not None:
-            goal_heading = "目标" in (h["heading"] or "")
+    headings: dict[int, dict | None] = {}  # line -> match_heading, read only when a stage year asks
+
+    def under_goal_heading(k: int) -> bool:
+        # the heading in force at line k is the last line up to k that parses as one
+        for j in range(k, -1, -1):
+            if j not in headings:
+                headings[j] = match_heading(lines[j])
+            if headings[j] is not None:
+                return "目标" in (headings[j]["heading"] or "")
+        return False
+
+    for k, ln in enumerate(lines):
         if "年" not in ln and "五" not in ln:
             continue  # no year and no five-year plan: no horizon (most lines)
         for _, year, kind in horizons(ln):
-            if kind == "by" or goal_heading:
+            if kind == "by" or under_goal_heading(k):
                 years.add(year)
     return sorted(years)
 
 
-_IN_FORCE_WORD = re.compile(r"(?<=[日\d])\s*(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效)")
+_IN_FORCE_VERB = re.compile(r"施行|实施|执行|生效")
+
+
+def _in_force_words(text: str):
+    """Offsets where an in-force phrase starts after a 日 or digit: ``(?<=[日\\d])\\s*(?:起\\s*)?(?:开始)?``
+    before one of the verbs, in text order (what that pattern's ``finditer`` gives, as starts).
+
+    The verbs are rare and open with a literal, so they are found first and the words before them
+    read backwards; that pattern, which opens with a look-behind (or a digit class: digits are
+    common), is tried at many more positions.
+    """
+    for v in _IN_FORCE_VERB.finditer(text):
+        e = v.start()
+        if e >= 2 and text[e - 2 : e] == "开始":
+            e -= 2
+        while e > 0 and text[e - 1].isspace():
+            e -= 1
+        if e > 0 and text[e - 1] == "起":
+            e -= 1
+            while e > 0 and text[e - 1].isspace():
+                e -= 1
+        if e > 0 and (text[e - 1] == "日" or text[e - 1].isdecimal()):  # \d is str.isdecimal
+            yield e
+
+
 _DATE_AT_END = re.compile(rf"({DATE})\s*$")
 _FROM_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行|生效)")
 _VALID_TO = re.compile(rf"有效期\s*(?:至|到|截至)\s*({DATE})")
@@ -348,8 +379,8 @@ def _effective(text: str, issued) -> tuple[pd.Timestamp | None, pd.Timestamp | N
     frm = to = None
     # (自)2020年12月10日(起)施行: find the verb, then a date right before it (a date pattern tried at
     # every position of the text would cost more than the rest of the metadata)
-    for w in _IN_FORCE_WORD.finditer(text):
-        m = _DATE_AT_END.search(text[max(0, w.start() - 30) : w.start()])
+    for at in _in_force_words(text):
+        m = _DATE_AT_END.search(text[max(0, at - 30) : at])
         if m:
             frm = parse_date(m.group(1))
             break
@@ -482,7 +513,14 @@ def _pf_for_doc(page_fields: pd.DataFrame | None, files: pd.DataFrame | None) ->
     pf = page_fields.merge(f, on="path", how="inner")
     pf = pf.sort_values(["doc_id", "rank", "path", "line_no"], kind="stable")
     # plain lists per document: extract_metadata reads them many times per document
-    return {d: {"field": g["field"].tolist(), "value": g["value"].tolist()} for d, g in pf.groupby("doc_id", sort=True)}
+    # (a pass over plain lists, not a groupby: the sorted rows of one document are contiguous)
+    out: dict = {}
+    for d, fld, val in zip(pf["doc_id"].tolist(), pf["field"].tolist(), pf["value"].tolist()):
+        if d not in out:
+            out[d] = {"field": [], "value": []}
+        out[d]["field"].append(fld)
+        out[d]["value"].append(val)
+    return out
 
 
 def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None = None,
@@ -514,7 +552,8 @@ def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None 
     """
     pf = _pf_for_doc(page_fields, files)
     rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    # plain lists: iterating Arrow-backed columns row by row costs more than reading them
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         m = extract_metadata("" if pd.isna(text) else str(text), pf.get(doc_id))
         m["doc_id"] = doc_id
         rows.append(m)

@@ -132,7 +132,7 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
     ['1', '2', '2.1', '2.1.1']
     """
     rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
     df = pd.DataFrame(rows, columns=schema.columns("sections"))
     df = schema.conform("sections", df)
@@ -152,18 +152,22 @@ _CLUE = re.compile(r"单位|部门|责任主体|牵头")
 _BARE_UNIT = re.compile(r"^各?(?:相关|有关)?[区县市乡镇](?:\([^)]*\))?$")
 
 
+# the brackets _closing counts, by opener: round brackets of either width pair with each other
+_BRACKETS_OF = {o: re.compile("[(（)）]" if o in "(（" else "[" + re.escape(o + c) + "]") for o, c in _OPEN.items()}
+
+
 def _closing(s: str, start: int) -> int:
     """Index of the bracket closing the one at ``s[start]`` (nesting aware), or -1."""
     depth = 0
     opener = s[start]
-    closer = _OPEN[opener]
-    for k in range(start, len(s)):
-        if s[k] == opener or (opener in "(（" and s[k] in "(（"):
+    opens = "(（" if opener in "(（" else opener
+    for m in _BRACKETS_OF[opener].finditer(s, start):  # the brackets only, not every character
+        if m.group() in opens:
             depth += 1
-        elif s[k] == closer or (opener in "(（" and s[k] in ")）"):
+        else:
             depth -= 1
             if depth == 0:
-                return k
+                return m.start()
     return -1
 
 
@@ -260,22 +264,29 @@ def strip_responsibility_clauses(text: str) -> str:
 _OPENERS = "(（[〔【［"
 
 
+_CLOSERS = ")）]〕】］"
+
+
 def _split_top(s: str, seps: str) -> list[str]:
     if not any(ch in s for ch in _OPENERS):  # no bracket: every separator is at the top level
         return [p.strip() for p in _split_at(seps).split(s) if p.strip()]
-    parts, depth, cur = [], 0, []
-    for ch in s:
-        if ch in "(（[〔【［":
+    parts, depth, last = [], 0, 0
+    for m in _split_scan(seps).finditer(s):  # brackets and separators only, not every character
+        ch = m.group()
+        if ch in _OPENERS:
             depth += 1
-        elif ch in ")）]〕】］":
+        elif ch in _CLOSERS:
             depth = max(0, depth - 1)
-        if ch in seps and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
+        elif depth == 0:  # a separator outside brackets
+            parts.append(s[last:m.start()])
+            last = m.end()
+    parts.append(s[last:])
     return [p.strip() for p in parts if p.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def _split_scan(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape(_OPENERS + _CLOSERS + seps) + "]")
 
 
 @functools.lru_cache(maxsize=None)
@@ -365,7 +376,10 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
             current, clause = doc_id, 0
         if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
             continue
-        for ln in str(text).split("\n"):
+        text = str(text)
+        if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
+            continue
+        for ln in text.split("\n"):
             for label, body in find_responsibility_clauses(ln):
                 for agency, role in split_agencies(label, body):
                     rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
@@ -489,7 +503,7 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
                               sections["text"].tolist()):
         secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
@@ -612,35 +626,40 @@ def link_citations(citations: pd.DataFrame, documents: pd.DataFrame) -> pd.DataF
         return schema.empty("citation_links")
     by_number: dict[str, set[str]] = {}
     by_title: dict[str, set[str]] = {}
-    for r in documents.itertuples(index=False):
-        did = str(r.doc_id)
-        num = getattr(r, "doc_number", None)
+    # plain lists of the columns read, not itertuples: the documents table holds every text too
+    def column(df, name):
+        return df[name].tolist() if name in df.columns else [None] * len(df)
+
+    for did, num, title, notice_title in zip(column(documents, "doc_id"), column(documents, "doc_number"),
+                                             column(documents, "title"), column(documents, "notice_title")):
+        did = str(did)
         if isinstance(num, str) and num:
             n = normalize_doc_number(num) or num
             by_number.setdefault(n, set()).add(did)
-        for col in ("title", "notice_title"):
-            for k in _title_keys(getattr(r, col, None)):
+        for t in (title, notice_title):
+            for k in _title_keys(t):
                 by_title.setdefault(k, set()).add(did)
     out = citations.copy()
     ids, how, levels, numbers = [], [], [], []
-    for r in out.itertuples(index=False):
-        num = r.cited_doc_number if isinstance(r.cited_doc_number, str) else None
+    for doc_id, cited_number, cited_title in zip(column(out, "doc_id"), column(out, "cited_doc_number"),
+                                                 column(out, "cited_title")):
+        num = cited_number if isinstance(cited_number, str) else None
         num = (normalize_doc_number(num) or num) if num else None
         numbers.append(num)
         hit, why = None, None
-        cands = by_number.get(num, set()) - {r.doc_id} if num else set()
+        cands = by_number.get(num, set()) - {doc_id} if num else set()
         if len(cands) == 1:
             hit, why = next(iter(cands)), "doc_number"
         else:
             cands = set()
-            for k in _title_keys(r.cited_title if isinstance(r.cited_title, str) else None):
+            for k in _title_keys(cited_title if isinstance(cited_title, str) else None):
                 cands |= by_title.get(k, set())
-            cands -= {r.doc_id}
+            cands -= {doc_id}
             if len(cands) == 1:
                 hit, why = next(iter(cands)), "title"
         ids.append(hit)
         how.append(why)
-        levels.append(cited_level(num, r.cited_title if isinstance(r.cited_title, str) else None))
+        levels.append(cited_level(num, cited_title if isinstance(cited_title, str) else None))
     out["cited_doc_number"] = pd.array(numbers, dtype="string")
     out["cited_doc_id"] = pd.array(ids, dtype="string")
     out["match"] = pd.array(how, dtype="string")

@@ -68,7 +68,8 @@ __all__ = ["extract_targets", "targets_from_text", "find_horizons", "indicator_f
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # a Chinese numeral starts with a digit word, never with 百/千/万 alone (千家万户, 百家争鸣 are idioms)
-_CN = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+_CN_FIRST = "一二两三四五六七八九十"
+_CN = rf"[{_CN_FIRST}][{_CN_DIGITS}]*"
 _DASH = r"[-—–~～至到]"
 _CLAUSE_DELIMS = ",;。:!?\n"
 # a number right after one of these is part of a code, an ordinal or a longer number (第3, 5G, 1.5)
@@ -108,10 +109,14 @@ def _lexicon() -> _Lexicon:
     unit_re = "|".join(a for _, a in alts)
     num = rf"(?:{_AR}|{_CN})"
     # the pattern opens with the number's first character, so the regex engine skips ahead to the
-    # next digit instead of trying every position; the characters that may not stand before a
-    # number (第, letters, digits ...) are checked on each match (:data:`_NOT_BEFORE_NUMBER`)
+    # next digit instead of trying every position: the leading number is written as one character
+    # class (a digit or a numeral word) and a look-behind then picks the rest of its kind -- the
+    # same matches as (?P<num>{num}), whose alternation the engine cannot skip ahead with. The
+    # characters that may not stand before a number (第, letters, digits ...) are checked on each
+    # match (:data:`_NOT_BEFORE_NUMBER`)
+    first = rf"[\d{_CN_FIRST}](?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{_CN_FIRST}])[{_CN_DIGITS}]*)"
     qty_re = re.compile(
-        rf"(?P<num>{num})"
+        rf"(?P<num>{first})"
         rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
         rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
         rf"(?P<plus>\+(?![\d{_CN_DIGITS}]))?"
@@ -283,13 +288,17 @@ def _candidates(text: str) -> list[dict]:
     return found
 
 
+_LEADING_HORIZON = re.compile(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*")
+_TRAILING_CONJ = re.compile(r"(?:等|和|及|与|以及|、|或)+$")
+
+
 def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
     """Clean an indicator: leading horizons and connectives off (``leading``), head noun after 的."""
     s = s.strip(" \"'、()")
     changed = leading
     while changed and s:
         changed = False
-        m = re.match(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*", s)
+        m = _LEADING_HORIZON.match(s)
         if m and m.end() > 0:
             s, changed = s[m.end() :], True
         for w in lex.strip:
@@ -301,7 +310,7 @@ def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
         head = s.rsplit("的", 1)[1]
         if len(head) >= 2:
             s = head  # the head noun: 可复制、可推广的标杆型示范应用场景 -> 标杆型示范应用场景
-    s = re.sub(r"(?:等|和|及|与|以及|、|或)+$", "", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
+    s = _TRAILING_CONJ.sub("", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
     if s.count("“") != s.count("”"):
         s = s.replace("“", "").replace("”", "")  # a quote cut in half by the clause boundary
     return s or None
@@ -368,7 +377,16 @@ def _same_measure(text: str, prev: dict, cur: dict, lex: _Lexicon) -> bool:
     return _BETWEEN_VALUES.fullmatch(text, prev["end"], cur["cstart"]) is not None
 
 
+_SENTENCE_ENDS = "。!?;\n"
+
+
 def _sentence_at(text: str, pos: int) -> str:
+    if 0 <= pos < len(text):
+        # _SENTENCE_RE's matches tile the text, each ending at (and holding) a sentence end: the one
+        # holding pos runs from after the last end before pos to the first end at or after it
+        a = max(text.rfind(d, 0, pos) for d in _SENTENCE_ENDS) + 1
+        ends = [i for i in (text.find(d, pos) for d in _SENTENCE_ENDS) if i != -1]
+        return text[a : min(ends) + 1 if ends else len(text)].strip()
     for m in _SENTENCE_RE.finditer(text):
         if m.start() <= pos < max(m.end(), m.start() + 1):
             return m.group(0).strip()
@@ -453,7 +471,7 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
         if has_parent:
             if isinstance(parent, str) and parent:
                 inherited = carry.get((doc_id, parent))
-        horizons = find_horizons(text)
+        horizons = find_horizons(text, folded=True)  # folded above
         carry[(doc_id, section_id)] = horizons[-1][1] if horizons else inherited
         for q in _quantities(text):
             year, source = inherited, None if inherited is None else "parent_section"

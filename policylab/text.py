@@ -274,8 +274,14 @@ _YEAR = YEAR
 # a horizon is a year, maybe led by 到/至/截至… and followed by 年底/末 or 前/以前. The scan looks for the
 # year first (a cheap character class) and then back for its lead word: a pattern opening with an
 # optional lead word would be tried at every position of every line.
+# YEAR written to open with one character class (the first character's branch chosen by a look-behind):
+# the same strings, but the regex engine skips ahead to a 1, 2, 一 or 二 instead of trying the
+# pattern at every position
+_YEAR_FIRST_CLASS = (
+    r"[12一二](?:(?<=1)9\d{2}|(?<=2)0\d{2}|(?<=[一二])[〇零九][〇零一二三四五六七八九][〇零一二三四五六七八九])"
+)
 _HORIZON_RE = re.compile(
-    rf"(?P<year>{_YEAR})\s*年\s*(?P<suf>年底|年末|底|末)?\s*(?P<before>前|以前)?"
+    rf"(?P<year>{_YEAR_FIRST_CLASS})\s*年\s*(?P<suf>年底|年末|底|末)?\s*(?P<before>前|以前)?"
 )
 _LEAD_WORD = re.compile(r"(?:截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)$")
 _FYP_RE = re.compile(r"(?:到|至)?\s*“?十(?P<n>[一二三四五六七八九])五”?\s*(?:规划)?\s*(?:时期|期)?末")
@@ -332,7 +338,7 @@ def inside(text: str, pos: int, open_: str, close: str) -> tuple[int, int] | Non
     return (o, c if c != -1 else len(text))
 
 
-def horizons(text: str) -> list[tuple[int, int, str]]:
+def horizons(text: str, *, folded: bool = False) -> list[tuple[int, int, str]]:
     """Every horizon year of ``text`` with its offset and kind, in text order.
 
     ``kind`` is ``'by'`` for a deadline (到/至/截至…2025年, 2025年底, 2025年前, 到“十四五”末) and
@@ -343,6 +349,9 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
     ----------
     text : str
         Any text (folded here; offsets refer to the folded text, of the same length).
+    folded : bool
+        ``text`` is folded already (:func:`fold`, :func:`lines_of`): the fold, a scan of the whole
+        text, is skipped.
 
     Returns
     -------
@@ -356,8 +365,13 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
     [(0, 2026, 'by'), (13, 2023, 'stage')]
     >>> horizons("到“十四五”末,建成5个平台。")
     [(0, 2025, 'by')]
+    >>> horizons("至２０２５年", folded=False) == horizons(fold("至２０２５年"), folded=True)
+    True
     """
-    text = fold(text)
+    if "年" not in text and "五" not in text:
+        return []  # a horizon holds 年, a five-year plan's end 五 (folding makes neither)
+    if not folded:
+        text = fold(text)
     out = []
     prev_end = 0  # where the previous match ended: its characters are no one else's lead word
     for m in _HORIZON_RE.finditer(text):
@@ -395,12 +409,14 @@ def horizons(text: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def find_horizons(text: str) -> list[tuple[int, int]]:
+def find_horizons(text: str, *, folded: bool = False) -> list[tuple[int, int]]:
     """Horizon years in ``text`` as ``(offset, year)`` pairs, in text order (see :func:`horizons`).
 
     Parameters
     ----------
     text : str
+    folded : bool
+        ``text`` is folded already (see :func:`horizons`).
 
     Returns
     -------
@@ -411,4 +427,4 @@ def find_horizons(text: str) -> list[tuple[int, int]]:
     >>> find_horizons("到2025年,建成10个平台。2023年,完成规划。本方案(2018-2020年)自2020年12月1日起施行。")
     [(0, 2025), (15, 2023)]
     """
-    return [(offset, year) for offset, year, _ in horizons(text)]
+    return [(offset, year) for offset, year, _ in horizons(text, folded=folded)]

@@ -291,3 +291,99 @@ def test_a_site_menu_of_department_names_before_the_body_is_navigation():
     few = ["市科技局", "市财政局", "市教育局"]
     r = clean_page("\n".join(few + head + [_PARA]))
     assert "navigation" not in {x.reason for x in r.removed}
+
+
+# ---------------------------------------------------------------------------------------------
+# fast paths (issue 15): each gives what the plain rule it stands for gives, on every line of real
+# pages (the seeds, the golden generated pages, the unseen pages) and on crafted edge cases
+# ---------------------------------------------------------------------------------------------
+def _real_pages() -> list[str]:
+    from pathlib import Path
+
+    from policylab.ingest import IngestError, list_files, read_page
+
+    root = Path(__file__).resolve().parents[1]
+    pages = []
+    for folder in ("seeds", "tests/data/golden/generated_pages", "tests/fixtures/pages/unseen"):
+        for p in list_files(root / folder):
+            try:
+                pages.append(read_page(root / folder, p).text)
+            except IngestError:
+                pass
+    return pages
+
+
+@pytest.fixture(scope="module")
+def real_pages():
+    return _real_pages()
+
+
+def test_split_lines_is_the_split_at_every_unicode_line_boundary(real_pages):
+    boundary = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+    from policylab.clean import split_lines
+
+    crafted = ["", "\n", "a\r\n", "a\r\r\nb", "a\x85b\u2028", "\x1fa\x1c", "标题\n\n正文\r"]
+    for page in real_pages + crafted:
+        assert split_lines(page) == boundary.split(page), repr(page[:40])
+
+
+def test_normalise_line_folds_space_runs_as_the_plain_rule_does():
+    import unicodedata
+
+    from policylab.text import fold_page
+
+    spaces = re.compile(r"[ \t\f\v]+")
+    for line in ["a  b", "a\tb", "a \x0b b", " a ", "\u3000\u3000(一)", "a\u00a0\u00a0b", "a b", "\u200b", ""]:
+        plain = spaces.sub(" ", fold_page(unicodedata.normalize("NFC", line))).strip()
+        assert normalise_line(line) == plain, repr(line)
+
+
+def _first_rule_line_by_line(rules, lines, idxs):
+    out = {}
+    for i in idxs:
+        for rule in rules:
+            if rule.matches(lines[i]):
+                out[i] = rule.kind
+                break
+    return out
+
+
+def test_noise_rules_over_joined_lines_match_line_by_line(real_pages):
+    from policylab.clean import _first_rule, _line_filters, noise_rules, split_lines
+
+    ruled = list(zip(noise_rules(), _line_filters()))
+    crafted = [
+        "电话:\n12345678",  # a filter with \s may match across two lines: neither line is a phone line
+        "版权所有 Copyright 2024\n麻豆 黑料\n在线观看 免费 高清 国产 视频",  # terms rules need 2 and 4 terms
+        "www.example.com\n" + "很长的一行" * 50 + "www.example.com",  # over max_len: not the link rule's
+        "扫码\n\n点赞 12\n(关注我们)",
+    ]
+    for page in real_pages + crafted:
+        lines = [normalise_line(x) for x in split_lines(page)]
+        low = [x.lower() for x in lines]
+        idxs = [i for i, x in enumerate(lines) if x]
+        for zone in ("any", "edge"):
+            rules = [rf for rf in ruled if rf[0].zone == zone]
+            want = _first_rule_line_by_line([r for r, _ in rules], lines, idxs)
+            assert _first_rule(rules, lines, low, idxs) == want, (zone, page[:40])
+
+
+def test_a_rule_whose_pattern_is_not_line_local_is_tested_line_by_line():
+    from policylab.clean import _NOT_LINE_LOCAL
+
+    for pattern in (r"foo\Z", r"(?=a)b", r"(?!\s)x", r"(?<=a)b", r"a*+b", r"(?>ab)"):
+        assert _NOT_LINE_LOCAL.search(pattern), pattern
+    for pattern in (r"^(点赞|收藏)$", r"(https?://|www\.)", r"^[\s\d\-]{7,}$"):
+        assert not _NOT_LINE_LOCAL.search(pattern), pattern
+
+
+def test_pinyin_readings_found_as_by_a_look_behind_first(real_pages):
+    from policylab.clean import _PINYIN, _TONED
+
+    plain = re.compile(
+        r"(?<=[\u3400-\u9fff])\((?P<py>(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+        r"[aeiouvü" + _TONED + r"][a-zü" + _TONED + r"]{0,4})\)"
+    )
+    crafted = ["發(fā)展(zhǎn)", "(fā)開頭", "a(fa)", "產業(yè)((de))", "字(a)(b)"]
+    for page in real_pages + crafted:
+        assert [m.span() for m in _PINYIN.finditer(page)] == [m.span() for m in plain.finditer(page)]

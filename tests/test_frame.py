@@ -109,3 +109,55 @@ def test_a_menu_left_before_the_notice_does_not_hide_the_frame():
     # a sentence before the notice line: that is the document, not a menu; the frame is read as before
     lines = ["为加快发展,制定本方案。"] + frame_lines
     assert document_head(lines)["notice_line"] is None
+
+
+# ----------------------------------------------------------------------------- fast paths (issue 15)
+def _real_lines() -> list[str]:
+    from pathlib import Path
+
+    from policylab.ingest import IngestError, list_files, read_page
+
+    root = Path(__file__).resolve().parents[1]
+    lines = []
+    for folder in ("seeds", "tests/data/golden/generated_pages", "tests/fixtures/pages/unseen"):
+        for p in list_files(root / folder):
+            try:
+                lines.extend(lines_of(read_page(root / folder, p).text))
+            except IngestError:
+                pass
+    return lines
+
+
+CRAFTED_LINES = ["３.任务", "٣. 任务", "（十二）保障", "十、附则", "1.5亿元", "  (1)建设", "", "号", "〔2020〕号",
+                 "国发 〔2017〕 35号", "根据国发[2017]35号和辽政发（2018）3号", "某某实施方案(2021-2023年)"]
+
+
+def test_match_heading_first_character_test_drops_no_heading():
+    def plain(line):
+        line = frame.fold(line).strip()
+        for level, rx, fmt in frame._HEADINGS:
+            m = rx.match(line)
+            if m:
+                number = frame.cn_number(m.group("n"))
+                return None if number is None else (level, fmt.format(m.group("n")), number)
+        return None
+
+    for line in _real_lines() + CRAFTED_LINES:
+        h = frame.match_heading(line)
+        assert (None if h is None else (h["level"], h["label"], h["number"])) == plain(line), line
+
+
+def test_doc_numbers_found_as_by_the_full_pattern():
+    for line in _real_lines() + CRAFTED_LINES:
+        want = []
+        for m in frame._DOCNUM.finditer(line):  # the pattern alone, on every line
+            org = frame._clean_org(m.group("org"))
+            want.append((m.end("org") - len(org), m.end(), f"{org}〔{m.group('year')}〕{int(m.group('num'))}号"))
+        assert frame.find_doc_numbers(line) == want, line
+        assert (frame._docnum_search(line) is None) == (frame._DOCNUM.search(line) is None), line
+
+
+def test_genre_is_the_first_genre_the_title_ends_with():
+    for line in _real_lines() + CRAFTED_LINES:
+        t = frame._TITLE_TAIL.sub("", line).rstrip("》")
+        assert frame.genre(line) == next((w for w in frame.doc_types() if t.endswith(w)), None), line

@@ -342,3 +342,17 @@ def test_bad_correction_value_is_logged_not_applied(meta, by_seed):
     fixed, log = apply_corrections(meta, fixes)
     assert log["status"].tolist() == ["bad_value"]
     assert fixed.set_index("doc_id").loc[by_seed["004"].name, "issued"] == _d("2018-12-06")
+
+
+# ----------------------------------------------------------------------------- fast paths (issue 15)
+def test_in_force_words_are_where_the_look_behind_pattern_finds_them(seeds_dir):
+    import re
+
+    from policylab.meta import _in_force_words
+
+    plain = re.compile(r"(?<=[日\d])\s*(?:起\s*)?(?:开始)?(?:施行|实施|执行|生效)")
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(seeds_dir).iterdir()) if p.is_file()]
+    texts += ["自2020年12月10日起施行", "2020年1月1日 起 开始实施", "本办法自2021年3月1日起开始执行。", "起实施行",
+              "3 施行", "日实施行", "实施", "1开始生效", "日 起起施行", "2020年1月1日\n起施行"]
+    for t in texts:
+        assert list(_in_force_words(t)) == [m.start() for m in plain.finditer(t)], t[:40]

@@ -350,3 +350,52 @@ def test_strip_responsibility_clauses_keeps_the_prose(corpus):
     # the sections table has null text for headings without body: it stays null
     stripped = corpus.sections["text"].map(strip_responsibility_clauses)
     assert stripped.isna().equals(corpus.sections["text"].isna())
+
+
+# ----------------------------------------------------------------------------- fast paths (issue 15)
+def _closing_char_by_char(s, start):
+    from policylab.structure import _OPEN
+
+    depth, opener = 0, s[start]
+    closer = _OPEN[opener]
+    for k in range(start, len(s)):
+        if s[k] == opener or (opener in "(（" and s[k] in "(（"):
+            depth += 1
+        elif s[k] == closer or (opener in "(（" and s[k] in ")）"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
+def _split_top_char_by_char(s, seps):
+    parts, depth, cur = [], 0, []
+    for ch in s:
+        if ch in "(（[〔【［":
+            depth += 1
+        elif ch in ")）]〕】］":
+            depth = max(0, depth - 1)
+        if ch in seps and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+CLAUSES = ["(责任单位:有关区(市)县,市科技局)", "【牵头单位:市工信局】配合", "(责任单位:市发改委(（牵头）),市财政局",
+           "[责任部门:市科技局]]", "［责任单位:各区］", "市科技局、市发改委牵头,各相关县(市)区政府,市经信局等按责任分工负责。",
+           "a,(b,c),d;e", "(x、y)、z", "))a,b((c,d", "", "、、", "市工信局(牵头)、市科技局"]
+
+
+def test_bracket_and_separator_scans_equal_the_character_loops(corpus):
+    from policylab.structure import _closing, _split_top
+
+    lines = [ln for t in corpus.documents["text"] for ln in t.split("\n")] + CLAUSES
+    for ln in lines:
+        for k, ch in enumerate(ln):
+            if ch in "(（[［【":
+                assert _closing(ln, k) == _closing_char_by_char(ln, k), (ln, k)
+        for seps in (",;，；", "、", ",;"):
+            assert _split_top(ln, seps) == _split_top_char_by_char(ln, seps), (ln, seps)

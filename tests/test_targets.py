@@ -397,3 +397,37 @@ def test_a_target_without_a_year_in_a_dated_plan_takes_the_plans_end():
     assert t.loc[(t["kind"] == "support") & (t["doc_id"] == "p"), "year_source"].isna().tolist() == [True, False]
     # without the documents table nothing is taken from the plan
     assert extract_targets(secs)["year_source"].isna().sum() == 4
+
+
+# ----------------------------------------------------------------------------- fast paths (issue 15)
+def _texts(corpus_docs) -> list[str]:
+    from policylab.text import fold
+
+    return [fold(t) for t in corpus_docs] + ["到2025年,规模超过1,200.5亿元;培育三千家企业", "第3个、5G、1—2个", "一二三",
+                                              "2018-2020年", "十五个百分点以上", "１２个"]
+
+
+def test_quantity_pattern_opening_with_a_class_matches_as_the_alternation(corpus):
+    from policylab.targets import _AR, _CN, _lexicon
+
+    fast = _lexicon().qty_re
+    head = fast.pattern[: fast.pattern.index("(?:\\s*(?P<dash>")]
+    plain = re.compile(fast.pattern.replace(head, f"(?P<num>(?:{_AR}|{_CN}))", 1))
+    for t in _texts(corpus.documents["text"]):
+        for pos in range(0, len(t), 7):  # searches from many positions, as _candidates makes them
+            a, b = fast.search(t, pos), plain.search(t, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), t[pos:pos + 30]
+
+
+def test_sentence_at_is_the_sentence_pattern_match_holding_the_offset(corpus):
+    from policylab.targets import _SENTENCE_RE, _sentence_at
+
+    def plain(text, pos):
+        for m in _SENTENCE_RE.finditer(text):
+            if m.start() <= pos < max(m.end(), m.start() + 1):
+                return m.group(0).strip()
+        return text.strip()
+
+    for t in _texts(corpus.documents["text"])[:3] + ["a。b\n\nc;", "。", "abc", "\n"]:
+        for pos in range(len(t) + 1):
+            assert _sentence_at(t, pos) == plain(t, pos), (t[:20], pos)

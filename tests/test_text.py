@@ -105,3 +105,16 @@ def test_the_gate_names_why_a_page_is_no_document():
     assert policy_text_gate(nav).startswith("no policy text")
     prose = "本市今年天气晴朗,游客众多,公园里人来人往,大家都很开心。" * 12
     assert policy_text_gate(clean_page(prose)).startswith("not a policy document")
+
+
+# ----------------------------------------------------------------------------- fast paths (issue 15)
+def test_horizon_pattern_opening_with_a_class_matches_as_the_year_alternation(corpus):
+    import re
+
+    plain = re.compile(text._HORIZON_RE.pattern.replace(text._YEAR_FIRST_CLASS, text.YEAR, 1))
+    texts = [text.fold(t) for t in corpus.documents["text"]]
+    texts += ["二〇二五年底前", "一九九八年", "2025年前,1925年,3025年", "二〇二五 年末", "12025年", "一二三四年"]
+    for t in texts:
+        got = [(m.span(), m.groups()) for m in text._HORIZON_RE.finditer(t)]
+        assert got == [(m.span(), m.groups()) for m in plain.finditer(t)], t[:40]
+        assert text.horizons(t, folded=True) == text.horizons(t)
