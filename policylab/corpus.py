@@ -556,26 +556,44 @@ def _stage_tables(documents: pd.DataFrame, page_fields: pd.DataFrame | None = No
 
 
 def _among(values: pd.Series, members: set) -> np.ndarray:
-    """Boolean mask: which values are in ``members`` (a set lookup per value; pandas' ``isin`` on
-    an Arrow string column with a large set costs far more)."""
-    return np.fromiter((v in members for v in values.tolist()), dtype=bool, count=len(values))
+    """Boolean mask: which values are in ``members`` (Arrow's ``is_in``; pandas' ``isin`` on an
+    Arrow string column with a large set costs far more)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(values) or not members:
+        return np.zeros(len(values), dtype=bool)
+    got = pc.is_in(pa.array(values.astype(object).tolist() if values.dtype == object else values.array),
+                   value_set=pa.array(sorted(members), type=pa.large_string()))
+    return np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Parts of a table computed on parts of the corpus, as the whole computation gives it."""
-    import pyarrow as pa  # heavy: loaded with pandas' Arrow strings anyway, but not at import
+def _concat(name: str, pieces: list[tuple[pd.DataFrame, np.ndarray | None]]) -> pd.DataFrame:
+    """Pieces of a table computed on parts of the corpus, as the whole computation gives it.
 
-    parts = [p for p in parts if len(p)]
-    if not parts:
+    Each piece is a frame and the mask of its rows to keep (None: all). The kept rows are put in
+    doc_id order (and section order) with one stable sort and copied once: every stage writes a
+    document's rows together, in its own order, so this is the order a one-pass computation over
+    doc_id-sorted documents gives.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces = [(f, m) for f, m in pieces if len(f)]
+    if not pieces:
         return schema.empty(name)
-    out = schema.conform(name, pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
-    # every stage writes a document's rows together, in its own order: a stable sort by doc_id
-    # puts the documents in the order a one-pass computation over doc_id-sorted documents gives
+    frames = [f for f, _ in pieces]
+    out = schema.conform(name, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+    keep = np.concatenate([np.ones(len(f), dtype=bool) if m is None else m for f, m in pieces])
     by = ["doc_id", "order"] if name == "sections" else ["doc_id"]
-    out = out.sort_values(by, kind="stable").reset_index(drop=True)
+    keys = pa.table({c: pa.array(out[c].array) if hasattr(out[c].array, "_pa_array") else pa.array(out[c])
+                     for c in by})
+    order = pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in by]).to_numpy()
+    order = order[keep[order]]
+    out = out.take(order).reset_index(drop=True)
     for col in out.columns:
-        # an Arrow-backed column concatenated from parts is chunked, and Parquet encodes chunk by
-        # chunk: join the chunks, as a one-part build has them, so the files are identical
+        # Parquet encodes an Arrow column chunk by chunk: one chunk, as a one-part build has it,
+        # so the files are identical
         arr = out[col].array
         ca = getattr(arr, "_pa_array", None)
         if ca is not None and ca.num_chunks > 1:
@@ -590,12 +608,13 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
     Their rows are kept for every document they can stand for: not for a duplicate (dropped),
     not for a document whose duplicate's page gives fields (e.g. its 发布时间, which metadata
     uses) or is an identical copy, and not for a corrected document (its title, 文号 and plan
-    period feed citations and targets). Those few are computed here from the whole corpus, as are all
-    documents when ``parts`` is None (the Dask engine, the benchmark's stage timers).
+    period feed citations and targets). Those few are computed here from the whole corpus, as are
+    all documents when ``parts`` is None (the Dask engine, the benchmark's stage timers).
     Corrections and citation links, which look across documents, run here.
     """
     docs = corpus.documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in STAGE_TABLES}
+    # per table: (frame, mask of the rows to keep or None)
+    tables: dict[str, list[tuple[pd.DataFrame, np.ndarray | None]]] = {name: [] for name in STAGE_TABLES}
     redo, page_fields, files = docs, corpus.page_fields, corpus.files
     if parts is not None:
         # a duplicate's page fields reach its canonical document's metadata; an identical copy
@@ -606,18 +625,17 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
                     if path in with_fields or doc_id_for(sha) == d}
         keep_ids = set(docs["doc_id"]) - redo_ids
         for name in STAGE_TABLES:
-            # popped: each worker table is released once its rows are copied out (memory at 100 MB)
+            # the parts' frames are joined without a copy (Arrow chunks); their rows are copied
+            # once, kept and sorted, by _concat
             t = pd.concat([p.pop(name) for p in parts], ignore_index=True) if parts else schema.empty(name)
-            tables[name].append(t[_among(t["doc_id"], keep_ids)])
-            del t
-        _release_freed_memory()
+            tables[name].append((t, _among(t["doc_id"], keep_ids)))
         redo = docs[_among(docs["doc_id"], redo_ids)]
         files = files[_among(files["doc_id"], redo_ids)]  # a duplicate's file maps to its canonical doc_id
         page_fields = page_fields[_among(page_fields["path"], set(files["path"]))]
     if len(redo) or parts is None:
         for name, t in _stage_tables(redo, page_fields, files).items():
-            tables[name].append(t)
-    md = _concat("document_metadata", tables["document_metadata"])
+            tables[name].append((t, None))
+    md = _concat("document_metadata", tables.pop("document_metadata"))
     table = corrections_for_build(corrections, corpus.options)
     if table is None:
         table = empty_corrections()
@@ -631,12 +649,12 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
     if corrected:  # their structure rows were computed on the uncorrected metadata: again, corrected
         again = corpus.documents[_among(corpus.documents["doc_id"], corrected)]
         fresh = _stage_tables(again, md=md[_among(md["doc_id"], corrected)])
-        for name in STAGE_TABLES[1:]:
-            tables[name] = [t[~_among(t["doc_id"], corrected)] for t in tables[name]] + [fresh[name]]
-    corpus.sections = _concat("sections", tables["sections"])
-    corpus.agencies = _concat("agencies", tables["agencies"])
-    corpus.citations = _concat("citations", tables["citations"])
-    corpus.targets = _concat("targets", tables["targets"])
+        for name in tables:
+            tables[name] = [(t, (np.ones(len(t), dtype=bool) if m is None else m) & ~_among(t["doc_id"], corrected))
+                            for t, m in tables[name]] + [(fresh[name], None)]
+    for name in ("sections", "agencies", "citations", "targets"):
+        setattr(corpus, name, _concat(name, tables.pop(name)))
+        _release_freed_memory()  # the workers' frames of this table
     # the one cross-document step: a cited 文号 or title linked to the corpus document that has it
     corpus.citations = link_citations(corpus.citations, corpus.documents)
 

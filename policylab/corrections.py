@@ -109,11 +109,11 @@ def apply_corrections(meta: pd.DataFrame, corrections: pd.DataFrame,
     """
     meta = meta.copy()
     dtypes = {c.name: c.dtype for c in schema.SCHEMAS["document_metadata"]}
-    key_to_id: dict[str, str] = {str(d): str(d) for d in meta["doc_id"]}
+    key_to_id: dict[str, str] = {str(d): str(d) for d in meta["doc_id"]} if len(corrections) else {}
     paths = []
-    if files is not None and len(files):
+    if len(corrections) and files is not None and len(files):  # no correction: no key to resolve
         paths += list(zip(files["path"], files["doc_id"]))
-    if "source_path" in meta.columns:
+    if len(corrections) and "source_path" in meta.columns:
         paths += list(zip(meta["source_path"], meta["doc_id"]))
     for p, d in paths:
         if pd.notna(p) and pd.notna(d):
