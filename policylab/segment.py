@@ -106,6 +106,12 @@ _HMM_SKIP_RE = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 # characters jieba-rs treats otherwise than jieba's block regexes: Han beyond U+4E00-U+9FD5 (its
 # range is wider) and U+001C-U+001F (white space to Python, not to Rust)
 _RJIEBA_SLOW_RE = re.compile("[\x1c-\x1f\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# jieba 0.42.1's block regexes (``jieba.re_han_default``, ``re_skip_default``) and its ``re_eng``,
+# copied so that the rjieba path never imports jieba (its import loads the HMM tables, ~0.25 s);
+# a test checks they are jieba's
+_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_RE_SKIP = re.compile("(\r\n|\\s)", re.U)
+_RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
 
 _NUMERIC_RE = re.compile(
     r"^(?:[0-9.,%+\-~/:]*[0-9][0-9.,%+\-~/:]*"
@@ -314,6 +320,219 @@ def _load_dictionary(tk, path) -> list[tuple[str, int, str | None]]:
     return added
 
 
+def _jieba_dict_file() -> Path:
+    """jieba's built-in dictionary (``dict.txt``), found without importing jieba."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the rjieba engine needs jieba installed (its dict.txt gives the frequencies)")
+    return Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+
+
+def _read_jieba_dict(path: Path) -> tuple[list[str], list[str], int]:
+    """Words, frequencies (as text) and total of a jieba dictionary file, as jieba 0.42.1 reads it.
+
+    ``total`` is the sum over every line (a word listed twice counts twice, as in jieba's
+    ``gen_pfdict``); for a repeated word the last line's frequency wins (zip into a dict).
+    """
+    text = path.read_text(encoding="utf-8")
+    parts = text.split()
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(parts) == 3 * n_lines:  # every line is ``word freq tag``: one split, no per-line loop
+        words, freqs = parts[0::3], parts[1::3]
+    else:  # jieba's own per-line reading (``word freq`` lines, a missing tag)
+        words, freqs = [], []
+        for line in text.splitlines():
+            line = line.strip()
+            if line:
+                w, f = line.split(" ")[:2]
+                words.append(w)
+                freqs.append(f)
+    return words, freqs, sum(map(int, freqs))
+
+
+class _JiebaFrequencies:
+    """jieba 0.42.1's ``FREQ``/``total`` and its ``suggest_freq``/``add_word``, for the words that matter.
+
+    Adding dictionary terms only ever looks up substrings of the terms (jieba's ``get_DAG`` and
+    the pieces its no-HMM cut gives), so only those are read from jieba's ``dict.txt``: its
+    frequency when it is a word, and whether it is the proper prefix of a word (jieba's prefix
+    dictionary holds such a string with frequency 0, which ``suggest_freq`` multiplies by). The
+    result is jieba's own arithmetic on jieba's own numbers, without building its prefix
+    dictionary (``Tokenizer.initialize``: ~1.3 s and ~100 MB). A test compares the frequencies
+    with jieba's tokenizer for the domain dictionary and for user dictionaries.
+    """
+
+    def __init__(self, terms: Iterable[str], dict_file: Path | None = None):
+        import bisect
+
+        subs = {t[i:j] for t in terms for i in range(len(t)) for j in range(i + 1, len(t) + 1)}
+        words, freqs, self.total = _read_jieba_dict(dict_file or _jieba_dict_file())
+        self.freq = {w: int(f) for w, f in zip(words, freqs) if w in subs}
+        ordered = sorted(words)
+        self.prefixes = set()  # substrings that begin a longer word without being one
+        for p in subs:
+            if p in self.freq:
+                continue
+            k = bisect.bisect_right(ordered, p)
+            if k < len(ordered) and ordered[k].startswith(p):
+                self.prefixes.add(p)
+
+    def get(self, word: str, default=None):
+        """jieba's ``FREQ.get(word, default)``: 0 for a mere prefix."""
+        if word in self.freq:
+            return self.freq[word]
+        return 0 if word in self.prefixes else default
+
+    def _cut_dag_no_hmm(self, sentence: str):
+        # jieba's get_DAG + calc + __cut_DAG_NO_HMM; every fragment is a substring of a term, so
+        # ``self.freq``/``self.prefixes`` answer what ``frag in FREQ`` and ``FREQ[frag]`` would
+        from math import log
+
+        n = len(sentence)
+        dag = {}
+        for k in range(n):
+            found = []
+            i = k
+            frag = sentence[k]
+            while i < n and (frag in self.freq or frag in self.prefixes):
+                if self.freq.get(frag):
+                    found.append(i)
+                i += 1
+                frag = sentence[k:i + 1]
+            dag[k] = found or [k]
+        route = {n: (0, 0)}
+        logtotal = log(self.total)
+        for idx in range(n - 1, -1, -1):
+            route[idx] = max((log(self.freq.get(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x)
+                             for x in dag[idx])
+        x, buf = 0, ""
+        while x < n:
+            y = route[x][1] + 1
+            word = sentence[x:y]
+            if _RE_ENG.match(word) and len(word) == 1:
+                buf += word
+            else:
+                if buf:
+                    yield buf
+                    buf = ""
+                yield word
+            x = y
+        if buf:
+            yield buf
+
+    def cut_no_hmm(self, sentence: str):
+        """jieba's ``Tokenizer.cut(sentence, HMM=False)``."""
+        for blk in _RE_HAN.split(sentence):
+            if not blk:
+                continue
+            if _RE_HAN.match(blk):
+                yield from self._cut_dag_no_hmm(blk)
+            else:
+                for x in _RE_SKIP.split(blk):
+                    if _RE_SKIP.match(x):
+                        yield x
+                    else:
+                        yield from x
+
+    def suggest_freq(self, word: str, tune: bool = False) -> int:
+        """jieba's ``suggest_freq(word, tune=False)``."""
+        ftotal = float(self.total)
+        freq = 1
+        for seg in self.cut_no_hmm(word):
+            freq *= self.get(seg, 1) / ftotal
+        return max(int(freq * self.total) + 1, self.get(word, 1))
+
+    def add_word(self, word: str, freq: int, tag=None) -> None:
+        """jieba's ``add_word`` (the frequency given): the word, the total, the word's prefixes."""
+        self.freq[word] = freq
+        self.total += freq
+        self.prefixes.update(word[:k] for k in range(1, len(word)))
+
+    @property
+    def FREQ(self):  # noqa: N802 - the name _add_term reads on a jieba Tokenizer
+        return self
+
+
+def term_frequencies(dict_files: Sequence[str | os.PathLike]) -> list[tuple[str, int, str | None]]:
+    """The ``(term, freq, pos)`` each dictionary file adds, in order, as jieba 0.42.1 computes them.
+
+    A term without a ``freq`` gets ``max(built-in frequency, jieba's suggest_freq(term),
+    MIN_TERM_FREQ)`` on jieba's built-in dictionary plus the terms added before it (see the module
+    docstring); the rjieba engine is given exactly these. Computed from jieba's ``dict.txt``
+    without building jieba's tokenizer.
+
+    Parameters
+    ----------
+    dict_files : sequence of paths
+        Dictionary files (the domain dictionary first, as :func:`dictionary_files` lists them).
+
+    Returns
+    -------
+    list of (str, int, str or None)
+
+    Examples
+    --------
+    >>> added = dict((t, f) for t, f, _ in term_frequencies(dictionary_files()))
+    >>> added["揭榜挂帅"] >= MIN_TERM_FREQ
+    True
+    """
+    tables = [read_dictionary(f) for f in dict_files]
+    rows = [(unicodedata.normalize("NFKC", term), None if pd.isna(pos) else str(pos),
+             None if pd.isna(freq) else int(freq))
+            for d in tables for term, pos, freq in zip(d["term"], d["pos"], d["freq"])]
+    model = _JiebaFrequencies({t for t, _, _ in rows})
+    return [(term, _add_term(model, term, freq, pos), pos) for term, pos, freq in rows]
+
+
+class _RjiebaWords:
+    """The words of an rjieba segmenter's dictionary: jieba-rs's built-in one (the same lines as
+    jieba 0.42.1's ``dict.txt``) plus the added terms.
+
+    ``word in words`` is jieba's ``FREQ.get(word) > 0``, answered by rjieba's ``has_word`` and
+    the added terms' frequencies (a term added with frequency 0 is no word). ``words[word]`` /
+    ``words.get(word)`` give the frequency itself; for a built-in word that reads jieba's
+    ``dict.txt`` once (only audits ask for it).
+    """
+
+    def __init__(self, rj, added):
+        self._has_word = rj.has_word
+        self.added = {t: f for t, f, _ in added}
+
+    def __contains__(self, word) -> bool:
+        f = self.added.get(word)
+        if f is not None:
+            return f > 0
+        return isinstance(word, str) and bool(word) and self._has_word(word)
+
+    def get(self, word, default=None):
+        if word in self.added:
+            return self.added[word]
+        return _builtin_freq().get(word, default)
+
+    def __getitem__(self, word):
+        f = self.get(word)
+        if f is None:
+            raise KeyError(word)
+        return f
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_freq() -> dict:
+    words, freqs, _ = _read_jieba_dict(_jieba_dict_file())
+    return {w: int(f) for w, f in zip(words, freqs)}
+
+
+@dataclass
+class _RjiebaDictionary:
+    """What a jieba ``Tokenizer`` offered the code around an rjieba segmenter: ``FREQ`` (the words,
+    see :class:`_RjiebaWords`) and ``policylab_added``."""
+
+    FREQ: _RjiebaWords  # noqa: N815
+    policylab_added: list
+
+
 _BASE_TOKENIZERS: dict = {}
 
 
@@ -349,11 +568,22 @@ def _clone_tokenizer(engine: str, base):
     return tk
 
 
+_RJIEBA_TERMS: dict = {}
+
+
+def _rjieba_terms(dict_files: tuple[str, ...]) -> list[tuple[str, int, str | None]]:
+    """:func:`term_frequencies` of ``dict_files``, once per process and set of file contents."""
+    key = _cache.sha256_files(dict_files)
+    if key not in _RJIEBA_TERMS:
+        _RJIEBA_TERMS[key] = term_frequencies(dict_files)
+    return _RJIEBA_TERMS[key]
+
+
 def _rjieba_for(added) -> object:
     """An ``rjieba.Jieba`` with jieba-rs's built-in dictionary plus ``added`` (term, freq, pos).
 
-    The frequencies were computed on jieba's tokenizer (:func:`_add_term`); rjieba gets the same
-    values in the same order, so its dictionary, and its total, are jieba's.
+    The frequencies are jieba's (:func:`term_frequencies`); rjieba gets the same values in the
+    same order as jieba's tokenizer would.
     """
     rj = _engine_module("rjieba").Jieba()
     for term, freq, pos in added:
@@ -369,35 +599,45 @@ class Segmenter:
     """
 
     def __init__(self, config: _Config):
-        import jieba  # for jieba 0.42.1's block regexes and its POS tagger
-
         self.config = config
+        self.rj = None
+        self.postk = None
+        # jieba 0.42.1's block regexes, for every engine: jieba_fast 0.53 splits blocks with an
+        # older regex (no '-'); the same regexes keep the engines' output identical
+        self._re_han = _RE_HAN
+        self._re_skip = _RE_SKIP
+        if config.engine == "rjieba":
+            # no jieba tokenizer: the frequencies come from jieba's dict.txt (term_frequencies),
+            # and the word checks from rjieba's own dictionary, which holds the same lines
+            added = _rjieba_terms(config.dict_files)
+            self.rj = _rjieba_for(added)
+            self.tk = _RjiebaDictionary(_RjiebaWords(self.rj, added), list(added))
+            self._cut_block = self._cut_block_rjieba
+            return
         domain, *user = config.dict_files
-        # rjieba's dictionary frequencies are computed on jieba's own tokenizer (``self.tk``)
-        ref_engine = "jieba" if config.engine == "rjieba" else config.engine
-        base = _base_tokenizer(ref_engine, domain, config.jieba_dir)
+        base = _base_tokenizer(config.engine, domain, config.jieba_dir)
         if user:  # a copy of the loaded base, so the domain dictionary is not re-read
-            tk = _clone_tokenizer(ref_engine, base)
+            tk = _clone_tokenizer(config.engine, base)
             for f in user:
                 tk.policylab_added += _load_dictionary(tk, f)
         else:
             tk = base
         self.tk = tk
-        # jieba_fast 0.53 splits blocks with an older regex (no '-'); using jieba 0.42.1's block
-        # regexes for every engine keeps their output identical
-        self._re_han = jieba.re_han_default
-        self._re_skip = jieba.re_skip_default
-        self.rj = None
-        if config.engine == "rjieba":
-            self.rj = _rjieba_for(tk.policylab_added)
-            self._cut_block = self._cut_block_rjieba
-        else:
-            self._cut_block = tk._Tokenizer__cut_DAG if config.hmm else tk._Tokenizer__cut_DAG_NO_HMM
-        self.postk = None
+        self._cut_block = tk._Tokenizer__cut_DAG if config.hmm else tk._Tokenizer__cut_DAG_NO_HMM
         if config.pos:
             import jieba.posseg
 
             self.postk = jieba.posseg.POSTokenizer(tk)
+
+    @property
+    def added(self) -> list[tuple[str, int, str | None]]:
+        """The ``(term, freq, pos)`` this segmenter's dictionaries added, in order."""
+        return self.tk.policylab_added
+
+    @property
+    def vocabulary(self):
+        """The dictionary's words (``word in vocabulary``: jieba's ``FREQ.get(word) > 0``)."""
+        return self.tk.FREQ
 
     def _cut_text_rjieba(self, text: str) -> list[str]:
         """A whole text in one rjieba call, where that gives what the line-and-block path gives.
@@ -407,13 +647,13 @@ class Segmenter:
         with such characters take the line-and-block path (``_RJIEBA_SLOW_RE``). Blocks never span
         white space, so one call over the text equals one call per block of every line.
         """
-        freq = self.tk.FREQ
+        words = self.tk.FREQ
         out: list[str] = []
         for w in self.rj.cut(text, True):
             if w.isascii() and not w.isalnum():  # white space, punctuation, or a non-Han run
                 if w.isspace():
                     continue
-                if len(w) > 1 and not freq.get(w):  # see _cut_block_rjieba
+                if len(w) > 1 and w not in words:  # see _cut_block_rjieba
                     out.extend(x for x in _HMM_SKIP_RE.split(w) if x)
                     continue
             elif not w.strip():
@@ -422,12 +662,12 @@ class Segmenter:
         return out
 
     def _cut_block_rjieba(self, blk: str):
-        freq = self.tk.FREQ
+        words = self.tk.FREQ
         for w in self.rj.cut(blk, True):
             # jieba's HMM step cuts a run without Han characters that is not a dictionary word by
             # its [a-zA-Z0-9]+(.digits)?%? rule (2020-04-22 -> 2020 / - / 04 / - / 22); jieba-rs
             # leaves the run whole. Re-split it the way jieba does.
-            if len(w) > 1 and not freq.get(w) and not _HAN_CHAR_RE.search(w):
+            if len(w) > 1 and w not in words and not _HAN_CHAR_RE.search(w):
                 yield from (x for x in _HMM_SKIP_RE.split(w) if x)
             else:
                 yield w

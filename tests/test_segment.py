@@ -131,10 +131,11 @@ def test_dictionary_never_lowers_builtin_frequency():
         for line in f:
             word, freq, _ = line.split(" ", 2)
             builtin[word] = int(freq)
-    seg = segment.get_segmenter()
-    for term in ["产业链", "知识产权", "示范区", "操作系统"]:  # in jieba's own dictionary too
-        assert seg.tk.FREQ[term] >= builtin[term] > 0
-    assert "揭榜挂帅" not in builtin and seg.tk.FREQ["揭榜挂帅"] >= segment.MIN_TERM_FREQ
+    for engine in ["jieba", "rjieba"]:
+        seg = segment.get_segmenter(engine=engine)
+        for term in ["产业链", "知识产权", "示范区", "操作系统"]:  # in jieba's own dictionary too
+            assert seg.tk.FREQ[term] >= builtin[term] > 0
+        assert "揭榜挂帅" not in builtin and seg.tk.FREQ["揭榜挂帅"] >= segment.MIN_TERM_FREQ
 
 
 def test_jieba_prefix_cache_goes_to_project_cache():
@@ -142,7 +143,7 @@ def test_jieba_prefix_cache_goes_to_project_cache():
 
     from policylab import cache
 
-    tk = segment.get_segmenter().tk
+    tk = segment.get_segmenter(engine="jieba").tk
     assert Path(tk.tmp_dir, tk.cache_file).is_file()
     assert Path(tk.tmp_dir).resolve() != Path(tempfile.gettempdir()).resolve()
     assert Path(tk.tmp_dir).name == "jieba" and Path(tk.tmp_dir).parent == cache.cache_root()
@@ -326,7 +327,8 @@ def test_rjieba_gets_jieba_computed_dictionary_frequencies(tmp_path):
     seg_j = segment.get_segmenter([d], engine="jieba")
     seg_r = segment.get_segmenter([d], engine="rjieba")
     assert seg_r.tk.FREQ["产业"] == seg_j.tk.FREQ["产业"] >= segment.get_segmenter(engine="jieba").tk.FREQ["产业"]
-    assert [t for t, *_ in seg_r.tk.policylab_added[-4:]] == ["产业", "智能终端", "人工智能终端", "链长"]
+    assert [t for t, *_ in seg_r.added[-4:]] == ["产业", "智能终端", "人工智能终端", "链长"]
+    assert seg_r.added == seg_j.added and "链长" not in seg_r.vocabulary and "产业" in seg_r.vocabulary
     text = "发展人工智能终端产业,建设智能终端,推行链长制,落实链长责任。"
     df = pd.DataFrame({"doc_id": ["d"], "text": [text]})
     opts = dict(cache=False, stopwords=False, punctuation=True, user_dicts=[d])
@@ -334,6 +336,37 @@ def test_rjieba_gets_jieba_computed_dictionary_frequencies(tmp_path):
     b = tokenize(df, engine="rjieba", **opts)
     pd.testing.assert_frame_equal(a, b)
     assert "人工智能终端" in a["token"].tolist() and "链长" not in a["token"].tolist()
+
+
+def test_rjieba_dictionary_frequencies_are_jiebas_without_its_tokenizer(tmp_path):
+    """The rjieba engine never builds jieba's tokenizer: the frequencies it is given, computed from
+    jieba's dict.txt, are exactly those jieba's own tokenizer computes, term by term, in order."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    import jieba
+
+    assert segment._RE_HAN.pattern == jieba.re_han_default.pattern
+    assert segment._RE_SKIP.pattern == jieba.re_skip_default.pattern
+    assert segment._RE_ENG.pattern == jieba.re_eng.pattern
+    # the packaged domain dictionary
+    ref = segment.get_segmenter(engine="jieba").added
+    assert len(ref) > 500 and segment.term_frequencies(segment.dictionary_files()) == ref
+    # a user dictionary with the awkward cases: re-added built-in and domain words (with and without
+    # a freq), ASCII runs (jieba's no-HMM cut joins letters and digits), symbols outside jieba's
+    # block characters, a term forbidden (0) then re-added, characters that only begin words
+    d = tmp_path / "awkward.txt"
+    d.write_text("\n".join([
+        "产业", "人工智能 5", "智能终端", "AI芯片 nz", "5G+工业互联网", "C++编程", "数字·经济", "量子计算机",
+        "链长 0", "链长制", "链长", "丨丨", "Ｗｅｂ３", "大模型 12 n", "模型券 nz", "a1b2c3", "的的确确",
+    ]) + "\n", encoding="utf-8")
+    seg_j = segment.get_segmenter([d], engine="jieba")
+    computed = segment.term_frequencies(segment.dictionary_files([d]))
+    assert computed == seg_j.added
+    assert [t for t, *_ in computed[-3:]] == ["模型券", "a1b2c3", "的的确确"]
+    seg_r = segment.get_segmenter([d], engine="rjieba")
+    assert seg_r.added == seg_j.added
+    # the word checks agree with jieba's FREQ, for built-in words, added terms, prefixes, non-words
+    for w in ["产业", "链长", "链长制", "人工", "人工智", "AI芯片", "AT&T", "c++", "2020", "x", "丨丨", ""]:
+        assert (w in seg_r.vocabulary) == ((seg_j.tk.FREQ.get(w) or 0) > 0), w
 
 
 def test_rjieba_only_for_the_plain_cut_with_hmm():
