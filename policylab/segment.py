@@ -856,44 +856,43 @@ def _segment_chunk(config: _Config, fingerprint: str, texts: list[str], keys: li
                    cache_dir: str | os.PathLike | None = None):
     """Segment a chunk of texts (in a worker, the segmenter is inherited when forked).
 
-    Each text's stream is written to the token cache (when ``keys`` are given) and the chunk comes
-    back in Arrow: ``(lengths, tokens, tags)``, so only this chunk's tokens are ever Python strings.
+    The chunk's streams are written to the token cache as one file (when ``keys`` are given) and
+    come back in Arrow: ``(lengths, tokens, tags)``, so only this chunk's tokens are ever Python
+    strings.
     """
     import pyarrow as pa
 
     seg = _segmenter_for(config, fingerprint)
-    store = _cache.Store("tokens", cache_dir) if keys is not None else None
     lengths, flat = [], []
     flat_tags: list[str] | None = [] if config.pos else None
-    for i, text in enumerate(texts):
+    for text in texts:
         toks, tags = seg.segment(text)
-        if store is not None:
-            store.put_json(keys[i], {"tokens": toks, "pos": tags})
         lengths.append(len(toks))
         flat.extend(toks)
         if flat_tags is not None:
             flat_tags.extend(tags)
-    return (np.asarray(lengths, dtype=np.int64), pa.array(flat, type=pa.large_string()),
-            None if flat_tags is None else pa.array(flat_tags, type=pa.large_string()))
+    lengths = np.asarray(lengths, dtype=np.int64)
+    tokens = pa.array(flat, type=pa.large_string())
+    del flat
+    tags = None if flat_tags is None else pa.array(flat_tags, type=pa.large_string())
+    if keys is not None:
+        _cache.StreamStore("tokens", cache_dir).put(keys, lengths, tokens, tags)
+    return lengths, tokens, tags
 
 
-def _valid_entry(v) -> bool:
-    if not isinstance(v, dict) or not isinstance(v.get("tokens"), list):
-        return False
-    if not all(isinstance(t, str) for t in v["tokens"]):
-        return False
-    tags = v.get("pos")
-    return tags is None or (isinstance(tags, list) and len(tags) == len(v["tokens"]))
-
-
-def _covers(v, text: str) -> bool:
+def _spells(tokens, text: str) -> bool:
     """A cached stream must spell its text: every non-space character of the NFKC text, in order.
 
     Catches an entry that is well-formed but altered (or written for another text), at the cost of
-    one join per document -- far below the cost of segmenting it again.
+    one join per document -- far below the cost of segmenting it again. (``str.split()`` splits at
+    exactly the characters ``str.isspace`` calls white space, the ones the segmenter drops.)
     """
-    want = "".join(c for c in unicodedata.normalize("NFKC", text) if not c.isspace())
-    return "".join(v["tokens"]) == want
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(tokens)], type=pa.int64()), tokens),
+                            pa.scalar("", type=pa.large_string()))
+    return joined[0].as_py() == "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _n_workers(n_jobs: int | None, n_chars: int, n_texts: int) -> int:
@@ -1180,14 +1179,14 @@ def tokenize(
     cache_dir = None if isinstance(cache, bool) else cache
     config = _make_config(user_dicts, hmm, pos, engine, cache_dir)
     fingerprint = _fingerprint(config)
-    store = _cache.Store("tokens", cache_dir) if cache is not False else None
+    store = _cache.StreamStore("tokens", cache_dir) if cache is not False else None
 
     texts = ["" if pd.isna(t) else str(t) for t in df[text_col]]
     keys = [None] * len(texts)
     if store is not None:
         keys = [_cache.make_key("tokens", fingerprint, _cache.sha256_text(t)) if t.strip() else None for t in texts]
         # the whole table, for the same texts, ids and options, is one Parquet file: a warm call
-        # reads it and segments nothing (the per-text entries below rebuild it when it is missing)
+        # reads it and segments nothing (the per-text streams below rebuild it when it is missing)
         tables = _cache.Store("tokens_tables", cache_dir)
         table_key = _cache.make_key(
             "tokens_table", keys, df[doc_col].astype(str).tolist(),
@@ -1214,19 +1213,17 @@ def tokenize(
     # ---- step 1: the full token stream of every text, from the cache or segmented, held in Arrow
     empty = pa.array([], type=pa.large_string())
     streams: list = [None] * len(texts)  # per text: (tokens, tags or None), Arrow arrays
-    todo = []
+    todo = [i for i, t in enumerate(texts) if t.strip()]
     for i, t in enumerate(texts):
         if not t.strip():
             streams[i] = (empty, empty if pos else None)
-            continue
-        if store is not None:
-            hit = store.get_json(keys[i], check=lambda v, t=t: _valid_entry(v) and _covers(v, t))
+    if store is not None and todo:
+        found = store.get([keys[i] for i in todo],
+                          check=lambda j, toks, tags: (tags is not None) == bool(pos) and _spells(toks, texts[todo[j]]))
+        for i, hit in zip(todo, found):
             if hit is not None:
-                tags = hit.get("pos")
-                streams[i] = (pa.array(hit["tokens"], type=pa.large_string()),
-                              pa.array(tags, type=pa.large_string()) if pos and tags is not None else None)
-                continue
-        todo.append(i)
+                streams[i] = (hit[0], hit[1] if pos else None)
+        todo = [i for i, hit in zip(todo, found) if hit is None]
 
     n_chars = sum(len(texts[i]) for i in todo)
     chunks = iter(())

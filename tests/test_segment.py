@@ -238,12 +238,24 @@ def test_processes_give_the_same_table(corpus):
     pd.testing.assert_frame_equal(a, b)
 
 
+def _streams(cache_dir):
+    return sorted((cache_dir / "tokens").rglob("*.arrow"))
+
+
+def _damage_tables(cache_dir):
+    for p in (cache_dir / "tokens_tables").rglob("*.parquet"):
+        p.write_bytes(p.read_bytes()[:100])
+
+
 def test_second_run_hits_cache_and_corrupt_entry_is_rebuilt(corpus, tmp_path, monkeypatch):
+    import pyarrow as pa
+
     docs = corpus.documents
     first = tokenize(docs, cache=tmp_path)
     assert first.attrs["cache_misses"] == first.attrs["segmented"] == len(docs)
-    entries = sorted((tmp_path / "tokens").rglob("*.json"))
-    assert len(entries) == len(docs)
+    files = _streams(tmp_path)
+    assert files  # one stream file per segmented chunk, every text in one of them
+    assert sum(pa.ipc.open_file(str(f)).read_all().num_rows for f in files) == len(docs)
 
     def no_segmentation(self, text):
         raise AssertionError("segmented although cached")
@@ -253,17 +265,33 @@ def test_second_run_hits_cache_and_corrupt_entry_is_rebuilt(corpus, tmp_path, mo
         second = tokenize(docs, cache=tmp_path)
     assert second.attrs["cache_hits"] == len(docs) and second.attrs["segmented"] == 0
     pd.testing.assert_frame_equal(first, second)
-
     assert second.attrs["table_cache"] is True  # the whole table came back in one read
-    entries[0].write_text('{"tokens": [1, 2', encoding="utf-8")  # truncated JSON
-    entries[1].write_text(json.dumps({"tokens": "not a list"}), encoding="utf-8")
-    # a damaged whole-table entry is ignored; the per-text entries then rebuild the table
-    for p in (tmp_path / "tokens_tables").rglob("*.parquet"):
-        p.write_bytes(p.read_bytes()[:100])
+
+    # a well-formed but wrong stream (it does not spell its text) is detected and that text alone
+    # is segmented again; a damaged whole-table entry is ignored
+    table = pa.ipc.open_file(str(files[0])).read_all()
+    toks = table.column("tokens").to_pylist()
+    toks[0] = ["错误"] * 3
+    bad = table.set_column(1, "tokens", pa.array(toks, type=pa.large_list(pa.large_string())))
+    with pa.OSFile(str(files[0]), "wb") as sink, pa.ipc.new_file(sink, bad.schema) as w:
+        w.write_table(bad)
+    _damage_tables(tmp_path)
     third = tokenize(docs, cache=tmp_path)
-    assert third.attrs["cache_corrupt"] == 2 and third.attrs["segmented"] == 2
+    assert third.attrs["cache_corrupt"] == 1 and third.attrs["segmented"] == 1
     pd.testing.assert_frame_equal(first, third)
-    assert json.loads(entries[0].read_text(encoding="utf-8"))["tokens"]  # rebuilt in place
+    # the rebuilt stream is in a newer file, read before the wrong one
+    _damage_tables(tmp_path)
+    fourth = tokenize(docs, cache=tmp_path)
+    assert fourth.attrs["cache_corrupt"] == 0 and fourth.attrs["segmented"] == 0
+    pd.testing.assert_frame_equal(first, fourth)
+    # truncated or garbage files are counted, deleted, and their texts segmented again
+    for i, f in enumerate(_streams(tmp_path)):
+        f.write_bytes(f.read_bytes()[:200] if i % 2 == 0 else b"ARROW1\x00\x00 garbage")
+    n_files = len(_streams(tmp_path))
+    _damage_tables(tmp_path)
+    fifth = tokenize(docs, cache=tmp_path)
+    assert fifth.attrs["cache_corrupt"] == n_files and fifth.attrs["segmented"] == len(docs)
+    pd.testing.assert_frame_equal(first, fifth)
     # options that only filter rows reuse the cached segmentation
     assert tokenize(docs, cache=tmp_path, boilerplate=True).attrs["segmented"] == 0
 
@@ -390,8 +418,11 @@ def test_chunked_and_parallel_streams_are_identical(corpus, seeds_dir, monkeypat
     warm = tokenize(df, cache=tmp_path, n_jobs=2, boilerplate=True)  # cached streams, new filter
     assert warm.attrs["segmented"] == 0
     pd.testing.assert_frame_equal(warm, tokenize(df, cache=False, n_jobs=1, boilerplate=True))
-    # the worker processes wrote the per-text cache entries
-    assert len(list((tmp_path / "tokens").rglob("*.json"))) == len({t for t in df["text"].fillna("") if t.strip()})
+    # the worker processes wrote the streams: one file per chunk, every text in one
+    import pyarrow as pa
+
+    keys = [k for f in _streams(tmp_path) for k in pa.ipc.open_file(str(f)).read_all().column("key").to_pylist()]
+    assert len(keys) == len({t for t in df["text"].fillna("") if t.strip()}) and len(_streams(tmp_path)) > 10
 
 
 def test_post_pass_sees_each_document_once(monkeypatch):
