@@ -43,13 +43,14 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from collections.abc import Mapping
 from itertools import compress
 from typing import Iterable, Sequence
 
-__all__ = ["Lexicon", "repair", "repair_tagged", "whole_rate"]
+__all__ = ["Lexicon", "edits", "repair", "repair_tagged", "whole_rate"]
 
 # The lexicon of a segmenter's dictionaries is built in :mod:`policylab.segment`
 # (``segment.domain_lexicon``, ``segment.for_segmenter``), which applies :func:`repair` to every
@@ -136,7 +137,9 @@ def _as_lexicon(lexicon) -> Lexicon:
     return lexicon if isinstance(lexicon, Lexicon) else Lexicon(lexicon)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _has_barrier(token: str) -> bool:
+    # memoised: the same few thousand tokens are asked about again and again
     return any(_is_barrier_char(c) for c in token)
 
 
@@ -188,35 +191,46 @@ def _starts(tokens: Sequence[str], lex: Lexicon) -> list[int]:
             if tokens[j] + tokens[j + 1][:1] in grows]
 
 
-def _repair_spans(tokens: Sequence[str], lex: Lexicon, with_src: bool = True) -> tuple[list[str], list[int] | None]:
-    """Re-cut tokens leftmost-longest: (new tokens, index of the input token each starts in).
+def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None) -> list[tuple[int, int, list[str], list[int]]]:
+    """The re-cuts :func:`repair` makes, as edits: ``tokens[first:stop]`` becomes ``new``.
 
-    The tokens between two places where a crossing term may start (:func:`_starts`) are copied as
-    slices; ``with_src=False`` skips the index list (:func:`repair` does not need it).
+    Only indexing and ``len`` are used on ``tokens``, so it may be a lazy view (the segmenter
+    passes one over an Arrow array and reads only the few tokens around each place where a
+    crossing term may start).
+
+    Parameters
+    ----------
+    tokens : sequence of str
+    lexicon : Lexicon or iterable of str
+    starts : sequence of int, optional
+        Where a crossing term may start (what :func:`_starts` finds, ascending); computed when
+        not given. A caller that finds them otherwise must find exactly these.
+
+    Returns
+    -------
+    list of (int, int, list of str, list of int)
+        ``(first, stop, new, src)`` in order, non-overlapping; ``src`` gives, for each new token,
+        the index of the input token it starts in.
+
+    Examples
+    --------
+    >>> lex = Lexicon(["人工智能", "智能终端"])
+    >>> edits(["发展", "人工", "智能终端", "产业"], lex)
+    [(1, 3, ['人工智能', '终端'], [1, 2])]
+    >>> edits(["人工智能", "终端"], lex)
+    []
     """
+    lex = _as_lexicon(lexicon)
     prefixes, grows = lex.prefixes, lex._grows
     n = len(tokens)
-    starts = _starts(tokens, lex)
-    if not starts:
-        return list(tokens), (list(range(n)) if with_src else None)
-    out: list[str] = []
-    src: list[int] = []
+    found = []
     i = 0
-    at = 0  # the next entry of ``starts`` not behind i
-    while i < n:
-        # skip, in one slice, to the next token that may start a crossing term
-        while at < len(starts) and starts[at] < i:
-            at += 1
-        if at == len(starts):
-            out.extend(tokens[i:])
-            if with_src:
-                src.extend(range(i, n))
-            break
-        j = starts[at]
-        out.extend(tokens[i:j])
-        if with_src:
-            src.extend(range(i, j))
-        i, head = j, tokens[j]
+    for j in (_starts(tokens, lex) if starts is None else starts):
+        if j < i:  # inside the span the previous re-cut consumed
+            continue
+        first, i, head = j, j, tokens[j]
+        new: list[str] = []
+        src: list[int] = []
         while True:  # head begins in token i: the whole token, or what a cut left of it
             hit = None
             if (i + 1 < n and head in prefixes and head + tokens[i + 1][:1] in grows
@@ -224,17 +238,41 @@ def _repair_spans(tokens: Sequence[str], lex: Lexicon, with_src: bool = True) ->
                 hit = next((c for c in reversed(_crossings(tokens, i, head, lex))
                             if _leaves_a_word(tokens, c[1], c[2], lex)), None)
             if hit is None:
-                out.append(head)
+                new.append(head)
                 src.append(i)
                 i += 1
                 break
             term, j, k = hit
-            out.append(term)
+            new.append(term)
             src.append(i)
             i, head = j, tokens[j][k:]
             if not head:  # the term ended exactly at a token end
                 i += 1
                 break
+        if i != first + 1 or len(new) != 1:  # a term was cut out: the tokens changed
+            found.append((first, i, new, src))
+    return found
+
+
+def _repair_spans(tokens: Sequence[str], lex: Lexicon, with_src: bool = True) -> tuple[list[str], list[int] | None]:
+    """Re-cut tokens leftmost-longest: (new tokens, index of the input token each starts in).
+
+    The tokens between two re-cuts (:func:`edits`) are copied as slices; ``with_src=False`` skips
+    the index list (:func:`repair` does not need it).
+    """
+    out: list[str] = []
+    src: list[int] = []
+    prev = 0
+    for first, stop, new, new_src in edits(tokens, lex):
+        out.extend(tokens[prev:first])
+        out.extend(new)
+        if with_src:
+            src.extend(range(prev, first))
+            src.extend(new_src)
+        prev = stop
+    out.extend(tokens[prev:])
+    if with_src:
+        src.extend(range(prev, len(tokens)))
     return out, (src if with_src else None)
 
 

@@ -685,6 +685,153 @@ class Segmenter:
                     else:
                         yield from x
 
+    def segment_many(self, texts: Sequence[str]):
+        """:meth:`segment` of many texts, in Arrow: ``(lengths, tokens, tags)``.
+
+        The tokens of text ``i`` are ``tokens[sum(lengths[:i]):][:lengths[i]]``; ``tags`` is None
+        unless POS tags are configured. The same tokens as :meth:`segment` (tests compare them);
+        with the rjieba engine, the work around the engine's own cut is done once per *distinct*
+        token and in Arrow, not once per token in Python (:meth:`_segment_many_rjieba`).
+
+        Examples
+        --------
+        >>> lengths, tokens, _ = get_segmenter().segment_many(["建设人工智能计算中心", "", "算力券"])
+        >>> lengths.tolist(), tokens.to_pylist()
+        ([3, 0, 1], ['建设', '人工智能', '计算中心', '算力券'])
+        """
+        import pyarrow as pa
+
+        if self.rj is not None:
+            return self._segment_many_rjieba(texts)
+        lengths, flat = [], []
+        flat_tags: list[str] | None = [] if self.postk is not None else None
+        for text in texts:
+            toks, tags = self.segment(text)
+            lengths.append(len(toks))
+            flat.extend(toks)
+            if flat_tags is not None:
+                flat_tags.extend(tags)
+        return (np.asarray(lengths, dtype=np.int64), pa.array(flat, type=pa.large_string()),
+                None if flat_tags is None else pa.array(flat_tags, type=pa.large_string()))
+
+    def _pieces(self, w: str) -> list[str]:
+        """What :meth:`_cut_text_rjieba` makes of one token of rjieba's cut."""
+        if w.isascii() and not w.isalnum():  # white space, punctuation, or a non-Han run
+            if w.isspace():
+                return []
+            if len(w) > 1 and w not in self.tk.FREQ:  # see _cut_block_rjieba
+                return [x for x in _HMM_SKIP_RE.split(w) if x]
+        elif not w.strip():
+            return []
+        return [w]
+
+    def _segment_many_rjieba(self, texts: Sequence[str]):
+        """The rjieba engine's :meth:`segment_many`.
+
+        1. Each text is cut in one rjieba call (texts with characters jieba-rs reads otherwise take
+           :meth:`segment`'s line path), all tokens go into one Arrow array.
+        2. The rule of :meth:`_cut_text_rjieba` (drop white space, re-split a non-Han run that is no
+           word) is applied to each distinct token once; a gather index builds the result.
+        3. The compound repair (:meth:`post_pass`): the places where a crossing term may start are
+           found in Arrow (a token that begins a term, grown by the next token's first character,
+           still begins or is a term: ``compounds._starts``'s test, vectorised); only there are
+           tokens read as Python strings (a lazy view) by :func:`policylab.compounds.edits`, and the
+           edits are spliced in.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = len(texts)
+        norm = [unicodedata.normalize("NFKC", t) for t in texts]
+        slow = {i for i, t in enumerate(norm) if _RJIEBA_SLOW_RE.search(t)}
+        raw_len = np.zeros(n, dtype=np.int64)
+        flat: list[str] = []
+        cut = self.rj.cut
+        for i, t in enumerate(norm):
+            if i not in slow:
+                toks = cut(t, True)
+                raw_len[i] = len(toks)
+                flat += toks
+        del norm
+        raw = pa.array(flat, type=pa.large_string())
+        del flat
+        # step 2: per distinct token, its pieces ([] for white space); then a gather index
+        enc = pc.dictionary_encode(raw)
+        distinct = enc.dictionary.to_pylist()
+        pieces = [self._pieces(w) for w in distinct]
+        counts = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        piece_values = [x for p in pieces for x in p]
+        first_piece = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
+        idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        del enc, raw
+        c = counts[idx]
+        gather = np.repeat(first_piece[idx], c)
+        if len(gather) and (counts > 1).any():  # a split token: its pieces in order
+            gather += np.arange(len(gather)) - np.repeat(np.cumsum(c) - c, c)
+        tokens = pa.array(piece_values, type=pa.large_string()).take(pa.array(gather))
+        cum = np.concatenate([[0], np.cumsum(c)])
+        ends_raw = np.cumsum(raw_len)
+        lengths = cum[ends_raw] - cum[ends_raw - raw_len]
+        del idx, c, gather, cum
+        # step 3: the compound repair
+        tokens, lengths = self._repair_many(tokens, lengths)
+        if slow:  # splice in the texts cut line by line
+            ends = np.cumsum(lengths)
+            parts = []
+            for i in range(n):
+                if i in slow:
+                    toks = self.segment(texts[i])[0]
+                    lengths[i] = len(toks)
+                    parts.append(pa.array(toks, type=pa.large_string()))
+                elif lengths[i]:
+                    parts.append(tokens.slice(int(ends[i] - lengths[i]), int(lengths[i])))
+            tokens = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+        return lengths, tokens, None
+
+    def _repair_many(self, tokens, lengths):
+        """:meth:`post_pass` over many texts' tokens back to back (Arrow); (tokens, lengths)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        lex = for_segmenter(self)
+        if len(tokens) < 2 or not lex.prefixes:
+            return tokens, lengths
+        ends = np.cumsum(lengths)
+        is_prefix = np.array(pc.is_in(tokens, value_set=_lexicon_arrays(lex)[0]), dtype=bool)
+        is_prefix[ends[lengths > 0] - 1] = False  # a text's last token starts nothing
+        cand = np.flatnonzero(is_prefix)
+        if not len(cand):
+            return tokens, lengths
+        grown = pc.binary_join_element_wise(tokens.take(pa.array(cand)),
+                                            pc.utf8_slice_codeunits(tokens.take(pa.array(cand + 1)), 0, 1),
+                                            pa.scalar("", type=pa.large_string()))
+        starts = cand[pc.is_in(grown, value_set=_lexicon_arrays(lex)[1]).to_numpy(zero_copy_only=False)]
+        if not len(starts):
+            return tokens, lengths
+        # per text holding a start: the edits, on a lazy view of its tokens
+        text_of = np.searchsorted(ends, starts, side="right")
+        extra: list[str] = []
+        pieces = []  # index arrays into tokens (kept runs) and extra (+ len(tokens))
+        prev = 0
+        n_tok = len(tokens)
+        lengths = lengths.copy()
+        bounds = np.flatnonzero(np.diff(text_of)) + 1
+        for group in np.split(np.arange(len(starts)), bounds):
+            t = int(text_of[group[0]])
+            a = int(ends[t] - lengths[t])
+            view = _LazyTokens(tokens, a, int(lengths[t]))
+            for first, stop, new, _ in compounds.edits(view, lex, (starts[group] - a).tolist()):
+                pieces.append(np.arange(prev, a + first))
+                pieces.append(np.arange(n_tok + len(extra), n_tok + len(extra) + len(new)))
+                extra.extend(new)
+                prev = a + stop
+                lengths[t] += len(new) - (stop - first)
+        if not extra:
+            return tokens, lengths
+        pieces.append(np.arange(prev, n_tok))
+        both = pa.concat_arrays([tokens, pa.array(extra, type=pa.large_string())])
+        return both.take(pa.array(np.concatenate(pieces))), lengths
+
     def segment(self, text: str, repair: bool = True) -> tuple[list[str], list[str] | None]:
         """Tokens (and POS tags if configured) of ``text``: NFKC, line by line, no whitespace tokens.
 
@@ -818,6 +965,43 @@ def for_segmenter(segmenter) -> compounds.Lexicon:
 
 
 
+class _LazyTokens:
+    """A read-only sequence over ``arr[start:start+n]`` (Arrow) that makes Python strings of only the
+    blocks of tokens it is asked for (:func:`policylab.compounds.edits` reads a few around each
+    place a crossing term may start)."""
+
+    __slots__ = ("arr", "start", "n", "blocks")
+    BLOCK = 32
+
+    def __init__(self, arr, start: int, n: int):
+        self.arr, self.start, self.n, self.blocks = arr, start, n, {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k: int) -> str:
+        if not 0 <= k < self.n:
+            raise IndexError(k)
+        b = k // self.BLOCK
+        blk = self.blocks.get(b)
+        if blk is None:
+            a = b * self.BLOCK
+            blk = self.blocks[b] = self.arr.slice(self.start + a, min(self.BLOCK, self.n - a)).to_pylist()
+        return blk[k - b * self.BLOCK]
+
+
+def _lexicon_arrays(lex: compounds.Lexicon):
+    """A lexicon's prefixes and its grow set (``compounds._starts``'s two tests) as Arrow arrays."""
+    arrays = getattr(lex, "_policylab_arrays", None)
+    if arrays is None:
+        import pyarrow as pa
+
+        arrays = (pa.array(sorted(lex.prefixes), type=pa.large_string()),
+                  pa.array(sorted(lex._grows), type=pa.large_string()))
+        lex._policylab_arrays = arrays
+    return arrays
+
+
 _SEGMENTERS: dict[str, Segmenter] = {}
 
 
@@ -860,21 +1044,8 @@ def _segment_chunk(config: _Config, fingerprint: str, texts: list[str], keys: li
     come back in Arrow: ``(lengths, tokens, tags)``, so only this chunk's tokens are ever Python
     strings.
     """
-    import pyarrow as pa
-
     seg = _segmenter_for(config, fingerprint)
-    lengths, flat = [], []
-    flat_tags: list[str] | None = [] if config.pos else None
-    for text in texts:
-        toks, tags = seg.segment(text)
-        lengths.append(len(toks))
-        flat.extend(toks)
-        if flat_tags is not None:
-            flat_tags.extend(tags)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    tokens = pa.array(flat, type=pa.large_string())
-    del flat
-    tags = None if flat_tags is None else pa.array(flat_tags, type=pa.large_string())
+    lengths, tokens, tags = seg.segment_many(texts)
     if keys is not None:
         _cache.StreamStore("tokens", cache_dir).put(keys, lengths, tokens, tags)
     return lengths, tokens, tags

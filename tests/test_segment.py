@@ -426,7 +426,8 @@ def test_chunked_and_parallel_streams_are_identical(corpus, seeds_dir, monkeypat
 
 
 def test_post_pass_sees_each_document_once(monkeypatch):
-    """The compound-repair hook gets a document's whole token list and its result is the stream."""
+    """The compound-repair hook gets a document's whole token list and its result is the stream
+    (the per-text path, :meth:`Segmenter.segment`, which every engine but rjieba's batch uses)."""
     seen = []
 
     def mark(self, toks):
@@ -435,9 +436,34 @@ def test_post_pass_sees_each_document_once(monkeypatch):
 
     monkeypatch.setattr(segment.Segmenter, "post_pass", mark)
     df = pd.DataFrame({"doc_id": ["a", "b"], "text": ["建设智算中心。\n发展大模型。", "培育算力券市场。"]})
-    out = tokenize(df, cache=False, stopwords=False, n_jobs=1)
+    out = tokenize(df, cache=False, stopwords=False, n_jobs=1, engine="jieba")
     assert len(seen) == 2 and seen[0][:2] == ["建设", "智算中心"] and "大模型" in seen[0]
     assert "智算/中心" in out["token"].tolist()
+
+
+def test_segment_many_equals_segment_text_by_text(corpus, seeds_dir):
+    """The rjieba batch path (distinct tokens, Arrow, repairs spliced in) gives, text by text, the
+    tokens of :meth:`Segmenter.segment` (cut, white space dropped, non-Han runs re-split, compound
+    repair): on the seeds, sections, crafted pages and texts made to hit every branch."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    import numpy as np
+
+    df = _seed_and_crafted_texts(corpus, seeds_dir)
+    texts = list(df["text"].fillna("")) + [
+        "", " \n\u3000 ", "人工", "人工智能终端", "人工 智能终端", "建设人工智能计算中心,人工智能终端产业。",
+        "发展\x1c人工智能\x1d产业", "㐀人工智能鿖鿿产业", "5G-V2X 2020-04-22\tAT&T C++ c# 3.5% a.b.c x_y",
+        "数字人机协同", "人工\n智能终端", "www.0798ci.com/a_1.html 人工智能+行动",
+    ]
+    seg = segment.get_segmenter(engine="rjieba")
+    lengths, tokens, tags = seg.segment_many(texts)
+    assert tags is None and len(lengths) == len(texts)
+    flat = tokens.to_pylist()
+    at = np.concatenate([[0], np.cumsum(lengths)])
+    got = [flat[at[i]:at[i + 1]] for i in range(len(texts))]
+    want = [seg.segment(t)[0] for t in texts]
+    assert got == want
+    raw = [seg.segment(t, repair=False)[0] for t in texts]
+    assert sum(a != b for a, b in zip(raw, want)) > 20  # the repair did change texts: the test can fail
 
 
 def test_rjieba_whole_text_path_and_line_path_agree_with_jieba():
