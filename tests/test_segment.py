@@ -378,6 +378,10 @@ def test_rjieba_dictionary_frequencies_are_jiebas_without_its_tokenizer(tmp_path
     # the packaged domain dictionary
     ref = segment.get_segmenter(engine="jieba").added
     assert len(ref) > 500 and segment.term_frequencies(segment.dictionary_files()) == ref
+    # dict.txt read in C (pyarrow.csv) or, for a file that is not ``word freq tag``, line by line
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(segment, "_jieba_dict_arrow", lambda path: None)
+        assert segment.term_frequencies(segment.dictionary_files()) == ref
     # a user dictionary with the awkward cases: re-added built-in and domain words (with and without
     # a freq), ASCII runs (jieba's no-HMM cut joins letters and digits), symbols outside jieba's
     # block characters, a term forbidden (0) then re-added, characters that only begin words
