@@ -407,13 +407,16 @@ class Store:
         """
         return self._read(key, ".parquet", pd.read_parquet, check)
 
-    def put_frame(self, key: str, df: pd.DataFrame) -> None:
+    def put_frame(self, key: str, df: pd.DataFrame, **parquet_options) -> None:
         """Store ``df`` as Parquet under ``key`` (atomically).
 
         Parameters
         ----------
         key : str
         df : DataFrame
+        **parquet_options
+            Passed on to ``DataFrame.to_parquet`` (e.g. ``row_group_size``: smaller row groups
+            hold less in memory while the file is written; the values read back are the same).
 
         Returns
         -------
@@ -426,7 +429,7 @@ class Store:
         >>> s.put_frame("k1", pd.DataFrame({"a": [1]})); s.stats()["writes"]
         1
         """
-        _atomic_write(self.path(key, ".parquet"), lambda tmp: df.to_parquet(tmp, index=False))
+        _atomic_write(self.path(key, ".parquet"), lambda tmp: df.to_parquet(tmp, index=False, **parquet_options))
         self.writes += 1
 
     def clear(self) -> int:

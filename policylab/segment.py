@@ -100,6 +100,7 @@ PROGRESS_MIN_CHARS = 1_000_000
 # texts are segmented in chunks of about this many characters: only one chunk's tokens are ever
 # Python strings; the rest of the stream is held in Arrow arrays
 CHUNK_CHARS = 1_000_000
+TABLE_ROW_GROUP = 1 << 18
 # jieba's Han range for a block, and the rule its HMM step cuts a non-Han run with
 _HAN_CHAR_RE = re.compile("[\u4E00-\u9FD5]")
 _HMM_SKIP_RE = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
@@ -1167,19 +1168,28 @@ def _chunk_bounds(sizes: Sequence[int], workers: int) -> list[int]:
 def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, show_progress):
     """Segment ``texts`` chunk by chunk, in processes when ``workers > 1``.
 
-    Yields ``(first, lengths, tokens, tags)`` per chunk, in order (``first`` = index of the chunk's
-    first text); the output does not depend on ``workers``.
+    ``texts`` is a list of strings or a :class:`_TodoTexts` (strings made per chunk). Yields
+    ``(first, lengths, tokens, tags)`` per chunk, in order (``first`` = index of the chunk's first
+    text); the output does not depend on ``workers``. With processes, a few chunks per worker are
+    in flight at a time (each submitted when an earlier one is taken), so the texts of the others
+    are not yet Python strings and their results are not yet held.
     """
+    from collections import deque
+
     from tqdm.auto import tqdm
 
-    bounds = _chunk_bounds([len(t) for t in texts], workers)
+    if isinstance(texts, list):
+        sizes, get = [len(t) for t in texts], (lambda a, b: texts[a:b])
+    else:
+        sizes, get = texts.sizes, texts.get
+    bounds = _chunk_bounds(sizes, workers)
     spans = list(zip(bounds[:-1], bounds[1:]))
-    bar = tqdm(total=len(texts), desc="segmenting", unit="text", disable=show_progress)
+    bar = tqdm(total=len(sizes), desc="segmenting", unit="text", disable=show_progress)
     try:
         _segmenter_for(seg_config, fingerprint)  # load the dictionaries once, before forking
         if workers <= 1:
             for a, b in spans:
-                yield (a, *_segment_chunk(seg_config, fingerprint, texts[a:b],
+                yield (a, *_segment_chunk(seg_config, fingerprint, get(a, b),
                                           None if keys is None else keys[a:b], cache_dir))
                 bar.update(b - a)
             return
@@ -1188,12 +1198,23 @@ def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, 
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-            futs = [ex.submit(_segment_chunk, seg_config, fingerprint, texts[a:b],
-                              None if keys is None else keys[a:b], cache_dir) for a, b in spans]
-            for k, (a, b) in enumerate(spans):
-                fut, futs[k] = futs[k], None  # a consumed chunk is not kept alive by its future
+            waiting = iter(spans)
+            flight: deque = deque()
+
+            def submit():
+                span = next(waiting, None)
+                if span is not None:
+                    a, b = span
+                    flight.append((a, b, ex.submit(_segment_chunk, seg_config, fingerprint, get(a, b),
+                                                   None if keys is None else keys[a:b], cache_dir)))
+
+            for _ in range(2 * workers):
+                submit()
+            while flight:
+                a, b, fut = flight.popleft()
                 result = fut.result()
-                del fut
+                del fut  # a consumed chunk is not kept alive by its future
+                submit()
                 yield (a, *result)
                 del result
                 bar.update(b - a)
@@ -1300,6 +1321,60 @@ def drop_mask(tokens, drop, memo: dict | None = None) -> np.ndarray:
     verdict = np.fromiter((memo[w] if w in memo else memo.setdefault(w, bool(drop(w)))
                            for w in enc.dictionary.to_pylist()), dtype=bool, count=len(enc.dictionary))
     return verdict[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+class _Texts:
+    """A text column read a slice at a time: ``texts[i]`` and ``texts.slice(a, b)`` give Python strings
+    (a missing value is ""), made from an Arrow-backed column only when asked for; an object
+    column's own strings are handed out as they are."""
+
+    def __init__(self, column: pd.Series):
+        import pyarrow as pa
+
+        arr = getattr(column.array, "_pa_array", None)
+        self.arrow = None
+        self.values = None
+        if isinstance(arr, (pa.Array, pa.ChunkedArray)) and (pa.types.is_string(arr.type)
+                                                            or pa.types.is_large_string(arr.type)):
+            self.arrow = arr  # a chunked array stays chunked: combining would copy the column
+        else:
+            self.values = column.to_numpy(dtype=object, na_value=None)
+
+    def __len__(self) -> int:
+        return len(self.arrow) if self.arrow is not None else len(self.values)
+
+    @staticmethod
+    def _str(t) -> str:
+        return "" if t is None or (not isinstance(t, str) and pd.isna(t)) else str(t)
+
+    def slice(self, a: int, b: int) -> list[str]:
+        if self.arrow is not None:
+            return ["" if t is None else t for t in self.arrow.slice(a, b - a).to_pylist()]
+        return [self._str(t) for t in self.values[a:b]]
+
+    def take(self, rows: Sequence[int]) -> list[str]:
+        if self.arrow is not None:
+            import pyarrow as pa
+
+            return ["" if t is None else t for t in self.arrow.take(pa.array(rows, type=pa.int64())).to_pylist()]
+        return [self._str(self.values[i]) for i in rows]
+
+    def __getitem__(self, i: int) -> str:
+        return self.take([i])[0] if self.arrow is not None else self._str(self.values[i])
+
+
+class _TodoTexts:
+    """The texts to segment (rows ``todo`` of ``texts``), for :func:`_run_segmentation`: their sizes,
+    and the strings of a range of them, made when that chunk is handed to a worker."""
+
+    def __init__(self, texts: _Texts, todo: list[int], sizes: np.ndarray):
+        self.texts, self.todo, self.sizes = texts, todo, sizes[todo]
+
+    def __len__(self) -> int:
+        return len(self.todo)
+
+    def get(self, a: int, b: int) -> list[str]:
+        return self.texts.take(self.todo[a:b])
 
 
 def _null_strings(n: int, block: int = 1 << 20) -> list:
@@ -1438,10 +1513,20 @@ def tokenize(
     fingerprint = _fingerprint(config)
     store = _cache.StreamStore("tokens", cache_dir) if cache is not False else None
 
-    texts = ["" if pd.isna(t) else str(t) for t in df[text_col]]
-    keys = [None] * len(texts)
+    # the texts are read a slice at a time (``_Texts``): an Arrow-backed column is never turned into
+    # Python strings all at once (at 100 MB of documents that is 80 MB held through the call)
+    texts = _Texts(df[text_col])
+    n_texts_all = len(texts)
+    keys: list = [None] * n_texts_all
+    sizes = np.zeros(n_texts_all, dtype=np.int64)
+    nonempty = np.zeros(n_texts_all, dtype=bool)
+    for a in range(0, n_texts_all, 512):
+        for i, t in enumerate(texts.slice(a, min(a + 512, n_texts_all)), start=a):
+            if t.strip():
+                nonempty[i], sizes[i] = True, len(t)
+                if store is not None:
+                    keys[i] = _cache.make_key("tokens", fingerprint, _cache.sha256_text(t))
     if store is not None:
-        keys = [_cache.make_key("tokens", fingerprint, _cache.sha256_text(t)) if t.strip() else None for t in texts]
         # the whole table, for the same texts, ids and options, is one Parquet file: a warm call
         # reads it and segments nothing (the per-text streams below rebuild it when it is missing)
         tables = _cache.Store("tokens_tables", cache_dir)
@@ -1469,11 +1554,10 @@ def tokenize(
 
     # ---- step 1: the full token stream of every text, from the cache or segmented, held in Arrow
     empty = pa.array([], type=pa.large_string())
-    streams: list = [None] * len(texts)  # per text: (tokens, tags or None), Arrow arrays
-    todo = [i for i, t in enumerate(texts) if t.strip()]
-    for i, t in enumerate(texts):
-        if not t.strip():
-            streams[i] = (empty, empty if pos else None)
+    streams: list = [None] * n_texts_all  # per text: (tokens, tags or None), Arrow arrays
+    todo = np.flatnonzero(nonempty).tolist()
+    for i in np.flatnonzero(~nonempty).tolist():
+        streams[i] = (empty, empty if pos else None)
     if store is not None and todo:
         found = store.get([keys[i] for i in todo],
                           check=lambda j, toks, tags: (tags is not None) == bool(pos) and _spells(toks, texts[todo[j]]))
@@ -1482,12 +1566,12 @@ def tokenize(
                 streams[i] = (hit[0], hit[1] if pos else None)
         todo = [i for i, hit in zip(todo, found) if hit is None]
 
-    n_chars = sum(len(texts[i]) for i in todo)
+    n_chars = int(sizes[todo].sum()) if todo else 0
     chunks = iter(())
     if todo:
         workers = _n_workers(n_jobs, n_chars, len(todo))
         show = (n_chars >= PROGRESS_MIN_CHARS) if progress is None else bool(progress)
-        chunks = _run_segmentation(config, fingerprint, [texts[i] for i in todo],
+        chunks = _run_segmentation(config, fingerprint, _TodoTexts(texts, todo, sizes),
                                    None if store is None else [keys[i] for i in todo],
                                    cache_dir, workers, not show)
 
@@ -1537,7 +1621,7 @@ def tokenize(
         batch.clear(), batch_toks.clear(), batch_tags.clear()
 
     n_batch = 0
-    for i in range(len(texts)):
+    for i in range(n_texts_all):
         toks, tags = stream(i)
         if not len(toks):
             continue
@@ -1592,7 +1676,9 @@ def tokenize(
     }
     stats["table_cache"] = False
     if store is not None:
-        tables.put_frame(table_key, out)
+        # row groups of 256k rows: the Parquet writer buffers one row group (at 100 MB of
+        # documents, the default 1M rows held ~60 MB more at the call's peak)
+        tables.put_frame(table_key, out, row_group_size=TABLE_ROW_GROUP)
     out.attrs.update(stats)
     _LAST_STATS.clear()
     _LAST_STATS.update(stats)
