@@ -143,7 +143,7 @@ def _has_barrier(token: str) -> bool:
     return any(_is_barrier_char(c) for c in token)
 
 
-def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon) -> list[tuple[str, int, int]]:
+def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon, n: int | None = None) -> list[tuple[str, int, int]]:
     """Terms that start with ``head`` (the current token) and run into later tokens, shortest first.
 
     Each is ``(term, j, k)``: the term ends ``k`` characters into ``tokens[j]``.
@@ -151,7 +151,7 @@ def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon) -> list[t
     found = []
     acc = head
     j = i + 1
-    n = len(tokens)
+    n = len(tokens) if n is None else n
     while j < n and len(acc) < lex.max_len:
         nxt = tokens[j]
         if _has_barrier(nxt):
@@ -167,13 +167,13 @@ def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon) -> list[t
     return found
 
 
-def _leaves_a_word(tokens: Sequence[str], j: int, k: int, lex: Lexicon) -> bool:
+def _leaves_a_word(tokens: Sequence[str], j: int, k: int, lex: Lexicon, n: int | None = None) -> bool:
     rest = tokens[j][k:]
     if not rest or lex.vocabulary is None or lex.is_word(rest):
         return True
     # the piece may itself open the next known term (人工 / 智能终端产 / ... is not a case jieba
     # makes, but the rule stays total)
-    return rest in lex.prefixes and bool(_crossings(tokens, j, rest, lex))
+    return rest in lex.prefixes and bool(_crossings(tokens, j, rest, lex, n))
 
 
 def _starts(tokens: Sequence[str], lex: Lexicon) -> list[int]:
@@ -191,12 +191,13 @@ def _starts(tokens: Sequence[str], lex: Lexicon) -> list[int]:
             if tokens[j] + tokens[j + 1][:1] in grows]
 
 
-def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None) -> list[tuple[int, int, list[str], list[int]]]:
+def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None,
+          n: int | None = None) -> list[tuple[int, int, list[str], list[int]]]:
     """The re-cuts :func:`repair` makes, as edits: ``tokens[first:stop]`` becomes ``new``.
 
-    Only indexing and ``len`` are used on ``tokens``, so it may be a lazy view (the segmenter
-    passes one over an Arrow array and reads only the few tokens around each place where a
-    crossing term may start).
+    Only indexing (and ``len``, unless ``n`` is given) is used on ``tokens``, so it may be a partial
+    mapping: the segmenter passes a dict of the few tokens around each place where a crossing
+    term may start, read from an Arrow array, keyed by their index in the whole array.
 
     Parameters
     ----------
@@ -205,6 +206,8 @@ def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None) -
     starts : sequence of int, optional
         Where a crossing term may start (what :func:`_starts` finds, ascending); computed when
         not given. A caller that finds them otherwise must find exactly these.
+    n : int, optional
+        Where the tokens end (``len(tokens)`` by default): no term is formed across it.
 
     Returns
     -------
@@ -222,7 +225,7 @@ def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None) -
     """
     lex = _as_lexicon(lexicon)
     prefixes, grows = lex.prefixes, lex._grows
-    n = len(tokens)
+    n = len(tokens) if n is None else n
     found = []
     i = 0
     for j in (_starts(tokens, lex) if starts is None else starts):
@@ -235,8 +238,8 @@ def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None) -
             hit = None
             if (i + 1 < n and head in prefixes and head + tokens[i + 1][:1] in grows
                     and not _has_barrier(head)):
-                hit = next((c for c in reversed(_crossings(tokens, i, head, lex))
-                            if _leaves_a_word(tokens, c[1], c[2], lex)), None)
+                hit = next((c for c in reversed(_crossings(tokens, i, head, lex, n))
+                            if _leaves_a_word(tokens, c[1], c[2], lex, n)), None)
             if hit is None:
                 new.append(head)
                 src.append(i)

@@ -807,9 +807,9 @@ class Segmenter:
            word) is applied to each distinct token once; a gather index builds the result.
         3. The compound repair (:meth:`post_pass`): the places where a crossing term may start are
            found in Arrow (a token that begins a term, grown by the next token's first character,
-           still begins or is a term: ``compounds._starts``'s test, vectorised); only there are
-           tokens read as Python strings (a lazy view) by :func:`policylab.compounds.edits`, and the
-           edits are spliced in.
+           still begins or is a term: ``compounds._starts``'s test, vectorised); only the tokens
+           just after them are read as Python strings, for :func:`policylab.compounds.edits`, and
+           the edits are spliced in.
         """
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -881,8 +881,15 @@ class Segmenter:
         starts = cand[pc.is_in(grown, value_set=_lexicon_arrays(lex)[1]).to_numpy(zero_copy_only=False)]
         if not len(starts):
             return tokens, lengths
-        # per text holding a start: the edits, on a lazy view of its tokens
+        # the tokens a re-cut can read: a window of max_len + 2 after each start (a term runs over
+        # at most max_len tokens), read from Arrow in one call, keyed by their index in ``tokens``
         text_of = np.searchsorted(ends, starts, side="right")
+        window = starts[:, None] + np.arange(lex.max_len + 2)
+        marked = np.zeros(len(tokens), dtype=bool)
+        marked[window[window < ends[text_of][:, None]]] = True
+        window = np.flatnonzero(marked)
+        del marked
+        near = dict(zip(window.tolist(), tokens.take(pa.array(window)).to_pylist()))
         extra: list[str] = []
         pieces = []  # index arrays into tokens (kept runs) and extra (+ len(tokens))
         prev = 0
@@ -891,13 +898,18 @@ class Segmenter:
         bounds = np.flatnonzero(np.diff(text_of)) + 1
         for group in np.split(np.arange(len(starts)), bounds):
             t = int(text_of[group[0]])
-            a = int(ends[t] - lengths[t])
-            view = _LazyTokens(tokens, a, int(lengths[t]))
-            for first, stop, new, _ in compounds.edits(view, lex, (starts[group] - a).tolist()):
-                pieces.append(np.arange(prev, a + first))
+            end = int(ends[t])
+            try:
+                found = compounds.edits(near, lex, starts[group].tolist(), n=end)
+            except KeyError:  # a chain of re-cuts ran past the window: read the whole text
+                a = end - int(lengths[t])
+                near.update(zip(range(a, end), tokens.slice(a, end - a).to_pylist()))
+                found = compounds.edits(near, lex, starts[group].tolist(), n=end)
+            for first, stop, new, _ in found:
+                pieces.append(np.arange(prev, first))
                 pieces.append(np.arange(n_tok + len(extra), n_tok + len(extra) + len(new)))
                 extra.extend(new)
-                prev = a + stop
+                prev = stop
                 lengths[t] += len(new) - (stop - first)
         if not extra:
             return tokens, lengths
@@ -1036,31 +1048,6 @@ def for_segmenter(segmenter) -> compounds.Lexicon:
             pass
     return lex
 
-
-
-class _LazyTokens:
-    """A read-only sequence over ``arr[start:start+n]`` (Arrow) that makes Python strings of only the
-    blocks of tokens it is asked for (:func:`policylab.compounds.edits` reads a few around each
-    place a crossing term may start)."""
-
-    __slots__ = ("arr", "start", "n", "blocks")
-    BLOCK = 32
-
-    def __init__(self, arr, start: int, n: int):
-        self.arr, self.start, self.n, self.blocks = arr, start, n, {}
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, k: int) -> str:
-        if not 0 <= k < self.n:
-            raise IndexError(k)
-        b = k // self.BLOCK
-        blk = self.blocks.get(b)
-        if blk is None:
-            a = b * self.BLOCK
-            blk = self.blocks[b] = self.arr.slice(self.start + a, min(self.BLOCK, self.n - a)).to_pylist()
-        return blk[k - b * self.BLOCK]
 
 
 def _lexicon_arrays(lex: compounds.Lexicon):
