@@ -460,6 +460,7 @@ class Store:
 
 
 _STREAM_FILES: dict = {}  # path -> ((mtime_ns, size), table, {key: row}): one read per file and process
+_STREAM_FILES_KEPT = 64  # memory maps (and file handles) kept open at most; the oldest go first
 
 
 class StreamStore:
@@ -609,6 +610,9 @@ class StreamStore:
             raise ValueError("unexpected columns")
         table = table.combine_chunks()
         rows = {k: i for i, k in enumerate(table.column("key").to_pylist())}
+        _STREAM_FILES.pop(path, None)
+        while len(_STREAM_FILES) >= _STREAM_FILES_KEPT:
+            _STREAM_FILES.pop(next(iter(_STREAM_FILES)))
         _STREAM_FILES[path] = (stamp, table, rows)
         return table, rows
 
