@@ -335,6 +335,7 @@ def resolve_engine(engine: str = "auto", hmm: bool = True, pos: bool = False) ->
     return "jieba"
 
 
+@functools.lru_cache(maxsize=None)
 def engine_version(engine: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -1160,7 +1161,17 @@ def _chunk_bounds(sizes: Sequence[int], workers: int) -> list[int]:
     return [0, *sorted(set(int(c) for c in cuts) - {0, n}), n]
 
 
-def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, show_progress):
+class _NoBar:
+    """What :func:`_run_segmentation` needs of a tqdm bar, when none is shown."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, hide_progress):
     """Segment ``texts`` chunk by chunk, in processes when ``workers > 1``.
 
     ``texts`` is a list of strings or a :class:`_TodoTexts` (strings made per chunk). Yields
@@ -1171,15 +1182,20 @@ def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, 
     """
     from collections import deque
 
-    from tqdm.auto import tqdm
+    if hide_progress:  # no bar: importing tqdm.auto alone costs ~0.1 s
+        bar = _NoBar()
+    else:
+        from tqdm.auto import tqdm
 
+        bar = None
     if isinstance(texts, list):
         sizes, get = [len(t) for t in texts], (lambda a, b: texts[a:b])
     else:
         sizes, get = texts.sizes, texts.get
     bounds = _chunk_bounds(sizes, workers)
     spans = list(zip(bounds[:-1], bounds[1:]))
-    bar = tqdm(total=len(sizes), desc="segmenting", unit="text", disable=show_progress)
+    if bar is None:
+        bar = tqdm(total=len(sizes), desc="segmenting", unit="text")
     try:
         _segmenter_for(seg_config, fingerprint)  # load the dictionaries once, before forking
         if workers <= 1:
