@@ -43,12 +43,14 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from collections.abc import Mapping
+from itertools import compress
 from typing import Iterable, Sequence
 
-__all__ = ["Lexicon", "repair", "repair_tagged", "whole_rate"]
+__all__ = ["Lexicon", "edits", "repair", "repair_tagged", "whole_rate"]
 
 # The lexicon of a segmenter's dictionaries is built in :mod:`policylab.segment`
 # (``segment.domain_lexicon``, ``segment.for_segmenter``), which applies :func:`repair` to every
@@ -135,11 +137,13 @@ def _as_lexicon(lexicon) -> Lexicon:
     return lexicon if isinstance(lexicon, Lexicon) else Lexicon(lexicon)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _has_barrier(token: str) -> bool:
+    # memoised: the same few thousand tokens are asked about again and again
     return any(_is_barrier_char(c) for c in token)
 
 
-def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon) -> list[tuple[str, int, int]]:
+def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon, n: int | None = None) -> list[tuple[str, int, int]]:
     """Terms that start with ``head`` (the current token) and run into later tokens, shortest first.
 
     Each is ``(term, j, k)``: the term ends ``k`` characters into ``tokens[j]``.
@@ -147,7 +151,7 @@ def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon) -> list[t
     found = []
     acc = head
     j = i + 1
-    n = len(tokens)
+    n = len(tokens) if n is None else n
     while j < n and len(acc) < lex.max_len:
         nxt = tokens[j]
         if _has_barrier(nxt):
@@ -163,53 +167,116 @@ def _crossings(tokens: Sequence[str], i: int, head: str, lex: Lexicon) -> list[t
     return found
 
 
-def _leaves_a_word(tokens: Sequence[str], j: int, k: int, lex: Lexicon) -> bool:
+def _leaves_a_word(tokens: Sequence[str], j: int, k: int, lex: Lexicon, n: int | None = None) -> bool:
     rest = tokens[j][k:]
     if not rest or lex.vocabulary is None or lex.is_word(rest):
         return True
     # the piece may itself open the next known term (人工 / 智能终端产 / ... is not a case jieba
     # makes, but the rule stays total)
-    return rest in lex.prefixes and bool(_crossings(tokens, j, rest, lex))
+    return rest in lex.prefixes and bool(_crossings(tokens, j, rest, lex, n))
 
 
-def _repair_spans(tokens: Sequence[str], lex: Lexicon) -> tuple[list[str], list[int]]:
-    """Re-cut tokens leftmost-longest: (new tokens, index of the input token each starts in)."""
+def _starts(tokens: Sequence[str], lex: Lexicon) -> list[int]:
+    """Indices ``j`` where a crossing term may start: ``tokens[j]`` is a proper prefix of a term and,
+    grown by the next token's first character, still a prefix or a term.
+
+    The first test runs over every token at C speed (``map`` of the set's ``__contains__``, then
+    ``compress``); only the tokens that pass it (about a quarter) are grown in Python. Where this
+    list is empty, :func:`repair` gives the tokens back unchanged.
+    """
+    if len(tokens) < 2:
+        return []
+    grows = lex._grows
+    return [j for j in compress(range(len(tokens) - 1), map(lex.prefixes.__contains__, tokens))
+            if tokens[j] + tokens[j + 1][:1] in grows]
+
+
+def edits(tokens: Sequence[str], lexicon, starts: Sequence[int] | None = None,
+          n: int | None = None) -> list[tuple[int, int, list[str], list[int]]]:
+    """The re-cuts :func:`repair` makes, as edits: ``tokens[first:stop]`` becomes ``new``.
+
+    Only indexing (and ``len``, unless ``n`` is given) is used on ``tokens``, so it may be a partial
+    mapping: the segmenter passes a dict of the few tokens around each place where a crossing
+    term may start, read from an Arrow array, keyed by their index in the whole array.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+    lexicon : Lexicon or iterable of str
+    starts : sequence of int, optional
+        Where a crossing term may start (what :func:`_starts` finds, ascending); computed when
+        not given. A caller that finds them otherwise must find exactly these.
+    n : int, optional
+        Where the tokens end (``len(tokens)`` by default): no term is formed across it.
+
+    Returns
+    -------
+    list of (int, int, list of str, list of int)
+        ``(first, stop, new, src)`` in order, non-overlapping; ``src`` gives, for each new token,
+        the index of the input token it starts in.
+
+    Examples
+    --------
+    >>> lex = Lexicon(["人工智能", "智能终端"])
+    >>> edits(["发展", "人工", "智能终端", "产业"], lex)
+    [(1, 3, ['人工智能', '终端'], [1, 2])]
+    >>> edits(["人工智能", "终端"], lex)
+    []
+    """
+    lex = _as_lexicon(lexicon)
     prefixes, grows = lex.prefixes, lex._grows
-    n = len(tokens)
-    out: list[str] = []
-    src: list[int] = []
+    n = len(tokens) if n is None else n
+    found = []
     i = 0
-    while i < n:
-        # skip, in one slice, to the next token that may start a crossing term
-        j = i
-        while j < n - 1 and not (tokens[j] in prefixes and tokens[j] + tokens[j + 1][:1] in grows):
-            j += 1
-        if j >= n - 1:
-            out.extend(tokens[i:])
-            src.extend(range(i, n))
-            break
-        out.extend(tokens[i:j])
-        src.extend(range(i, j))
-        i, head = j, tokens[j]
+    for j in (_starts(tokens, lex) if starts is None else starts):
+        if j < i:  # inside the span the previous re-cut consumed
+            continue
+        first, i, head = j, j, tokens[j]
+        new: list[str] = []
+        src: list[int] = []
         while True:  # head begins in token i: the whole token, or what a cut left of it
             hit = None
             if (i + 1 < n and head in prefixes and head + tokens[i + 1][:1] in grows
                     and not _has_barrier(head)):
-                hit = next((c for c in reversed(_crossings(tokens, i, head, lex))
-                            if _leaves_a_word(tokens, c[1], c[2], lex)), None)
+                hit = next((c for c in reversed(_crossings(tokens, i, head, lex, n))
+                            if _leaves_a_word(tokens, c[1], c[2], lex, n)), None)
             if hit is None:
-                out.append(head)
+                new.append(head)
                 src.append(i)
                 i += 1
                 break
             term, j, k = hit
-            out.append(term)
+            new.append(term)
             src.append(i)
             i, head = j, tokens[j][k:]
             if not head:  # the term ended exactly at a token end
                 i += 1
                 break
-    return out, src
+        if i != first + 1 or len(new) != 1:  # a term was cut out: the tokens changed
+            found.append((first, i, new, src))
+    return found
+
+
+def _repair_spans(tokens: Sequence[str], lex: Lexicon, with_src: bool = True) -> tuple[list[str], list[int] | None]:
+    """Re-cut tokens leftmost-longest: (new tokens, index of the input token each starts in).
+
+    The tokens between two re-cuts (:func:`edits`) are copied as slices; ``with_src=False`` skips
+    the index list (:func:`repair` does not need it).
+    """
+    out: list[str] = []
+    src: list[int] = []
+    prev = 0
+    for first, stop, new, new_src in edits(tokens, lex):
+        out.extend(tokens[prev:first])
+        out.extend(new)
+        if with_src:
+            src.extend(range(prev, first))
+            src.extend(new_src)
+        prev = stop
+    out.extend(tokens[prev:])
+    if with_src:
+        src.extend(range(prev, len(tokens)))
+    return out, (src if with_src else None)
 
 
 def repair(tokens: Sequence[str], lexicon) -> list[str]:
@@ -240,7 +307,7 @@ def repair(tokens: Sequence[str], lexicon) -> list[str]:
     ['人工智能', '终端']
     """
     lex = _as_lexicon(lexicon)
-    return _repair_spans(tokens, lex)[0]
+    return _repair_spans(tokens, lex, with_src=False)[0]
 
 
 def repair_tagged(tokens: Sequence[str], tags: Sequence[str], lexicon) -> tuple[list[str], list[str]]:

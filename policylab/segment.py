@@ -8,11 +8,14 @@ word (``2020-04-22``, ``5G-V2X``, ``www.0798ci.com``), which jieba's HMM step cu
 ``[a-zA-Z0-9]+(?:\\.\\d+)?%?`` rule and jieba-rs leaves whole. With that, rjieba's tokens are
 identical to jieba's on the seeds, the crafted pages and the benchmark corpora (the tests compare
 them). ``jieba_fast`` (a C port) and ``jieba`` remain selectable; ``pos=True`` or ``hmm=False`` use
-them (rjieba's tagger and its no-HMM cut are not checked against jieba's). One ``Tokenizer``
-per dictionary set is built per process, with
+them (rjieba's tagger and its no-HMM cut are not checked against jieba's). One segmenter per
+dictionary set is built per process (before worker processes are forked), with
 
-* jieba's built-in dictionary, whose prefix-dictionary cache is written inside the project cache
-  (``<cache root>/jieba/``), never to the shared file jieba puts in the system temp folder;
+* the engine's built-in dictionary: jieba-rs's holds the same lines as jieba 0.42.1's
+  ``dict.txt`` (checked on rjieba 0.2.2 / jieba-rs 0.11.0; jieba's file lists ``B超`` twice, so
+  its total is 3 higher). For jieba and jieba_fast, a ``Tokenizer`` whose prefix-dictionary
+  cache is written inside the project cache (``<cache root>/jieba/``), never to the shared file
+  jieba puts in the system temp folder; the rjieba engine builds no jieba tokenizer at all;
 * the packaged domain dictionary ``resources/domain_dict.csv`` (reviewed AI-policy terms, each with
   its source), then any user dictionaries, in order.
 
@@ -20,9 +23,11 @@ Dictionary frequencies. In jieba 0.42.1 a frequency given in a user dictionary *
 built-in one, so a careless value can demote a common word. A term whose ``freq`` cell is empty
 gets ``max(built-in frequency, jieba's suggest_freq(term), MIN_TERM_FREQ)``: never lower than
 jieba already had, high enough that the whole term beats any split of it. A researcher may
-still set an explicit ``freq`` (0 forbids the term as one token). The frequencies are computed
-once, on jieba's own tokenizer, and the same values are given to rjieba, so both engines see the
-same dictionary. The dictionary holds
+still set an explicit ``freq`` (0 forbids the term as one token). For the rjieba engine the
+frequencies are computed by :func:`term_frequencies` -- jieba's own arithmetic on jieba's
+``dict.txt``, without building jieba's tokenizer (1.3 s and ~100 MB saved per process) -- and
+tests check they equal what jieba's tokenizer computes, so both engines see the same
+dictionary. The dictionary holds
 *lexicalised* terms (先导区, 揭榜挂帅, 专精特新, 城市大脑); compositional phrases such as
 人工智能产业 or 新一代人工智能 are left to split so that the head term (人工智能) is counted
 the same way in every document.
@@ -46,10 +51,13 @@ takes text files with one word per line (``#`` starts a comment). The environmen
 ``POLICYLAB_USER_DICTS`` and ``POLICYLAB_USER_STOPWORDS`` (paths separated by ``os.pathsep``) add
 files for every call, e.g. from a project's ``.env``.
 
-Length: about 1110 lines, of which some 360 are docstrings and examples and some 600 code. One job
+Length: about 1700 lines, of which some 600 are docstrings and examples and some 900 code. One job
 holds most of it: segmenting text into the tokens table -- engine choice, the :class:`Segmenter`
-with its domain lexicon and compound repairs, the parallel run over chunks, and :func:`tokenize`
-(about 270 lines). Two parts are separate jobs: the word-list readers (:func:`read_dictionary`,
+with its domain lexicon and compound repairs (per text and, for rjieba, in Arrow over a chunk:
+:meth:`Segmenter.segment_many`), the parallel run over chunks, and :func:`tokenize` (about 300
+lines). Three parts are separate jobs: jieba's dictionary arithmetic without its tokenizer
+(:func:`term_frequencies` and ``_JiebaFrequencies``, about 250 lines, a candidate for a module of
+its own), the word-list readers (:func:`read_dictionary`,
 :func:`read_wordlist`, :func:`load_stopwords` and kin, about 90 lines) and the token filters
 (:func:`is_number`, :func:`is_punctuation`, :func:`token_filter`, :func:`drop_mask`, about 90
 lines), which :mod:`policylab.tokens` and :mod:`policylab.terms` use too. A later change should move
@@ -100,12 +108,19 @@ PROGRESS_MIN_CHARS = 1_000_000
 # texts are segmented in chunks of about this many characters: only one chunk's tokens are ever
 # Python strings; the rest of the stream is held in Arrow arrays
 CHUNK_CHARS = 1_000_000
+TABLE_ROW_GROUP = 1 << 18
 # jieba's Han range for a block, and the rule its HMM step cuts a non-Han run with
 _HAN_CHAR_RE = re.compile("[\u4E00-\u9FD5]")
 _HMM_SKIP_RE = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 # characters jieba-rs treats otherwise than jieba's block regexes: Han beyond U+4E00-U+9FD5 (its
 # range is wider) and U+001C-U+001F (white space to Python, not to Rust)
 _RJIEBA_SLOW_RE = re.compile("[\x1c-\x1f\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# jieba 0.42.1's block regexes (``jieba.re_han_default``, ``re_skip_default``) and its ``re_eng``,
+# copied so that the rjieba path never imports jieba (its import loads the HMM tables, ~0.25 s);
+# a test checks they are jieba's
+_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_RE_SKIP = re.compile("(\r\n|\\s)", re.U)
+_RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
 
 _NUMERIC_RE = re.compile(
     r"^(?:[0-9.,%+\-~/:]*[0-9][0-9.,%+\-~/:]*"
@@ -234,9 +249,43 @@ class _Config:
     jieba_dir: str  # where jieba's prefix-dictionary cache goes
 
 
+def _rjieba_module():
+    """rjieba's extension module (its ``Jieba`` class).
+
+    The ``rjieba`` package's ``__init__`` builds a default ``Jieba`` -- jieba-rs's whole
+    dictionary, ~0.2 CPU s and ~25 MB -- that policylab never uses (it builds its own, with the
+    domain dictionary). So, unless the package is imported already, its extension module is
+    loaded alone (and registered as ``rjieba.rjieba``, so a later ``import rjieba`` reuses it);
+    any surprise in the package's layout falls back to the plain import.
+    """
+    import sys
+
+    mod = sys.modules.get("rjieba.rjieba") or sys.modules.get("rjieba")
+    if mod is not None:
+        return mod
+    try:
+        import importlib.machinery
+        import importlib.util
+
+        spec = importlib.util.find_spec("rjieba")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        ext = next(p for p in sorted(folder.iterdir()) if p.name.startswith("rjieba.")
+                   and any(p.name.endswith(sfx) for sfx in importlib.machinery.EXTENSION_SUFFIXES))
+        loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(ext))
+        mod = importlib.util.module_from_spec(importlib.util.spec_from_file_location("rjieba.rjieba", str(ext), loader=loader))
+        loader.exec_module(mod)
+        sys.modules["rjieba.rjieba"] = mod
+        mod.Jieba  # noqa: B018 - the class must be there
+        return mod
+    except Exception:  # not installed (the import below says so), or another layout of the package
+        import rjieba
+
+        return rjieba
+
+
 def _engine_module(engine: str):
     if engine == "rjieba":
-        import rjieba as mod
+        mod = _rjieba_module()
     elif engine == "jieba_fast":
         import jieba_fast as mod
     elif engine == "jieba":
@@ -286,6 +335,7 @@ def resolve_engine(engine: str = "auto", hmm: bool = True, pos: bool = False) ->
     return "jieba"
 
 
+@functools.lru_cache(maxsize=None)
 def engine_version(engine: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -312,6 +362,257 @@ def _load_dictionary(tk, path) -> list[tuple[str, int, str | None]]:
         term, pos = unicodedata.normalize("NFKC", term), None if pd.isna(pos) else str(pos)
         added.append((term, _add_term(tk, term, None if pd.isna(freq) else int(freq), pos), pos))
     return added
+
+
+def _jieba_dict_file() -> Path:
+    """jieba's built-in dictionary (``dict.txt``), found without importing jieba."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the rjieba engine needs jieba installed (its dict.txt gives the frequencies)")
+    return Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+
+
+def _read_jieba_dict(path: Path) -> tuple[list[str], list[str], int]:
+    """Words, frequencies (as text) and total of a jieba dictionary file, as jieba 0.42.1 reads it.
+
+    ``total`` is the sum over every line (a word listed twice counts twice, as in jieba's
+    ``gen_pfdict``); for a repeated word the last line's frequency wins (zip into a dict).
+    """
+    text = path.read_text(encoding="utf-8")
+    parts = text.split()
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(parts) == 3 * n_lines:  # every line is ``word freq tag``: one split, no per-line loop
+        words, freqs = parts[0::3], parts[1::3]
+    else:  # jieba's own per-line reading (``word freq`` lines, a missing tag)
+        words, freqs = [], []
+        for line in text.splitlines():
+            line = line.strip()
+            if line:
+                w, f = line.split(" ")[:2]
+                words.append(w)
+                freqs.append(f)
+    return words, freqs, sum(map(int, freqs))
+
+
+def _jieba_dict_arrow(path: Path):
+    """``(words, freqs, total)`` of jieba's ``dict.txt`` as Arrow arrays, parsed in C (~0.04 s, where
+    splitting and ``int()`` in Python take ~0.25 s); None when a line is not ``word freq tag``
+    with single spaces (then :func:`_read_jieba_dict` reads it as jieba does)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+
+    try:
+        table = pv.read_csv(
+            path,
+            read_options=pv.ReadOptions(column_names=["word", "freq", "tag"], use_threads=False),
+            parse_options=pv.ParseOptions(delimiter=" ", quote_char=False, escape_char=False,
+                                          ignore_empty_lines=True),
+            convert_options=pv.ConvertOptions(column_types={"word": pa.string(), "freq": pa.int64(),
+                                                            "tag": pa.string()},
+                                              strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    words, freqs = table["word"].combine_chunks(), table["freq"].combine_chunks()
+    if words.null_count or freqs.null_count or pc.any(pc.equal(pc.utf8_length(words), 0)).as_py():
+        return None
+    return words, freqs, int(pc.sum(freqs).as_py() or 0)
+
+
+class _JiebaFrequencies:
+    """jieba 0.42.1's ``FREQ``/``total`` and its ``suggest_freq``/``add_word``, for the words that matter.
+
+    Adding dictionary terms only ever looks up substrings of the terms (jieba's ``get_DAG`` and
+    the pieces its no-HMM cut gives), so only those are read from jieba's ``dict.txt``: its
+    frequency when it is a word, and whether it is the proper prefix of a word (jieba's prefix
+    dictionary holds such a string with frequency 0, which ``suggest_freq`` multiplies by). The
+    result is jieba's own arithmetic on jieba's own numbers, without building its prefix
+    dictionary (``Tokenizer.initialize``: ~1.3 s and ~100 MB). A test compares the frequencies
+    with jieba's tokenizer for the domain dictionary and for user dictionaries.
+    """
+
+    def __init__(self, terms: Iterable[str], dict_file: Path | None = None):
+        import bisect
+
+        subs = {t[i:j] for t in terms for i in range(len(t)) for j in range(i + 1, len(t) + 1)}
+        path = dict_file or _jieba_dict_file()
+        parsed = _jieba_dict_arrow(path)
+        if parsed is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            words, freqs, self.total = parsed
+            hit = pc.is_in(words, value_set=pa.array(list(subs), type=pa.string()))
+            # in file order, so the last line of a repeated word wins, as in jieba
+            self.freq = dict(zip(words.filter(hit).to_pylist(), freqs.filter(hit).to_pylist()))
+            words = words.to_pylist()
+        else:
+            words, freqs, self.total = _read_jieba_dict(path)
+            self.freq = {w: int(f) for w, f in zip(words, freqs) if w in subs}
+        ordered = sorted(words)
+        self.prefixes = set()  # substrings that begin a longer word without being one
+        for p in subs:
+            if p in self.freq:
+                continue
+            k = bisect.bisect_right(ordered, p)
+            if k < len(ordered) and ordered[k].startswith(p):
+                self.prefixes.add(p)
+
+    def get(self, word: str, default=None):
+        """jieba's ``FREQ.get(word, default)``: 0 for a mere prefix."""
+        if word in self.freq:
+            return self.freq[word]
+        return 0 if word in self.prefixes else default
+
+    def _cut_dag_no_hmm(self, sentence: str):
+        # jieba's get_DAG + calc + __cut_DAG_NO_HMM; every fragment is a substring of a term, so
+        # ``self.freq``/``self.prefixes`` answer what ``frag in FREQ`` and ``FREQ[frag]`` would
+        from math import log
+
+        n = len(sentence)
+        dag = {}
+        for k in range(n):
+            found = []
+            i = k
+            frag = sentence[k]
+            while i < n and (frag in self.freq or frag in self.prefixes):
+                if self.freq.get(frag):
+                    found.append(i)
+                i += 1
+                frag = sentence[k:i + 1]
+            dag[k] = found or [k]
+        route = {n: (0, 0)}
+        logtotal = log(self.total)
+        for idx in range(n - 1, -1, -1):
+            route[idx] = max((log(self.freq.get(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x)
+                             for x in dag[idx])
+        x, buf = 0, ""
+        while x < n:
+            y = route[x][1] + 1
+            word = sentence[x:y]
+            if _RE_ENG.match(word) and len(word) == 1:
+                buf += word
+            else:
+                if buf:
+                    yield buf
+                    buf = ""
+                yield word
+            x = y
+        if buf:
+            yield buf
+
+    def cut_no_hmm(self, sentence: str):
+        """jieba's ``Tokenizer.cut(sentence, HMM=False)``."""
+        for blk in _RE_HAN.split(sentence):
+            if not blk:
+                continue
+            if _RE_HAN.match(blk):
+                yield from self._cut_dag_no_hmm(blk)
+            else:
+                for x in _RE_SKIP.split(blk):
+                    if _RE_SKIP.match(x):
+                        yield x
+                    else:
+                        yield from x
+
+    def suggest_freq(self, word: str, tune: bool = False) -> int:
+        """jieba's ``suggest_freq(word, tune=False)``."""
+        ftotal = float(self.total)
+        freq = 1
+        for seg in self.cut_no_hmm(word):
+            freq *= self.get(seg, 1) / ftotal
+        return max(int(freq * self.total) + 1, self.get(word, 1))
+
+    def add_word(self, word: str, freq: int, tag=None) -> None:
+        """jieba's ``add_word`` (the frequency given): the word, the total, the word's prefixes."""
+        self.freq[word] = freq
+        self.total += freq
+        self.prefixes.update(word[:k] for k in range(1, len(word)))
+
+    @property
+    def FREQ(self):  # noqa: N802 - the name _add_term reads on a jieba Tokenizer
+        return self
+
+
+def term_frequencies(dict_files: Sequence[str | os.PathLike]) -> list[tuple[str, int, str | None]]:
+    """The ``(term, freq, pos)`` each dictionary file adds, in order, as jieba 0.42.1 computes them.
+
+    A term without a ``freq`` gets ``max(built-in frequency, jieba's suggest_freq(term),
+    MIN_TERM_FREQ)`` on jieba's built-in dictionary plus the terms added before it (see the module
+    docstring); the rjieba engine is given exactly these. Computed from jieba's ``dict.txt``
+    without building jieba's tokenizer.
+
+    Parameters
+    ----------
+    dict_files : sequence of paths
+        Dictionary files (the domain dictionary first, as :func:`dictionary_files` lists them).
+
+    Returns
+    -------
+    list of (str, int, str or None)
+
+    Examples
+    --------
+    >>> added = dict((t, f) for t, f, _ in term_frequencies(dictionary_files()))
+    >>> added["揭榜挂帅"] >= MIN_TERM_FREQ
+    True
+    """
+    tables = [read_dictionary(f) for f in dict_files]
+    rows = [(unicodedata.normalize("NFKC", term), None if pd.isna(pos) else str(pos),
+             None if pd.isna(freq) else int(freq))
+            for d in tables for term, pos, freq in zip(d["term"], d["pos"], d["freq"])]
+    model = _JiebaFrequencies({t for t, _, _ in rows})
+    return [(term, _add_term(model, term, freq, pos), pos) for term, pos, freq in rows]
+
+
+class _RjiebaWords:
+    """The words of an rjieba segmenter's dictionary: jieba-rs's built-in one (the same lines as
+    jieba 0.42.1's ``dict.txt``) plus the added terms.
+
+    ``word in words`` is jieba's ``FREQ.get(word) > 0``, answered by rjieba's ``has_word`` and
+    the added terms' frequencies (a term added with frequency 0 is no word). ``words[word]`` /
+    ``words.get(word)`` give the frequency itself; for a built-in word that reads jieba's
+    ``dict.txt`` once (only audits ask for it).
+    """
+
+    def __init__(self, rj, added):
+        self._has_word = rj.has_word
+        self.added = {t: f for t, f, _ in added}
+
+    def __contains__(self, word) -> bool:
+        f = self.added.get(word)
+        if f is not None:
+            return f > 0
+        return isinstance(word, str) and bool(word) and self._has_word(word)
+
+    def get(self, word, default=None):
+        if word in self.added:
+            return self.added[word]
+        return _builtin_freq().get(word, default)
+
+    def __getitem__(self, word):
+        f = self.get(word)
+        if f is None:
+            raise KeyError(word)
+        return f
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_freq() -> dict:
+    words, freqs, _ = _read_jieba_dict(_jieba_dict_file())
+    return {w: int(f) for w, f in zip(words, freqs)}
+
+
+@dataclass
+class _RjiebaDictionary:
+    """What a jieba ``Tokenizer`` offered the code around an rjieba segmenter: ``FREQ`` (the words,
+    see :class:`_RjiebaWords`) and ``policylab_added``."""
+
+    FREQ: _RjiebaWords  # noqa: N815
+    policylab_added: list
 
 
 _BASE_TOKENIZERS: dict = {}
@@ -349,11 +650,22 @@ def _clone_tokenizer(engine: str, base):
     return tk
 
 
+_RJIEBA_TERMS: dict = {}
+
+
+def _rjieba_terms(dict_files: tuple[str, ...]) -> list[tuple[str, int, str | None]]:
+    """:func:`term_frequencies` of ``dict_files``, once per process and set of file contents."""
+    key = _cache.sha256_files(dict_files)
+    if key not in _RJIEBA_TERMS:
+        _RJIEBA_TERMS[key] = term_frequencies(dict_files)
+    return _RJIEBA_TERMS[key]
+
+
 def _rjieba_for(added) -> object:
     """An ``rjieba.Jieba`` with jieba-rs's built-in dictionary plus ``added`` (term, freq, pos).
 
-    The frequencies were computed on jieba's tokenizer (:func:`_add_term`); rjieba gets the same
-    values in the same order, so its dictionary, and its total, are jieba's.
+    The frequencies are jieba's (:func:`term_frequencies`); rjieba gets the same values in the
+    same order as jieba's tokenizer would.
     """
     rj = _engine_module("rjieba").Jieba()
     for term, freq, pos in added:
@@ -369,35 +681,45 @@ class Segmenter:
     """
 
     def __init__(self, config: _Config):
-        import jieba  # for jieba 0.42.1's block regexes and its POS tagger
-
         self.config = config
+        self.rj = None
+        self.postk = None
+        # jieba 0.42.1's block regexes, for every engine: jieba_fast 0.53 splits blocks with an
+        # older regex (no '-'); the same regexes keep the engines' output identical
+        self._re_han = _RE_HAN
+        self._re_skip = _RE_SKIP
+        if config.engine == "rjieba":
+            # no jieba tokenizer: the frequencies come from jieba's dict.txt (term_frequencies),
+            # and the word checks from rjieba's own dictionary, which holds the same lines
+            added = _rjieba_terms(config.dict_files)
+            self.rj = _rjieba_for(added)
+            self.tk = _RjiebaDictionary(_RjiebaWords(self.rj, added), list(added))
+            self._cut_block = self._cut_block_rjieba
+            return
         domain, *user = config.dict_files
-        # rjieba's dictionary frequencies are computed on jieba's own tokenizer (``self.tk``)
-        ref_engine = "jieba" if config.engine == "rjieba" else config.engine
-        base = _base_tokenizer(ref_engine, domain, config.jieba_dir)
+        base = _base_tokenizer(config.engine, domain, config.jieba_dir)
         if user:  # a copy of the loaded base, so the domain dictionary is not re-read
-            tk = _clone_tokenizer(ref_engine, base)
+            tk = _clone_tokenizer(config.engine, base)
             for f in user:
                 tk.policylab_added += _load_dictionary(tk, f)
         else:
             tk = base
         self.tk = tk
-        # jieba_fast 0.53 splits blocks with an older regex (no '-'); using jieba 0.42.1's block
-        # regexes for every engine keeps their output identical
-        self._re_han = jieba.re_han_default
-        self._re_skip = jieba.re_skip_default
-        self.rj = None
-        if config.engine == "rjieba":
-            self.rj = _rjieba_for(tk.policylab_added)
-            self._cut_block = self._cut_block_rjieba
-        else:
-            self._cut_block = tk._Tokenizer__cut_DAG if config.hmm else tk._Tokenizer__cut_DAG_NO_HMM
-        self.postk = None
+        self._cut_block = tk._Tokenizer__cut_DAG if config.hmm else tk._Tokenizer__cut_DAG_NO_HMM
         if config.pos:
             import jieba.posseg
 
             self.postk = jieba.posseg.POSTokenizer(tk)
+
+    @property
+    def added(self) -> list[tuple[str, int, str | None]]:
+        """The ``(term, freq, pos)`` this segmenter's dictionaries added, in order."""
+        return self.tk.policylab_added
+
+    @property
+    def vocabulary(self):
+        """The dictionary's words (``word in vocabulary``: jieba's ``FREQ.get(word) > 0``)."""
+        return self.tk.FREQ
 
     def _cut_text_rjieba(self, text: str) -> list[str]:
         """A whole text in one rjieba call, where that gives what the line-and-block path gives.
@@ -407,13 +729,13 @@ class Segmenter:
         with such characters take the line-and-block path (``_RJIEBA_SLOW_RE``). Blocks never span
         white space, so one call over the text equals one call per block of every line.
         """
-        freq = self.tk.FREQ
+        words = self.tk.FREQ
         out: list[str] = []
         for w in self.rj.cut(text, True):
             if w.isascii() and not w.isalnum():  # white space, punctuation, or a non-Han run
                 if w.isspace():
                     continue
-                if len(w) > 1 and not freq.get(w):  # see _cut_block_rjieba
+                if len(w) > 1 and w not in words:  # see _cut_block_rjieba
                     out.extend(x for x in _HMM_SKIP_RE.split(w) if x)
                     continue
             elif not w.strip():
@@ -422,12 +744,12 @@ class Segmenter:
         return out
 
     def _cut_block_rjieba(self, blk: str):
-        freq = self.tk.FREQ
+        words = self.tk.FREQ
         for w in self.rj.cut(blk, True):
             # jieba's HMM step cuts a run without Han characters that is not a dictionary word by
             # its [a-zA-Z0-9]+(.digits)?%? rule (2020-04-22 -> 2020 / - / 04 / - / 22); jieba-rs
             # leaves the run whole. Re-split it the way jieba does.
-            if len(w) > 1 and not freq.get(w) and not _HAN_CHAR_RE.search(w):
+            if len(w) > 1 and w not in words and not _HAN_CHAR_RE.search(w):
                 yield from (x for x in _HMM_SKIP_RE.split(w) if x)
             else:
                 yield w
@@ -444,6 +766,165 @@ class Segmenter:
                         yield x
                     else:
                         yield from x
+
+    def segment_many(self, texts: Sequence[str]):
+        """:meth:`segment` of many texts, in Arrow: ``(lengths, tokens, tags)``.
+
+        The tokens of text ``i`` are ``tokens[sum(lengths[:i]):][:lengths[i]]``; ``tags`` is None
+        unless POS tags are configured. The same tokens as :meth:`segment` (tests compare them);
+        with the rjieba engine, the work around the engine's own cut is done once per *distinct*
+        token and in Arrow, not once per token in Python (:meth:`_segment_many_rjieba`).
+
+        Examples
+        --------
+        >>> lengths, tokens, _ = get_segmenter().segment_many(["建设人工智能计算中心", "", "算力券"])
+        >>> lengths.tolist(), tokens.to_pylist()
+        ([3, 0, 1], ['建设', '人工智能', '计算中心', '算力券'])
+        """
+        import pyarrow as pa
+
+        if self.rj is not None:
+            return self._segment_many_rjieba(texts)
+        lengths, flat = [], []
+        flat_tags: list[str] | None = [] if self.postk is not None else None
+        for text in texts:
+            toks, tags = self.segment(text)
+            lengths.append(len(toks))
+            flat.extend(toks)
+            if flat_tags is not None:
+                flat_tags.extend(tags)
+        return (np.asarray(lengths, dtype=np.int64), pa.array(flat, type=pa.large_string()),
+                None if flat_tags is None else pa.array(flat_tags, type=pa.large_string()))
+
+    def _pieces(self, w: str) -> list[str]:
+        """What :meth:`_cut_text_rjieba` makes of one token of rjieba's cut."""
+        if w.isascii() and not w.isalnum():  # white space, punctuation, or a non-Han run
+            if w.isspace():
+                return []
+            if len(w) > 1 and w not in self.tk.FREQ:  # see _cut_block_rjieba
+                return [x for x in _HMM_SKIP_RE.split(w) if x]
+        elif not w.strip():
+            return []
+        return [w]
+
+    def _segment_many_rjieba(self, texts: Sequence[str]):
+        """The rjieba engine's :meth:`segment_many`.
+
+        1. Each text is cut in one rjieba call (texts with characters jieba-rs reads otherwise take
+           :meth:`segment`'s line path), all tokens go into one Arrow array.
+        2. The rule of :meth:`_cut_text_rjieba` (drop white space, re-split a non-Han run that is no
+           word) is applied to each distinct token once; a gather index builds the result.
+        3. The compound repair (:meth:`post_pass`): the places where a crossing term may start are
+           found in Arrow (a token that begins a term, grown by the next token's first character,
+           still begins or is a term: ``compounds._starts``'s test, vectorised); only the tokens
+           just after them are read as Python strings, for :func:`policylab.compounds.edits`, and
+           the edits are spliced in.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = len(texts)
+        norm = [unicodedata.normalize("NFKC", t) for t in texts]
+        slow = {i for i, t in enumerate(norm) if _RJIEBA_SLOW_RE.search(t)}
+        raw_len = np.zeros(n, dtype=np.int64)
+        flat: list[str] = []
+        cut = self.rj.cut
+        for i, t in enumerate(norm):
+            if i not in slow:
+                toks = cut(t, True)
+                raw_len[i] = len(toks)
+                flat += toks
+        del norm
+        raw = pa.array(flat, type=pa.large_string())
+        del flat
+        # step 2: per distinct token, its pieces ([] for white space); then a gather index
+        enc = pc.dictionary_encode(raw)
+        distinct = enc.dictionary.to_pylist()
+        pieces = [self._pieces(w) for w in distinct]
+        counts = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        piece_values = [x for p in pieces for x in p]
+        first_piece = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
+        idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        del enc, raw
+        c = counts[idx]
+        gather = np.repeat(first_piece[idx], c)
+        if len(gather) and (counts > 1).any():  # a split token: its pieces in order
+            gather += np.arange(len(gather)) - np.repeat(np.cumsum(c) - c, c)
+        tokens = pa.array(piece_values, type=pa.large_string()).take(pa.array(gather))
+        cum = np.concatenate([[0], np.cumsum(c)])
+        ends_raw = np.cumsum(raw_len)
+        lengths = cum[ends_raw] - cum[ends_raw - raw_len]
+        del idx, c, gather, cum
+        # step 3: the compound repair
+        tokens, lengths = self._repair_many(tokens, lengths)
+        if slow:  # splice in the texts cut line by line
+            ends = np.cumsum(lengths)
+            parts = []
+            for i in range(n):
+                if i in slow:
+                    toks = self.segment(texts[i])[0]
+                    lengths[i] = len(toks)
+                    parts.append(pa.array(toks, type=pa.large_string()))
+                elif lengths[i]:
+                    parts.append(tokens.slice(int(ends[i] - lengths[i]), int(lengths[i])))
+            tokens = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+        return lengths, tokens, None
+
+    def _repair_many(self, tokens, lengths):
+        """:meth:`post_pass` over many texts' tokens back to back (Arrow); (tokens, lengths)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        lex = for_segmenter(self)
+        if len(tokens) < 2 or not lex.prefixes:
+            return tokens, lengths
+        ends = np.cumsum(lengths)
+        is_prefix = np.array(pc.is_in(tokens, value_set=_lexicon_arrays(lex)[0]), dtype=bool)
+        is_prefix[ends[lengths > 0] - 1] = False  # a text's last token starts nothing
+        cand = np.flatnonzero(is_prefix)
+        if not len(cand):
+            return tokens, lengths
+        grown = pc.binary_join_element_wise(tokens.take(pa.array(cand)),
+                                            pc.utf8_slice_codeunits(tokens.take(pa.array(cand + 1)), 0, 1),
+                                            pa.scalar("", type=pa.large_string()))
+        starts = cand[pc.is_in(grown, value_set=_lexicon_arrays(lex)[1]).to_numpy(zero_copy_only=False)]
+        if not len(starts):
+            return tokens, lengths
+        # the tokens a re-cut can read: a window of max_len + 2 after each start (a term runs over
+        # at most max_len tokens), read from Arrow in one call, keyed by their index in ``tokens``
+        text_of = np.searchsorted(ends, starts, side="right")
+        window = starts[:, None] + np.arange(lex.max_len + 2)
+        marked = np.zeros(len(tokens), dtype=bool)
+        marked[window[window < ends[text_of][:, None]]] = True
+        window = np.flatnonzero(marked)
+        del marked
+        near = dict(zip(window.tolist(), tokens.take(pa.array(window)).to_pylist()))
+        extra: list[str] = []
+        pieces = []  # index arrays into tokens (kept runs) and extra (+ len(tokens))
+        prev = 0
+        n_tok = len(tokens)
+        lengths = lengths.copy()
+        bounds = np.flatnonzero(np.diff(text_of)) + 1
+        for group in np.split(np.arange(len(starts)), bounds):
+            t = int(text_of[group[0]])
+            end = int(ends[t])
+            try:
+                found = compounds.edits(near, lex, starts[group].tolist(), n=end)
+            except KeyError:  # a chain of re-cuts ran past the window: read the whole text
+                a = end - int(lengths[t])
+                near.update(zip(range(a, end), tokens.slice(a, end - a).to_pylist()))
+                found = compounds.edits(near, lex, starts[group].tolist(), n=end)
+            for first, stop, new, _ in found:
+                pieces.append(np.arange(prev, first))
+                pieces.append(np.arange(n_tok + len(extra), n_tok + len(extra) + len(new)))
+                extra.extend(new)
+                prev = stop
+                lengths[t] += len(new) - (stop - first)
+        if not extra:
+            return tokens, lengths
+        pieces.append(np.arange(prev, n_tok))
+        both = pa.concat_arrays([tokens, pa.array(extra, type=pa.large_string())])
+        return both.take(pa.array(np.concatenate(pieces))), lengths
 
     def segment(self, text: str, repair: bool = True) -> tuple[list[str], list[str] | None]:
         """Tokens (and POS tags if configured) of ``text``: NFKC, line by line, no whitespace tokens.
@@ -578,6 +1059,18 @@ def for_segmenter(segmenter) -> compounds.Lexicon:
 
 
 
+def _lexicon_arrays(lex: compounds.Lexicon):
+    """A lexicon's prefixes and its grow set (``compounds._starts``'s two tests) as Arrow arrays."""
+    arrays = getattr(lex, "_policylab_arrays", None)
+    if arrays is None:
+        import pyarrow as pa
+
+        arrays = (pa.array(sorted(lex.prefixes), type=pa.large_string()),
+                  pa.array(sorted(lex._grows), type=pa.large_string()))
+        lex._policylab_arrays = arrays
+    return arrays
+
+
 _SEGMENTERS: dict[str, Segmenter] = {}
 
 
@@ -616,44 +1109,30 @@ def _segment_chunk(config: _Config, fingerprint: str, texts: list[str], keys: li
                    cache_dir: str | os.PathLike | None = None):
     """Segment a chunk of texts (in a worker, the segmenter is inherited when forked).
 
-    Each text's stream is written to the token cache (when ``keys`` are given) and the chunk comes
-    back in Arrow: ``(lengths, tokens, tags)``, so only this chunk's tokens are ever Python strings.
+    The chunk's streams are written to the token cache as one file (when ``keys`` are given) and
+    come back in Arrow: ``(lengths, tokens, tags)``, so only this chunk's tokens are ever Python
+    strings.
     """
-    import pyarrow as pa
-
     seg = _segmenter_for(config, fingerprint)
-    store = _cache.Store("tokens", cache_dir) if keys is not None else None
-    lengths, flat = [], []
-    flat_tags: list[str] | None = [] if config.pos else None
-    for i, text in enumerate(texts):
-        toks, tags = seg.segment(text)
-        if store is not None:
-            store.put_json(keys[i], {"tokens": toks, "pos": tags})
-        lengths.append(len(toks))
-        flat.extend(toks)
-        if flat_tags is not None:
-            flat_tags.extend(tags)
-    return (np.asarray(lengths, dtype=np.int64), pa.array(flat, type=pa.large_string()),
-            None if flat_tags is None else pa.array(flat_tags, type=pa.large_string()))
+    lengths, tokens, tags = seg.segment_many(texts)
+    if keys is not None:
+        _cache.StreamStore("tokens", cache_dir).put(keys, lengths, tokens, tags)
+    return lengths, tokens, tags
 
 
-def _valid_entry(v) -> bool:
-    if not isinstance(v, dict) or not isinstance(v.get("tokens"), list):
-        return False
-    if not all(isinstance(t, str) for t in v["tokens"]):
-        return False
-    tags = v.get("pos")
-    return tags is None or (isinstance(tags, list) and len(tags) == len(v["tokens"]))
-
-
-def _covers(v, text: str) -> bool:
+def _spells(tokens, text: str) -> bool:
     """A cached stream must spell its text: every non-space character of the NFKC text, in order.
 
     Catches an entry that is well-formed but altered (or written for another text), at the cost of
-    one join per document -- far below the cost of segmenting it again.
+    one join per document -- far below the cost of segmenting it again. (``str.split()`` splits at
+    exactly the characters ``str.isspace`` calls white space, the ones the segmenter drops.)
     """
-    want = "".join(c for c in unicodedata.normalize("NFKC", text) if not c.isspace())
-    return "".join(v["tokens"]) == want
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(tokens)], type=pa.int64()), tokens),
+                            pa.scalar("", type=pa.large_string()))
+    return joined[0].as_py() == "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _n_workers(n_jobs: int | None, n_chars: int, n_texts: int) -> int:
@@ -682,22 +1161,46 @@ def _chunk_bounds(sizes: Sequence[int], workers: int) -> list[int]:
     return [0, *sorted(set(int(c) for c in cuts) - {0, n}), n]
 
 
-def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, show_progress):
+class _NoBar:
+    """What :func:`_run_segmentation` needs of a tqdm bar, when none is shown."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, hide_progress):
     """Segment ``texts`` chunk by chunk, in processes when ``workers > 1``.
 
-    Yields ``(first, lengths, tokens, tags)`` per chunk, in order (``first`` = index of the chunk's
-    first text); the output does not depend on ``workers``.
+    ``texts`` is a list of strings or a :class:`_TodoTexts` (strings made per chunk). Yields
+    ``(first, lengths, tokens, tags)`` per chunk, in order (``first`` = index of the chunk's first
+    text); the output does not depend on ``workers``. With processes, a few chunks per worker are
+    in flight at a time (each submitted when an earlier one is taken), so the texts of the others
+    are not yet Python strings and their results are not yet held.
     """
-    from tqdm.auto import tqdm
+    from collections import deque
 
-    bounds = _chunk_bounds([len(t) for t in texts], workers)
+    if hide_progress:  # no bar: importing tqdm.auto alone costs ~0.1 s
+        bar = _NoBar()
+    else:
+        from tqdm.auto import tqdm
+
+        bar = None
+    if isinstance(texts, list):
+        sizes, get = [len(t) for t in texts], (lambda a, b: texts[a:b])
+    else:
+        sizes, get = texts.sizes, texts.get
+    bounds = _chunk_bounds(sizes, workers)
     spans = list(zip(bounds[:-1], bounds[1:]))
-    bar = tqdm(total=len(texts), desc="segmenting", unit="text", disable=show_progress)
+    if bar is None:
+        bar = tqdm(total=len(sizes), desc="segmenting", unit="text")
     try:
         _segmenter_for(seg_config, fingerprint)  # load the dictionaries once, before forking
         if workers <= 1:
             for a, b in spans:
-                yield (a, *_segment_chunk(seg_config, fingerprint, texts[a:b],
+                yield (a, *_segment_chunk(seg_config, fingerprint, get(a, b),
                                           None if keys is None else keys[a:b], cache_dir))
                 bar.update(b - a)
             return
@@ -706,12 +1209,23 @@ def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, 
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-            futs = [ex.submit(_segment_chunk, seg_config, fingerprint, texts[a:b],
-                              None if keys is None else keys[a:b], cache_dir) for a, b in spans]
-            for k, (a, b) in enumerate(spans):
-                fut, futs[k] = futs[k], None  # a consumed chunk is not kept alive by its future
+            waiting = iter(spans)
+            flight: deque = deque()
+
+            def submit():
+                span = next(waiting, None)
+                if span is not None:
+                    a, b = span
+                    flight.append((a, b, ex.submit(_segment_chunk, seg_config, fingerprint, get(a, b),
+                                                   None if keys is None else keys[a:b], cache_dir)))
+
+            for _ in range(2 * workers):
+                submit()
+            while flight:
+                a, b, fut = flight.popleft()
                 result = fut.result()
-                del fut
+                del fut  # a consumed chunk is not kept alive by its future
+                submit()
                 yield (a, *result)
                 del result
                 bar.update(b - a)
@@ -818,6 +1332,74 @@ def drop_mask(tokens, drop, memo: dict | None = None) -> np.ndarray:
     verdict = np.fromiter((memo[w] if w in memo else memo.setdefault(w, bool(drop(w)))
                            for w in enc.dictionary.to_pylist()), dtype=bool, count=len(enc.dictionary))
     return verdict[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+class _Texts:
+    """A text column read a slice at a time: ``texts[i]`` and ``texts.slice(a, b)`` give Python strings
+    (a missing value is ""), made from an Arrow-backed column only when asked for; an object
+    column's own strings are handed out as they are."""
+
+    def __init__(self, column: pd.Series):
+        import pyarrow as pa
+
+        arr = getattr(column.array, "_pa_array", None)
+        self.arrow = None
+        self.values = None
+        if isinstance(arr, (pa.Array, pa.ChunkedArray)) and (pa.types.is_string(arr.type)
+                                                            or pa.types.is_large_string(arr.type)):
+            self.arrow = arr  # a chunked array stays chunked: combining would copy the column
+        else:
+            self.values = column.to_numpy(dtype=object, na_value=None)
+
+    def __len__(self) -> int:
+        return len(self.arrow) if self.arrow is not None else len(self.values)
+
+    @staticmethod
+    def _str(t) -> str:
+        return "" if t is None or (not isinstance(t, str) and pd.isna(t)) else str(t)
+
+    def slice(self, a: int, b: int) -> list[str]:
+        if self.arrow is not None:
+            return ["" if t is None else t for t in self.arrow.slice(a, b - a).to_pylist()]
+        return [self._str(t) for t in self.values[a:b]]
+
+    def take(self, rows: Sequence[int]) -> list[str]:
+        if self.arrow is not None:
+            import pyarrow as pa
+
+            return ["" if t is None else t for t in self.arrow.take(pa.array(rows, type=pa.int64())).to_pylist()]
+        return [self._str(self.values[i]) for i in rows]
+
+    def __getitem__(self, i: int) -> str:
+        return self.take([i])[0] if self.arrow is not None else self._str(self.values[i])
+
+
+class _TodoTexts:
+    """The texts to segment (rows ``todo`` of ``texts``), for :func:`_run_segmentation`: their sizes,
+    and the strings of a range of them, made when that chunk is handed to a worker."""
+
+    def __init__(self, texts: _Texts, todo: list[int], sizes: np.ndarray):
+        self.texts, self.todo, self.sizes = texts, todo, sizes[todo]
+
+    def __len__(self) -> int:
+        return len(self.todo)
+
+    def get(self, a: int, b: int) -> list[str]:
+        return self.texts.take(self.todo[a:b])
+
+
+def _null_strings(n: int, block: int = 1 << 20) -> list:
+    """``n`` null strings as Arrow chunks that all share one block's buffers: a column of nulls
+    costs one block (8 MB of zero offsets), not 8 bytes a row."""
+    import pyarrow as pa
+
+    if n <= 0:
+        return [pa.nulls(0, type=pa.large_string())]
+    one = pa.nulls(min(n, block), type=pa.large_string())
+    parts = [one] * (n // len(one))
+    if n % len(one):
+        parts.append(one.slice(0, n % len(one)))
+    return parts
 
 
 def _arrow_strings(values) -> object:
@@ -940,14 +1522,24 @@ def tokenize(
     cache_dir = None if isinstance(cache, bool) else cache
     config = _make_config(user_dicts, hmm, pos, engine, cache_dir)
     fingerprint = _fingerprint(config)
-    store = _cache.Store("tokens", cache_dir) if cache is not False else None
+    store = _cache.StreamStore("tokens", cache_dir) if cache is not False else None
 
-    texts = ["" if pd.isna(t) else str(t) for t in df[text_col]]
-    keys = [None] * len(texts)
+    # the texts are read a slice at a time (``_Texts``): an Arrow-backed column is never turned into
+    # Python strings all at once (at 100 MB of documents that is 80 MB held through the call)
+    texts = _Texts(df[text_col])
+    n_texts_all = len(texts)
+    keys: list = [None] * n_texts_all
+    sizes = np.zeros(n_texts_all, dtype=np.int64)
+    nonempty = np.zeros(n_texts_all, dtype=bool)
+    for a in range(0, n_texts_all, 512):
+        for i, t in enumerate(texts.slice(a, min(a + 512, n_texts_all)), start=a):
+            if t.strip():
+                nonempty[i], sizes[i] = True, len(t)
+                if store is not None:
+                    keys[i] = _cache.make_key("tokens", fingerprint, _cache.sha256_text(t))
     if store is not None:
-        keys = [_cache.make_key("tokens", fingerprint, _cache.sha256_text(t)) if t.strip() else None for t in texts]
         # the whole table, for the same texts, ids and options, is one Parquet file: a warm call
-        # reads it and segments nothing (the per-text entries below rebuild it when it is missing)
+        # reads it and segments nothing (the per-text streams below rebuild it when it is missing)
         tables = _cache.Store("tokens_tables", cache_dir)
         table_key = _cache.make_key(
             "tokens_table", keys, df[doc_col].astype(str).tolist(),
@@ -973,27 +1565,24 @@ def tokenize(
 
     # ---- step 1: the full token stream of every text, from the cache or segmented, held in Arrow
     empty = pa.array([], type=pa.large_string())
-    streams: list = [None] * len(texts)  # per text: (tokens, tags or None), Arrow arrays
-    todo = []
-    for i, t in enumerate(texts):
-        if not t.strip():
-            streams[i] = (empty, empty if pos else None)
-            continue
-        if store is not None:
-            hit = store.get_json(keys[i], check=lambda v, t=t: _valid_entry(v) and _covers(v, t))
+    streams: list = [None] * n_texts_all  # per text: (tokens, tags or None), Arrow arrays
+    todo = np.flatnonzero(nonempty).tolist()
+    for i in np.flatnonzero(~nonempty).tolist():
+        streams[i] = (empty, empty if pos else None)
+    if store is not None and todo:
+        found = store.get([keys[i] for i in todo],
+                          check=lambda j, toks, tags: (tags is not None) == bool(pos) and _spells(toks, texts[todo[j]]))
+        for i, hit in zip(todo, found):
             if hit is not None:
-                tags = hit.get("pos")
-                streams[i] = (pa.array(hit["tokens"], type=pa.large_string()),
-                              pa.array(tags, type=pa.large_string()) if pos and tags is not None else None)
-                continue
-        todo.append(i)
+                streams[i] = (hit[0], hit[1] if pos else None)
+        todo = [i for i, hit in zip(todo, found) if hit is None]
 
-    n_chars = sum(len(texts[i]) for i in todo)
+    n_chars = int(sizes[todo].sum()) if todo else 0
     chunks = iter(())
     if todo:
         workers = _n_workers(n_jobs, n_chars, len(todo))
         show = (n_chars >= PROGRESS_MIN_CHARS) if progress is None else bool(progress)
-        chunks = _run_segmentation(config, fingerprint, [texts[i] for i in todo],
+        chunks = _run_segmentation(config, fingerprint, _TodoTexts(texts, todo, sizes),
                                    None if store is None else [keys[i] for i in todo],
                                    cache_dir, workers, not show)
 
@@ -1016,8 +1605,12 @@ def tokenize(
     memo: dict = {}
     ids = _arrow_strings(df[doc_col])
     units = _arrow_strings(df[unit_col]) if unit_col == "section_id" else None
-    rows, positions, kept = [], [], {"doc_id": [], "unit": [], "token": [], "pos": []}
+    rows, kept = [], {"doc_id": [], "unit": [], "token": [], "pos": []}
     n_kept = [0]
+    # the position column is written in place, batch by batch, into one array sized for the worst
+    # case (a token per character): pages never written are never resident, and there is no
+    # list of parts to join at the end (at 100 MB of documents that join held ~50 MB more)
+    position_buf = [np.empty(int(sizes.sum()) + 1, dtype=np.int64)]
     batch: list[int] = []
     batch_toks: list = []
     batch_tags: list = []
@@ -1030,8 +1623,13 @@ def tokenize(
         keep = np.flatnonzero(~drop_mask(toks, drop, memo))
         if unit_col and units is None:  # only a unit column of another type needs the row numbers
             rows.append(row[keep])
-        positions.append(position[keep].astype(np.int32))
-        n_kept[0] += len(keep)
+        at, need = n_kept[0], n_kept[0] + len(keep)
+        if need > len(position_buf[0]):  # NFKC can make more characters than the text had
+            grown = np.empty(max(need, 2 * len(position_buf[0])), dtype=np.int64)
+            grown[:at] = position_buf[0][:at]
+            position_buf[0] = grown
+        position_buf[0][at:need] = position[keep]
+        n_kept[0] = need
         take = pa.array(row[keep])
         del row, position
         kept["token"].append(toks.take(keep))
@@ -1043,7 +1641,7 @@ def tokenize(
         batch.clear(), batch_toks.clear(), batch_tags.clear()
 
     n_batch = 0
-    for i in range(len(texts)):
+    for i in range(n_texts_all):
         toks, tags = stream(i)
         if not len(toks):
             continue
@@ -1058,23 +1656,21 @@ def tokenize(
         flush()
     for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
         pass
-    position = np.empty(n_kept[0], dtype=np.int64)  # filled batch by batch: no second full copy
-    at = 0
-    while positions:
-        part = positions.pop(0)
-        position[at:at + len(part)] = part
-        at += len(part)
+    position = position_buf.pop()[:n_kept[0]]
 
     def column(parts):  # chunked: the batches are not copied into one array again
         return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
 
+    # built with the schema's dtypes and not copied (pandas copies the columns of a dict unless told
+    # not to; ``schema.conform`` would copy them again): at 100 MB of documents each copy of the
+    # position column is 0.1 GB
     out = pd.DataFrame({
         "doc_id": column(kept["doc_id"]),
         "position": pd.arrays.IntegerArray(position, np.zeros(len(position), dtype=bool)),
         "token": column(kept["token"]),  # Arrow all the way: no per-token Python object
-        "pos": column(kept["pos"]) if pos else column([pa.nulls(n_kept[0], type=pa.large_string())]),
-    })
-    out = schema.conform("tokens", out)
+        "pos": column(kept["pos"]) if pos else column(_null_strings(n_kept[0])),
+    }, copy=False)
+    schema.validate("tokens", out)
     if unit_col:
         if units is not None:
             unit_values = column(kept["unit"])
@@ -1095,7 +1691,9 @@ def tokenize(
     }
     stats["table_cache"] = False
     if store is not None:
-        tables.put_frame(table_key, out)
+        # row groups of 256k rows: the Parquet writer buffers one row group (at 100 MB of
+        # documents, the default 1M rows held ~60 MB more at the call's peak)
+        tables.put_frame(table_key, out, row_group_size=TABLE_ROW_GROUP)
     out.attrs.update(stats)
     _LAST_STATS.clear()
     _LAST_STATS.update(stats)

@@ -131,10 +131,11 @@ def test_dictionary_never_lowers_builtin_frequency():
         for line in f:
             word, freq, _ = line.split(" ", 2)
             builtin[word] = int(freq)
-    seg = segment.get_segmenter()
-    for term in ["产业链", "知识产权", "示范区", "操作系统"]:  # in jieba's own dictionary too
-        assert seg.tk.FREQ[term] >= builtin[term] > 0
-    assert "揭榜挂帅" not in builtin and seg.tk.FREQ["揭榜挂帅"] >= segment.MIN_TERM_FREQ
+    for engine in ["jieba", "rjieba"]:
+        seg = segment.get_segmenter(engine=engine)
+        for term in ["产业链", "知识产权", "示范区", "操作系统"]:  # in jieba's own dictionary too
+            assert seg.tk.FREQ[term] >= builtin[term] > 0
+        assert "揭榜挂帅" not in builtin and seg.tk.FREQ["揭榜挂帅"] >= segment.MIN_TERM_FREQ
 
 
 def test_jieba_prefix_cache_goes_to_project_cache():
@@ -142,7 +143,7 @@ def test_jieba_prefix_cache_goes_to_project_cache():
 
     from policylab import cache
 
-    tk = segment.get_segmenter().tk
+    tk = segment.get_segmenter(engine="jieba").tk
     assert Path(tk.tmp_dir, tk.cache_file).is_file()
     assert Path(tk.tmp_dir).resolve() != Path(tempfile.gettempdir()).resolve()
     assert Path(tk.tmp_dir).name == "jieba" and Path(tk.tmp_dir).parent == cache.cache_root()
@@ -237,12 +238,24 @@ def test_processes_give_the_same_table(corpus):
     pd.testing.assert_frame_equal(a, b)
 
 
+def _streams(cache_dir):
+    return sorted((cache_dir / "tokens").rglob("*.arrow"))
+
+
+def _damage_tables(cache_dir):
+    for p in (cache_dir / "tokens_tables").rglob("*.parquet"):
+        p.write_bytes(p.read_bytes()[:100])
+
+
 def test_second_run_hits_cache_and_corrupt_entry_is_rebuilt(corpus, tmp_path, monkeypatch):
+    import pyarrow as pa
+
     docs = corpus.documents
     first = tokenize(docs, cache=tmp_path)
     assert first.attrs["cache_misses"] == first.attrs["segmented"] == len(docs)
-    entries = sorted((tmp_path / "tokens").rglob("*.json"))
-    assert len(entries) == len(docs)
+    files = _streams(tmp_path)
+    assert files  # one stream file per segmented chunk, every text in one of them
+    assert sum(pa.ipc.open_file(str(f)).read_all().num_rows for f in files) == len(docs)
 
     def no_segmentation(self, text):
         raise AssertionError("segmented although cached")
@@ -252,17 +265,33 @@ def test_second_run_hits_cache_and_corrupt_entry_is_rebuilt(corpus, tmp_path, mo
         second = tokenize(docs, cache=tmp_path)
     assert second.attrs["cache_hits"] == len(docs) and second.attrs["segmented"] == 0
     pd.testing.assert_frame_equal(first, second)
-
     assert second.attrs["table_cache"] is True  # the whole table came back in one read
-    entries[0].write_text('{"tokens": [1, 2', encoding="utf-8")  # truncated JSON
-    entries[1].write_text(json.dumps({"tokens": "not a list"}), encoding="utf-8")
-    # a damaged whole-table entry is ignored; the per-text entries then rebuild the table
-    for p in (tmp_path / "tokens_tables").rglob("*.parquet"):
-        p.write_bytes(p.read_bytes()[:100])
+
+    # a well-formed but wrong stream (it does not spell its text) is detected and that text alone
+    # is segmented again; a damaged whole-table entry is ignored
+    table = pa.ipc.open_file(str(files[0])).read_all()
+    toks = table.column("tokens").to_pylist()
+    toks[0] = ["错误"] * 3
+    bad = table.set_column(1, "tokens", pa.array(toks, type=pa.large_list(pa.large_string())))
+    with pa.OSFile(str(files[0]), "wb") as sink, pa.ipc.new_file(sink, bad.schema) as w:
+        w.write_table(bad)
+    _damage_tables(tmp_path)
     third = tokenize(docs, cache=tmp_path)
-    assert third.attrs["cache_corrupt"] == 2 and third.attrs["segmented"] == 2
+    assert third.attrs["cache_corrupt"] == 1 and third.attrs["segmented"] == 1
     pd.testing.assert_frame_equal(first, third)
-    assert json.loads(entries[0].read_text(encoding="utf-8"))["tokens"]  # rebuilt in place
+    # the rebuilt stream is in a newer file, read before the wrong one
+    _damage_tables(tmp_path)
+    fourth = tokenize(docs, cache=tmp_path)
+    assert fourth.attrs["cache_corrupt"] == 0 and fourth.attrs["segmented"] == 0
+    pd.testing.assert_frame_equal(first, fourth)
+    # truncated or garbage files are counted, deleted, and their texts segmented again
+    for i, f in enumerate(_streams(tmp_path)):
+        f.write_bytes(f.read_bytes()[:200] if i % 2 == 0 else b"ARROW1\x00\x00 garbage")
+    n_files = len(_streams(tmp_path))
+    _damage_tables(tmp_path)
+    fifth = tokenize(docs, cache=tmp_path)
+    assert fifth.attrs["cache_corrupt"] == n_files and fifth.attrs["segmented"] == len(docs)
+    pd.testing.assert_frame_equal(first, fifth)
     # options that only filter rows reuse the cached segmentation
     assert tokenize(docs, cache=tmp_path, boilerplate=True).attrs["segmented"] == 0
 
@@ -326,7 +355,8 @@ def test_rjieba_gets_jieba_computed_dictionary_frequencies(tmp_path):
     seg_j = segment.get_segmenter([d], engine="jieba")
     seg_r = segment.get_segmenter([d], engine="rjieba")
     assert seg_r.tk.FREQ["产业"] == seg_j.tk.FREQ["产业"] >= segment.get_segmenter(engine="jieba").tk.FREQ["产业"]
-    assert [t for t, *_ in seg_r.tk.policylab_added[-4:]] == ["产业", "智能终端", "人工智能终端", "链长"]
+    assert [t for t, *_ in seg_r.added[-4:]] == ["产业", "智能终端", "人工智能终端", "链长"]
+    assert seg_r.added == seg_j.added and "链长" not in seg_r.vocabulary and "产业" in seg_r.vocabulary
     text = "发展人工智能终端产业,建设智能终端,推行链长制,落实链长责任。"
     df = pd.DataFrame({"doc_id": ["d"], "text": [text]})
     opts = dict(cache=False, stopwords=False, punctuation=True, user_dicts=[d])
@@ -334,6 +364,41 @@ def test_rjieba_gets_jieba_computed_dictionary_frequencies(tmp_path):
     b = tokenize(df, engine="rjieba", **opts)
     pd.testing.assert_frame_equal(a, b)
     assert "人工智能终端" in a["token"].tolist() and "链长" not in a["token"].tolist()
+
+
+def test_rjieba_dictionary_frequencies_are_jiebas_without_its_tokenizer(tmp_path):
+    """The rjieba engine never builds jieba's tokenizer: the frequencies it is given, computed from
+    jieba's dict.txt, are exactly those jieba's own tokenizer computes, term by term, in order."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    import jieba
+
+    assert segment._RE_HAN.pattern == jieba.re_han_default.pattern
+    assert segment._RE_SKIP.pattern == jieba.re_skip_default.pattern
+    assert segment._RE_ENG.pattern == jieba.re_eng.pattern
+    # the packaged domain dictionary
+    ref = segment.get_segmenter(engine="jieba").added
+    assert len(ref) > 500 and segment.term_frequencies(segment.dictionary_files()) == ref
+    # dict.txt read in C (pyarrow.csv) or, for a file that is not ``word freq tag``, line by line
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(segment, "_jieba_dict_arrow", lambda path: None)
+        assert segment.term_frequencies(segment.dictionary_files()) == ref
+    # a user dictionary with the awkward cases: re-added built-in and domain words (with and without
+    # a freq), ASCII runs (jieba's no-HMM cut joins letters and digits), symbols outside jieba's
+    # block characters, a term forbidden (0) then re-added, characters that only begin words
+    d = tmp_path / "awkward.txt"
+    d.write_text("\n".join([
+        "产业", "人工智能 5", "智能终端", "AI芯片 nz", "5G+工业互联网", "C++编程", "数字·经济", "量子计算机",
+        "链长 0", "链长制", "链长", "丨丨", "Ｗｅｂ３", "大模型 12 n", "模型券 nz", "a1b2c3", "的的确确",
+    ]) + "\n", encoding="utf-8")
+    seg_j = segment.get_segmenter([d], engine="jieba")
+    computed = segment.term_frequencies(segment.dictionary_files([d]))
+    assert computed == seg_j.added
+    assert [t for t, *_ in computed[-3:]] == ["模型券", "a1b2c3", "的的确确"]
+    seg_r = segment.get_segmenter([d], engine="rjieba")
+    assert seg_r.added == seg_j.added
+    # the word checks agree with jieba's FREQ, for built-in words, added terms, prefixes, non-words
+    for w in ["产业", "链长", "链长制", "人工", "人工智", "AI芯片", "AT&T", "c++", "2020", "x", "丨丨", ""]:
+        assert (w in seg_r.vocabulary) == ((seg_j.tk.FREQ.get(w) or 0) > 0), w
 
 
 def test_rjieba_only_for_the_plain_cut_with_hmm():
@@ -357,12 +422,16 @@ def test_chunked_and_parallel_streams_are_identical(corpus, seeds_dir, monkeypat
     warm = tokenize(df, cache=tmp_path, n_jobs=2, boilerplate=True)  # cached streams, new filter
     assert warm.attrs["segmented"] == 0
     pd.testing.assert_frame_equal(warm, tokenize(df, cache=False, n_jobs=1, boilerplate=True))
-    # the worker processes wrote the per-text cache entries
-    assert len(list((tmp_path / "tokens").rglob("*.json"))) == len({t for t in df["text"].fillna("") if t.strip()})
+    # the worker processes wrote the streams: one file per chunk, every text in one
+    import pyarrow as pa
+
+    keys = [k for f in _streams(tmp_path) for k in pa.ipc.open_file(str(f)).read_all().column("key").to_pylist()]
+    assert len(keys) == len({t for t in df["text"].fillna("") if t.strip()}) and len(_streams(tmp_path)) > 10
 
 
 def test_post_pass_sees_each_document_once(monkeypatch):
-    """The compound-repair hook gets a document's whole token list and its result is the stream."""
+    """The compound-repair hook gets a document's whole token list and its result is the stream
+    (the per-text path, :meth:`Segmenter.segment`, which every engine but rjieba's batch uses)."""
     seen = []
 
     def mark(self, toks):
@@ -371,9 +440,34 @@ def test_post_pass_sees_each_document_once(monkeypatch):
 
     monkeypatch.setattr(segment.Segmenter, "post_pass", mark)
     df = pd.DataFrame({"doc_id": ["a", "b"], "text": ["建设智算中心。\n发展大模型。", "培育算力券市场。"]})
-    out = tokenize(df, cache=False, stopwords=False, n_jobs=1)
+    out = tokenize(df, cache=False, stopwords=False, n_jobs=1, engine="jieba")
     assert len(seen) == 2 and seen[0][:2] == ["建设", "智算中心"] and "大模型" in seen[0]
     assert "智算/中心" in out["token"].tolist()
+
+
+def test_segment_many_equals_segment_text_by_text(corpus, seeds_dir):
+    """The rjieba batch path (distinct tokens, Arrow, repairs spliced in) gives, text by text, the
+    tokens of :meth:`Segmenter.segment` (cut, white space dropped, non-Han runs re-split, compound
+    repair): on the seeds, sections, crafted pages and texts made to hit every branch."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    import numpy as np
+
+    df = _seed_and_crafted_texts(corpus, seeds_dir)
+    texts = list(df["text"].fillna("")) + [
+        "", " \n\u3000 ", "人工", "人工智能终端", "人工 智能终端", "建设人工智能计算中心,人工智能终端产业。",
+        "发展\x1c人工智能\x1d产业", "㐀人工智能鿖鿿产业", "5G-V2X 2020-04-22\tAT&T C++ c# 3.5% a.b.c x_y",
+        "数字人机协同", "人工\n智能终端", "www.0798ci.com/a_1.html 人工智能+行动",
+    ]
+    seg = segment.get_segmenter(engine="rjieba")
+    lengths, tokens, tags = seg.segment_many(texts)
+    assert tags is None and len(lengths) == len(texts)
+    flat = tokens.to_pylist()
+    at = np.concatenate([[0], np.cumsum(lengths)])
+    got = [flat[at[i]:at[i + 1]] for i in range(len(texts))]
+    want = [seg.segment(t)[0] for t in texts]
+    assert got == want
+    raw = [seg.segment(t, repair=False)[0] for t in texts]
+    assert sum(a != b for a, b in zip(raw, want)) > 20  # the repair did change texts: the test can fail
 
 
 def test_rjieba_whole_text_path_and_line_path_agree_with_jieba():
