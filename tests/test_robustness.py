@@ -145,27 +145,52 @@ def test_same_tokens_with_and_without_a_warm_cache(crafted_corpus_built, tmp_pat
 # ---- safe caches ----------------------------------------------------------------------------------
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted((cache / "tokens").rglob("*.json"))
+    """The token-stream files (``cache.StreamStore``: one Arrow file per segmented chunk)."""
+    return sorted((cache / "tokens").rglob("*.arrow"))
+
+
+def _rewrite(path: Path, table) -> None:
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        w.write_table(table)
 
 
 def test_corrupt_truncated_and_misshapen_cache_entries_are_rebuilt(crafted_corpus_built, tmp_path):
+    import pyarrow as pa
+
     from policylab.segment import tokenize
 
     docs = crafted_corpus_built.documents
+    for i in range(len(docs)):  # one stream file per text, so each can be damaged its own way
+        tokenize(docs.iloc[[i]], cache=tmp_path, n_jobs=1)
     fresh = tokenize(docs, cache=tmp_path, n_jobs=1)
+    assert fresh.attrs["segmented"] == 0
+    pd.testing.assert_frame_equal(fresh, tokenize(docs, cache=False, n_jobs=1))
     entries = _entries(tmp_path)
     assert len(entries) == len(docs)
+    lists = pa.large_list(pa.large_string())
+
+    def respell(t):  # well-formed, but the tokens do not spell the text
+        return t.set_column(1, "tokens", pa.array([["错误"] * 3] * t.num_rows, type=lists))
+
+    def bad_tags(t):  # tags that do not match the tokens
+        return t.append_column("pos", pa.array([["n"]] * t.num_rows, type=lists))
+
+    def not_strings(t):  # an older or foreign layout: tokens are not lists of strings
+        return t.set_column(1, "tokens", pa.array([[1, 2, 3]] * t.num_rows, type=pa.large_list(pa.int64())))
+
     damage = [
-        lambda b: b[: len(b) // 2],                        # truncated
-        lambda b: b"\x00\xff garbage \x80" + b[5:],          # corrupt bytes
-        lambda b: b"",                                        # empty
-        lambda b: b'["\\u4eba\\u5de5", "\\u667a\\u80fd"]',  # a list: an older entry layout
-        lambda b: b'{"tokens": "\\u4eba\\u5de5\\u667a\\u80fd"}',  # tokens not a list
-        lambda b: b'{"tokens": [1, 2, 3]}',                   # not strings
-        lambda b: b'{"tokens": ["a", "b"], "pos": ["n"]}',    # tags do not match the tokens
+        lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),   # truncated
+        lambda p: p.write_bytes(b"\x00\xff garbage \x80" + p.read_bytes()[5:]),  # corrupt bytes
+        lambda p: p.write_bytes(b""),                                         # empty
+        lambda p: _rewrite(p, pa.ipc.open_file(str(p)).read_all().select(["key"])),  # no tokens
+        lambda p: _rewrite(p, not_strings(pa.ipc.open_file(str(p)).read_all())),
+        lambda p: _rewrite(p, respell(pa.ipc.open_file(str(p)).read_all())),
+        lambda p: _rewrite(p, bad_tags(pa.ipc.open_file(str(p)).read_all())),
     ]
     for i, p in enumerate(entries):
-        p.write_bytes(damage[i % len(damage)](p.read_bytes()))
+        damage[i % len(damage)](p)
     # the whole-table entry is a layer above the per-text entries: damage it too, so the per-text
     # layer has to show its worth
     for p in (tmp_path / "tokens_tables").rglob("*.parquet"):
@@ -173,20 +198,25 @@ def test_corrupt_truncated_and_misshapen_cache_entries_are_rebuilt(crafted_corpu
     again = tokenize(docs, cache=tmp_path, n_jobs=1)
     pd.testing.assert_frame_equal(fresh, again)
     assert again.attrs["cache_corrupt"] == len(docs) and again.attrs["segmented"] == len(docs)
-    for p in _entries(tmp_path):  # rebuilt: every entry is whole JSON again
-        assert isinstance(json.loads(p.read_text(encoding="utf-8"))["tokens"], list)
+    # rebuilt: every text is in a whole stream file again (the unreadable files were deleted)
+    keys = [k for p in _entries(tmp_path) for k in pa.ipc.open_file(str(p)).read_all().column("key").to_pylist()]
+    assert len(set(keys)) == len(docs)
     third = tokenize(docs, cache=tmp_path, n_jobs=1)
     assert third.attrs["cache_hits"] == len(docs)
     pd.testing.assert_frame_equal(fresh, third)
 
 
 def test_entries_of_an_older_segmenter_version_are_never_read(crafted_corpus_built, tmp_path, monkeypatch):
+    import pyarrow as pa
+
     from policylab import segment
 
     docs = crafted_corpus_built.documents.head(3)
     fresh = segment.tokenize(docs, cache=tmp_path, n_jobs=1)
+    assert _entries(tmp_path)
     for p in _entries(tmp_path):  # poison the current entries with well-formed, wrong tokens
-        p.write_text(json.dumps({"tokens": ["错误"] * 5, "pos": None}), encoding="utf-8")
+        t = pa.ipc.open_file(str(p)).read_all()
+        _rewrite(p, t.set_column(1, "tokens", pa.array([["错误"] * 5] * t.num_rows, type=pa.large_list(pa.large_string()))))
     monkeypatch.setattr(segment, "SEGMENT_VERSION", segment.SEGMENT_VERSION + 1)
     newer = segment.tokenize(docs, cache=tmp_path, n_jobs=1)
     assert newer.attrs["cache_hits"] == 0 and newer.attrs["segmented"] == len(docs)
@@ -197,12 +227,12 @@ def test_a_corrupt_jieba_prefix_cache_is_rebuilt(tmp_path):
     from policylab.segment import tokenize
 
     docs = pd.DataFrame({"doc_id": ["d1"], "text": ["建立人工智能产业创新任务揭榜挂帅制度,建设智算中心。"]})
-    want = tokenize(docs, cache=False, n_jobs=1)["token"].tolist()
+    want = tokenize(docs, cache=False, n_jobs=1, engine="jieba")["token"].tolist()
     code = textwrap.dedent(f"""
         import json, pandas as pd
         from policylab.segment import tokenize
         docs = pd.DataFrame({{"doc_id": ["d1"], "text": [{docs.text[0]!r}]}})
-        print(json.dumps(tokenize(docs, cache={str(tmp_path)!r}, n_jobs=1)["token"].tolist()))
+        print(json.dumps(tokenize(docs, cache={str(tmp_path)!r}, n_jobs=1, engine="jieba")["token"].tolist()))
     """)
     run = lambda: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)  # noqa: E731
     first = run()
@@ -250,15 +280,18 @@ def test_no_pickle_anywhere_in_the_package():
 
 KILL_AFTER_FIRST_TABLE = """
 import os, signal, sys
+from pathlib import Path
 import policylab.store as store
-real = store._to_parquet
+out = Path(sys.argv[sys.argv.index("--out") + 1]).resolve()
+real = store.sha256_file
 calls = []
-def writer(df, path):
-    calls.append(path)
-    if len(calls) == 2:  # the first table is fully written: die mid-build, no clean-up
-        os.kill(os.getpid(), signal.SIGKILL)
-    real(df, path)
-store._to_parquet = writer
+def hashed(path):  # called once per file staged in a folder, whether encoded or copied from the cache
+    if Path(path).resolve().parent == out:
+        calls.append(path)
+        if len(calls) == 2:  # the first table is fully written: die mid-build, no clean-up
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real(path)
+store.sha256_file = hashed
 from policylab.cli import main
 sys.exit(main(sys.argv[1:]))
 """
