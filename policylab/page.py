@@ -52,7 +52,7 @@ def policy_text_gate(cleaned: CleanResult, min_chars: int = DEFAULT_MIN_CHARS) -
     >>> policy_text_gate(clean_page("首页 > 政策文件\\n登录 注册"))[:15]
     'no policy text:'
     """
-    n_han = count_han(cleaned.text)
+    n_han = count_han(cleaned.text, stop_at=min_chars)  # the full count only matters below the bar
     if n_han < min_chars:
         return (
             f"no policy text: after removing page noise only {n_han} Chinese characters remain "

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -530,12 +531,21 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
     if extra:
         raise ValueError(f"table {table!r} has columns not in its schema: {extra}")
     out = {}
-    for c in SCHEMAS[table]:
-        if c.name in df.columns:
-            out[c.name] = df[c.name].astype(c.dtype)
+    for name, dtype in _dtypes(tuple((c.name, c.dtype) for c in SCHEMAS[table])):
+        if name in df.columns:
+            col = df[name]
+            # a column already of its dtype is taken as it is: casting it again changes nothing
+            # and, called once per table part, costs more than the small parts themselves
+            out[name] = col if col.dtype == dtype else col.astype(dtype)
         else:
-            out[c.name] = pd.Series([pd.NA] * len(df), index=df.index, dtype=c.dtype)
+            out[name] = pd.Series([pd.NA] * len(df), index=df.index, dtype=dtype)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _dtypes(spec: tuple) -> list:
+    """The schema's dtype names resolved to pandas dtypes once (each lookup parses the name)."""
+    return [(name, pd.api.types.pandas_dtype(dtype)) for name, dtype in spec]
 
 
 def validate(table: str, df: pd.DataFrame) -> None:
