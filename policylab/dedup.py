@@ -147,7 +147,8 @@ def _run_starts(a: np.ndarray) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def _bmp_word_table() -> np.ndarray:
     """For each code point below 0x10000: is it a character ``_STRIP`` keeps (``str.isalnum``)?"""
-    return np.fromiter((chr(i).isalnum() for i in range(0x10000)), dtype=bool, count=0x10000)
+    # numpy's isalnum ufunc applies CPython's own Unicode test (a test compares it with str.isalnum)
+    return np.strings.isalnum(np.array([chr(i) for i in range(0x10000)]))
 
 
 def _word_chars(cp: np.ndarray) -> np.ndarray:

@@ -124,13 +124,14 @@ def gazetteer() -> pd.DataFrame:
 def _gaz_index():
     g = gazetteer()
     full, short, prefix, alias = {}, {}, {}, {}
-    for i, r in g.iterrows():
-        if r["level"] != "national":
-            full[r["name"]] = i
-            short.setdefault(r["short"], []).append(i)
-        for p in filter(None, r["doc_prefixes"].split("|")):
+    cols = ("level", "name", "short", "doc_prefixes", "aliases")
+    for i, level, name, short_name, prefixes, aliases in zip(g.index, *(g[c].tolist() for c in cols)):
+        if level != "national":
+            full[name] = i
+            short.setdefault(short_name, []).append(i)
+        for p in filter(None, prefixes.split("|")):
             prefix.setdefault(p, []).append(i)
-        for a in filter(None, r["aliases"].split("|")):
+        for a in filter(None, aliases.split("|")):
             alias[a] = i
     return full, short, prefix, alias
 

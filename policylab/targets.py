@@ -91,6 +91,11 @@ class _Lexicon:
     strip: list
     annual: list
 
+    @functools.cached_property
+    def not_indicator_prefixes(self) -> tuple:
+        """``not_indicator`` as a tuple: one ``str.startswith`` call tests them all."""
+        return tuple(self.not_indicator)
+
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
@@ -224,7 +229,7 @@ def _candidates(text: str) -> list[dict]:
             continue  # 一个 / 一项 / 最后一公里: an article or an idiom, not a count
         end = m.end()
         after = text[end : end + 16]  # cues are short: no copy of the rest of the text per quantity
-        if unit and any(after.startswith(w) for w in lex.not_indicator):
+        if unit and after.startswith(lex.not_indicator_prefixes):
             continue  # 三个领域 (enumeration), 3个月 (duration)
         start = m.start()
         base = max(0, start - 16)

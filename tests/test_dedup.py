@@ -200,3 +200,13 @@ def test_shingle_array_is_the_exact_shingle_set(corpus):
     for a in texts:
         for b in texts + ["人工智能", ""]:
             assert _overlap(shingle_array(a), shingle_array(b)) == _overlap(shingles(a), shingles(b))
+
+
+def test_word_character_table_is_str_isalnum():
+    """The vectorised table of characters the shingles keep is Python's own ``str.isalnum``."""
+    import numpy as np
+
+    from policylab.dedup import _bmp_word_table
+
+    expected = np.fromiter((chr(i).isalnum() for i in range(0x10000)), dtype=bool, count=0x10000)
+    assert np.array_equal(_bmp_word_table(), expected)
