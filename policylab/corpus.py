@@ -534,16 +534,21 @@ STAGE_TABLES = ("document_metadata", "sections", "agencies", "citations", "targe
 
 
 def _stage_tables(documents: pd.DataFrame, page_fields: pd.DataFrame | None = None,
-                  files: pd.DataFrame | None = None, md: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+                  files: pd.DataFrame | None = None, md: pd.DataFrame | None = None,
+                  metadata_only: bool = False) -> dict[str, pd.DataFrame]:
     """Every per-document stage on ``documents`` (``doc_id``, ``text``): one dict of tables.
 
     Each row depends on its own document only (and on the page fields of the files that
     ``files`` maps to it), so tables computed on parts of a corpus, concatenated and sorted by
-    doc_id, are the tables of the whole. ``md`` (corrected metadata) skips the metadata stage.
+    doc_id, are the tables of the whole. ``md`` (corrected metadata) skips the metadata stage;
+    ``metadata_only`` skips the others. The structure stages read a document's text and its
+    metadata row, nothing else.
     """
     docs = documents[["doc_id", "text"]].sort_values("doc_id", kind="stable").reset_index(drop=True)
     if md is None:
         md = meta.document_metadata(docs, page_fields, files)
+    if metadata_only:
+        return {"document_metadata": md}
     merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
     sections = structure.parse_sections(merged)
     return {
@@ -566,6 +571,16 @@ def _among(values: pd.Series, members: set) -> np.ndarray:
     got = pc.is_in(pa.array(values.astype(object).tolist() if values.dtype == object else values.array),
                    value_set=pa.array(sorted(members), type=pa.large_string()))
     return np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set:
+    """doc_ids whose row differs between two tables of one schema (nulls equal nulls)."""
+    a = before.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    b = after.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    if a["doc_id"].tolist() != b["doc_id"].tolist():  # not the same documents: all of them
+        return set(a["doc_id"]) | set(b["doc_id"])
+    return {d for i, d in enumerate(a["doc_id"]) if not a.iloc[[i]].reset_index(drop=True).equals(
+        b.iloc[[i]].reset_index(drop=True))}
 
 
 def _concat(name: str, pieces: list[tuple[pd.DataFrame, np.ndarray | None]]) -> pd.DataFrame:
@@ -606,10 +621,12 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
 
     ``parts`` are the stage tables the workers computed page by page (:func:`_build_batch`).
     Their rows are kept for every document they can stand for: not for a duplicate (dropped),
-    not for a document whose duplicate's page gives fields (e.g. its 发布时间, which metadata
-    uses) or is an identical copy, and not for a corrected document (its title, 文号 and plan
-    period feed citations and targets). Those few are computed here from the whole corpus, as are
-    all documents when ``parts`` is None (the Dask engine, the benchmark's stage timers).
+    not for a document with an identical copy (computed in two tasks), not for the metadata of a
+    document whose duplicate's page gives fields (e.g. its 发布时间, which metadata uses; its
+    structure rows too when that changes its metadata), and not for a corrected document (its
+    title, 文号 and plan period feed citations and targets). Those few are computed here from the
+    whole corpus, as are all documents when ``parts`` is None (the Dask engine, the benchmark's
+    stage timers).
     Corrections and citation links, which look across documents, run here.
     """
     docs = corpus.documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
@@ -617,20 +634,38 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
     tables: dict[str, list[tuple[pd.DataFrame, np.ndarray | None]]] = {name: [] for name in STAGE_TABLES}
     redo, page_fields, files = docs, corpus.page_fields, corpus.files
     if parts is not None:
-        # a duplicate's page fields reach its canonical document's metadata; an identical copy
-        # (same bytes, same doc_id) may have had its rows computed in another batch too
         dups = corpus.files[corpus.files["status"] == "duplicate"]
+        # an identical copy (same bytes, same doc_id) may have had its rows computed in another
+        # batch too: all its rows are computed again, once
+        copies = {d for d, sha in zip(dups["doc_id"], dups["sha256"]) if doc_id_for(sha) == d}
+        # a duplicate's page fields (e.g. its 发布时间) reach its canonical document's metadata:
+        # that is computed again, and the structure rows too if the metadata changed
         with_fields = set(corpus.page_fields["path"])
-        redo_ids = {d for d, path, sha in zip(dups["doc_id"], dups["path"], dups["sha256"])
-                    if path in with_fields or doc_id_for(sha) == d}
-        keep_ids = set(docs["doc_id"]) - redo_ids
+        fielded = {d for d, path in zip(dups["doc_id"], dups["path"]) if path in with_fields} - copies
+        keep_ids = set(docs["doc_id"]) - copies
         for name in STAGE_TABLES:
             # the parts' frames are joined without a copy (Arrow chunks); their rows are copied
             # once, kept and sorted, by _concat
             t = pd.concat([p.pop(name) for p in parts], ignore_index=True) if parts else schema.empty(name)
             tables[name].append((t, _among(t["doc_id"], keep_ids)))
-        redo = docs[_among(docs["doc_id"], redo_ids)]
-        files = files[_among(files["doc_id"], redo_ids)]  # a duplicate's file maps to its canonical doc_id
+        if fielded:
+            sub_files = files[_among(files["doc_id"], fielded)]
+            sub = _stage_tables(docs[_among(docs["doc_id"], fielded)],
+                                page_fields[_among(page_fields["path"], set(sub_files["path"]))], sub_files,
+                                metadata_only=True)["document_metadata"]
+            t, keep = tables["document_metadata"][0]
+            worker = t[keep & _among(t["doc_id"], fielded)]
+            changed = _changed_rows(worker, sub)
+            tables["document_metadata"] = [(t, keep & ~_among(t["doc_id"], fielded)), (sub, None)]
+            if changed:
+                for name in STAGE_TABLES[1:]:
+                    t, keep = tables[name][0]
+                    tables[name][0] = (t, keep & ~_among(t["doc_id"], changed))
+                again = _stage_tables(docs[_among(docs["doc_id"], changed)], md=sub[_among(sub["doc_id"], changed)])
+                for name in STAGE_TABLES[1:]:
+                    tables[name].append((again[name], None))
+        redo = docs[_among(docs["doc_id"], copies)]
+        files = files[_among(files["doc_id"], copies)]  # a duplicate's file maps to its canonical doc_id
         page_fields = page_fields[_among(page_fields["path"], set(files["path"]))]
     if len(redo) or parts is None:
         for name, t in _stage_tables(redo, page_fields, files).items():
