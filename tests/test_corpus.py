@@ -374,3 +374,24 @@ def test_an_identical_copy_in_another_task_gives_its_rows_once(tmp_path, seeds_d
     doc = files.loc["zz_copy_of_004.txt", "doc_id"]
     sections = one["sections"]
     assert not sections[sections["doc_id"] == doc].duplicated(["doc_id", "section_id"]).any()
+
+
+def test_a_duplicates_page_field_that_changes_metadata_reaches_the_structure_rows(tmp_path):
+    """The canonical page gives no 文号; its noisier duplicate's page field does. The 文号 then is
+    the document's own number, which its own text cites: not a citation. The worker saw only the
+    canonical page, so its citation rows are computed again."""
+    body = [line for line in BODY if not line.startswith("杭政办函")]
+    body.insert(-1, "本计划依据杭政办函〔2024〕12号文件精神制定,请各单位抓好落实。")
+    src = tmp_path / "pages"
+    src.mkdir()
+    (src / "a_canonical.txt").write_text("\n".join(body), encoding="utf-8")
+    (src / "b_copy.txt").write_text("\n".join(["网站首页", "文号：杭政办函〔2024〕12号", "【打印】 【关闭窗口】", *body]),
+                                    encoding="utf-8")
+    got = load_corpus(src, n_jobs=1, corrections=None)
+    assert got.files.set_index("path").loc["b_copy.txt", "status"] == "duplicate"
+    assert got.documents["doc_number"].tolist() == ["杭政办函〔2024〕12号"]
+    cited = got.citations["cited_doc_number"].dropna().tolist()
+    assert "杭政办函〔2024〕12号" not in cited
+    alone = load_corpus(src / "a_canonical.txt", n_jobs=1, corrections=None)  # without the copy's field
+    assert alone.documents["doc_number"].isna().all()
+    assert len(alone.citations) == len(got.citations) + 1
