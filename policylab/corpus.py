@@ -20,7 +20,7 @@ with a reason -- and nothing stops the build but a source that does not exist or
 
 Table schemas are documented in :mod:`policylab.schema`.
 
-Length: about 720 lines, of which some 230 are docstrings and examples and some 420 code. One job
+Length: about 780 lines, of which some 250 are docstrings and examples and some 460 code. One job
 holds it together: running the parsing stages over a folder and assembling their tables into a
 :class:`Corpus`. The map over worker processes, the per-file cache, the document-level stages and
 the concatenation are steps of :func:`load_corpus`, and :func:`with_reference` runs the same path
