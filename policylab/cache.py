@@ -269,7 +269,30 @@ def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
         raise
 
 
-class Store:
+class _Namespace:
+    """A sub-folder of the cache with hit, miss, corrupt and write counters (what every store shares)."""
+
+    def __init__(self, namespace: str, root: str | os.PathLike | None = None):
+        self.root = cache_root(root)
+        self.dir = self.root / namespace
+        self.hits = self.misses = self.corrupt = self.writes = 0
+
+    def stats(self) -> dict:
+        """Hits, misses, corrupt entries and writes since this store was made.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> Store("demo", root="/tmp/plcache").stats()
+        {'hits': 0, 'misses': 0, 'corrupt': 0, 'writes': 0}
+        """
+        return {"hits": self.hits, "misses": self.misses, "corrupt": self.corrupt, "writes": self.writes}
+
+
+class Store(_Namespace):
     """One namespace (sub-folder) of the cache, with hit/miss counters.
 
     Parameters
@@ -279,11 +302,6 @@ class Store:
     root : path, optional
         Cache root; default :func:`cache_root`.
     """
-
-    def __init__(self, namespace: str, root: str | os.PathLike | None = None):
-        self.root = cache_root(root)
-        self.dir = self.root / namespace
-        self.hits = self.misses = self.corrupt = self.writes = 0
 
     def path(self, key: str, suffix: str) -> Path:
         """Where the entry ``key`` with ``suffix`` lives: ``<namespace>/<key[:2]>/<key><suffix>``.
@@ -304,20 +322,6 @@ class Store:
         '/tmp/plcache/tokens/ab/abcdef.json'
         """
         return self.dir / key[:2] / f"{key}{suffix}"
-
-    def stats(self) -> dict:
-        """Hits, misses, corrupt entries and writes since this Store was made.
-
-        Returns
-        -------
-        dict
-
-        Examples
-        --------
-        >>> Store("demo", root="/tmp/plcache").stats()
-        {'hits': 0, 'misses': 0, 'corrupt': 0, 'writes': 0}
-        """
-        return {"hits": self.hits, "misses": self.misses, "corrupt": self.corrupt, "writes": self.writes}
 
     def _read(self, key: str, suffix: str, load: Callable[[Path], Any], check: Callable[[Any], bool] | None):
         p = self.path(key, suffix)
@@ -463,7 +467,7 @@ _STREAM_FILES: dict = {}  # path -> ((mtime_ns, size), table, {key: row}): one r
 _STREAM_FILES_KEPT = 64  # memory maps (and file handles) kept open at most; the oldest go first
 
 
-class StreamStore:
+class StreamStore(_Namespace):
     """Streams of strings (a text's tokens, optionally with tags) of many texts, one file per batch.
 
     Each :meth:`put` writes one Arrow IPC file, ``<namespace>/<name[:2]>/<name>.arrow``, whose rows
@@ -503,25 +507,6 @@ class StreamStore:
     """
 
     SUFFIX = ".arrow"
-
-    def __init__(self, namespace: str, root: str | os.PathLike | None = None):
-        self.root = cache_root(root)
-        self.dir = self.root / namespace
-        self.hits = self.misses = self.corrupt = self.writes = 0
-
-    def stats(self) -> dict:
-        """Hits, misses, corrupt entries and files written since this store was made.
-
-        Returns
-        -------
-        dict
-
-        Examples
-        --------
-        >>> StreamStore("demo", root="/tmp/plcache").stats()
-        {'hits': 0, 'misses': 0, 'corrupt': 0, 'writes': 0}
-        """
-        return {"hits": self.hits, "misses": self.misses, "corrupt": self.corrupt, "writes": self.writes}
 
     def files(self) -> list[Path]:
         """The store's files, newest first (by modification time, then name).
