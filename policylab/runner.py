@@ -199,7 +199,8 @@ def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, t
     output : pathlib.Path
         Where the executed notebook is written.
     parameters : dict
-        Injected after the parameters cell.
+        Injected after the parameters cell: those the notebook declares there (all of them when
+        it declares none).
     cwd : pathlib.Path
         The kernel's working folder.
     timeout : int, default 600
@@ -232,6 +233,11 @@ def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, t
         # nbclient reads 0 or less as "no timeout"; never hand it that
         return max(1, int(timeout - (time.monotonic() - t0)))
 
+    # a notebook gets the report's parameters it declares (05 and 06 compare no units): papermill
+    # would otherwise inject the rest too and print "Passed unknown parameter" for each
+    declared = papermill.inspect_notebook(str(path))
+    if declared:
+        parameters = {k: v for k, v in parameters.items() if k in declared}
     try:
         nb = papermill.execute_notebook(
             str(path), str(output), parameters=parameters, kernel_name=kernel_name, language="python", cwd=str(cwd),

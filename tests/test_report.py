@@ -167,3 +167,24 @@ def test_missing_source_is_a_clear_error(tmp_path, capsys):
 
     assert cli.main(["report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"), "-q"]) == 2
     assert "source not found" in capsys.readouterr().err
+
+
+def test_a_notebook_gets_only_the_parameters_it_declares(tmp_path, monkeypatch):
+    """05 and 06 compare no units: `unit` is not injected there (papermill would print "Passed
+    unknown parameter: unit" on the researcher's terminal); 01 declares it and gets it."""
+    import papermill
+
+    from policylab import runner
+
+    seen = {}
+
+    def fake_execute(path, output, parameters=None, **kw):
+        seen[Path(path).stem] = dict(parameters)
+        return nbformat.v4.new_notebook()
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    params = {"source": "seeds", "tables": "corpus", "out_dir": ".", "unit": "city"}
+    for name in ("01_corpus", "05_instruments", "06_diffusion"):
+        runner.execute_notebook(Path("notebooks") / f"{name}.ipynb", tmp_path / f"{name}.ipynb", params, cwd=tmp_path)
+    assert seen["01_corpus"] == params
+    assert seen["05_instruments"] == seen["06_diffusion"] == {"source": "seeds", "tables": "corpus", "out_dir": "."}
