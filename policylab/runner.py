@@ -186,6 +186,26 @@ def _check_outputs(nb, name: str) -> None:
                     )
 
 
+def _declared_parameters(path: Path) -> set[str]:
+    """Names the notebook's cell tagged ``parameters`` assigns (none when it has no such cell)."""
+    import ast
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:  # not Python: let papermill say what it makes of it
+                return set()
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                    node, ast.AnnAssign) else []
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
 def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, timeout: int = 600,
                      kernel_name: str = "python3"):
     """Execute one notebook with papermill in a fresh kernel; return the executed notebook.
@@ -235,7 +255,7 @@ def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, t
 
     # a notebook gets the report's parameters it declares (05 and 06 compare no units): papermill
     # would otherwise inject the rest too and print "Passed unknown parameter" for each
-    declared = papermill.inspect_notebook(str(path))
+    declared = _declared_parameters(path)
     if declared:
         parameters = {k: v for k, v in parameters.items() if k in declared}
     try:
