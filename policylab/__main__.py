@@ -2,6 +2,6 @@
 
 import sys
 
-from policylab.cli import main
+from policylab.cli import run
 
-sys.exit(main())
+sys.exit(run())

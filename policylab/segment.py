@@ -448,7 +448,10 @@ class _JiebaFrequencies:
             hit = pc.is_in(words, value_set=pa.array(list(subs), type=pa.string()))
             # in file order, so the last line of a repeated word wins, as in jieba
             self.freq = dict(zip(words.filter(hit).to_pylist(), freqs.filter(hit).to_pylist()))
-            words = words.to_pylist()
+            # only a word opening with a term's character can have a substring of a term as its
+            # prefix: those few are made Python strings for the search below, not all 350k
+            firsts = pa.array(sorted({p[0] for p in subs if p not in self.freq}), type=pa.string())
+            words = words.filter(pc.is_in(pc.utf8_slice_codeunits(words, 0, 1), value_set=firsts)).to_pylist()
         else:
             words, freqs, self.total = _read_jieba_dict(path)
             self.freq = {w: int(f) for w, f in zip(words, freqs) if w in subs}

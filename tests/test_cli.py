@@ -110,3 +110,21 @@ def test_build_with_a_reference_folder_marks_its_documents(tmp_path, seeds_dir, 
     cites = pd.read_parquet(out / "citations.parquet")
     national = docs.loc[docs["reference"] == True, "doc_id"].iloc[0]  # noqa: E712
     assert national in set(cites["cited_doc_id"].dropna())
+
+
+def test_the_command_entry_point_builds_and_freezes_the_collector_only_on_the_way_out(tmp_path, seeds_dir):
+    """`policylab` (console script and ``python -m``) is :func:`run`: main's exit code, then gc.freeze."""
+    import gc
+
+    from policylab.cli import run
+
+    r = subprocess.run([sys.executable, "-m", "policylab", "build", str(seeds_dir), "--out", str(tmp_path / "o"),
+                        "--no-cache"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "o" / "manifest.json").exists() and "documents: 4" in r.stdout
+    before = gc.get_freeze_count()
+    try:
+        assert run(["report", str(seeds_dir), "--out", "README.md"]) == 2  # a usage error stays one
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
