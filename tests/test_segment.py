@@ -238,6 +238,26 @@ def test_processes_give_the_same_table(corpus):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_workers_started_before_the_parent_has_a_segmenter_cut_the_same(corpus, monkeypatch, tmp_path):
+    """A fresh process (no segmenter yet) cutting with rjieba over two processes builds none itself:
+    the workers build jieba-rs's dictionary while it reads the term frequencies, which the chunks
+    carry to them -- user dictionary terms included. The table is the one process's."""
+    pytest.importorskip("rjieba", reason="rjieba is an optional engine")
+    user = tmp_path / "user.txt"
+    user.write_text("智算底座 5 n\n数据要素市场 n\n", encoding="utf-8")
+    docs = corpus.documents.assign(text=corpus.documents["text"] + "\n建设智算底座,培育数据要素市场。")
+    for dicts in ((), (str(user),)):
+        one = tokenize(docs, cache=False, n_jobs=1, user_dicts=dicts)
+        monkeypatch.setattr(segment, "_SEGMENTERS", {})
+        monkeypatch.setattr(segment, "_RJIEBA_TERMS", {})
+        monkeypatch.setattr(segment, "PARALLEL_MIN_CHARS", 0)
+        two = tokenize(docs, cache=False, n_jobs=2, user_dicts=dicts)
+        assert segment._SEGMENTERS == {}  # built in the workers only
+        assert two.attrs["segmenter"].startswith("rjieba")
+        pd.testing.assert_frame_equal(one, two)
+    assert {"智算底座", "数据要素市场"} <= set(two["token"])
+
+
 def _streams(cache_dir):
     return sorted((cache_dir / "tokens").rglob("*.arrow"))
 
