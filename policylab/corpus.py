@@ -605,15 +605,18 @@ def _concat(name: str, pieces: list[tuple[pd.DataFrame, np.ndarray | None]]) -> 
                      for c in by})
     order = pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in by]).to_numpy()
     order = order[keep[order]]
-    out = out.take(order).reset_index(drop=True)
+    columns = {}
     for col in out.columns:
-        # Parquet encodes an Arrow column chunk by chunk: one chunk, as a one-part build has it,
-        # so the files are identical
         arr = out[col].array
         ca = getattr(arr, "_pa_array", None)
-        if ca is not None and ca.num_chunks > 1:
-            out[col] = pd.Series(type(arr)(pa.chunked_array([ca.combine_chunks()], type=ca.type)), index=out.index, name=col)
-    return out
+        if ca is not None:
+            # an Arrow column is joined into one array first, then gathered: one chunk, as a
+            # one-part build has it (Parquet encodes chunk by chunk, so the files are identical),
+            # and one take instead of one per piece
+            columns[col] = type(arr)(pa.chunked_array([ca.combine_chunks().take(pa.array(order))], type=ca.type))
+        else:
+            columns[col] = arr.take(order)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None = None) -> None:
