@@ -509,6 +509,12 @@ def _pf_for_doc(page_fields: pd.DataFrame | None, files: pd.DataFrame | None) ->
     """page_fields rows grouped by doc_id, the canonical file's rows first (then by path)."""
     if page_fields is None or len(page_fields) == 0 or files is None or len(files) == 0:
         return {}
+    fast = _pf_lists(page_fields, files)
+    return fast if fast is not None else _pf_merged(page_fields, files)
+
+
+def _pf_merged(page_fields: pd.DataFrame, files: pd.DataFrame) -> dict:
+    """:func:`_pf_for_doc` by a merge and a frame sort: any keys (see :func:`_pf_lists`)."""
     f = files.loc[files["doc_id"].notna(), ["path", "doc_id", "status"]].copy()
     f["rank"] = (f["status"] != "document").astype(int)
     pf = page_fields.merge(f, on="path", how="inner")
@@ -521,6 +527,39 @@ def _pf_for_doc(page_fields: pd.DataFrame | None, files: pd.DataFrame | None) ->
             out[d] = {"field": [], "value": []}
         out[d]["field"].append(fld)
         out[d]["value"].append(val)
+    return out
+
+
+def _pf_lists(page_fields: pd.DataFrame, files: pd.DataFrame) -> dict | None:
+    """:func:`_pf_for_doc` from the columns as plain lists (no merge, no frame sort): the same
+    rows in the same order, or None when a key is not of the plain kind that makes the two agree
+    (a path, doc_id or status that is not text -- a null path matches a null path in a merge --,
+    a path given twice in ``files``, a line number that is not an int)."""
+    where: dict = {}
+    for path, d, status in zip(files["path"].tolist(), files["doc_id"].tolist(), files["status"].tolist()):
+        if d is None or d is pd.NA or (isinstance(d, float) and d != d):
+            continue  # files["doc_id"].notna() leaves it out
+        if type(path) is not str or type(d) is not str or type(status) is not str or path in where:
+            return None
+        where[path] = (d, 0 if status == "document" else 1)  # rank: the canonical file's rows first
+    keys = []
+    for i, (path, line_no) in enumerate(zip(page_fields["path"].tolist(), page_fields["line_no"].tolist())):
+        if type(path) is not str:
+            return None
+        w = where.get(path)
+        if w is None:
+            continue  # an inner merge drops it
+        if type(line_no) is not int:
+            return None
+        keys.append((w[0], w[1], path, line_no, i))  # i: the stable sort keeps the table's order
+    keys.sort()
+    fields, values = page_fields["field"].tolist(), page_fields["value"].tolist()
+    out: dict = {}
+    for d, _, _, _, i in keys:
+        if d not in out:
+            out[d] = {"field": [], "value": []}
+        out[d]["field"].append(fields[i])
+        out[d]["value"].append(values[i])
     return out
 
 
@@ -558,6 +597,16 @@ def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None 
         m = extract_metadata("" if pd.isna(text) else str(text), pf.get(doc_id))
         m["doc_id"] = doc_id
         rows.append(m)
+    # the frame straight from the columns, in doc_id order, when every value is of a plain kind
+    # (str, int, Timestamp, None); else pandas infers, casts and sorts, as it always did
+    cols = {name: [m[name] for m in rows] for name in ("doc_id", *META_FIELDS)}
+    order = schema.stable_order(cols["doc_id"])
+    if order is not None:
+        if order is not True:
+            cols = {name: [col[i] for i in order] for name, col in cols.items()}
+        df = schema.from_columns("document_metadata", cols, fallback=False)
+        if df is not None:
+            return df
     df = pd.DataFrame(rows, columns=["doc_id", *META_FIELDS])
     return _conform(df)
 

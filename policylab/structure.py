@@ -134,9 +134,16 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
-    df = pd.DataFrame(rows, columns=schema.columns("sections"))
-    df = schema.conform("sections", df)
-    return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
+    # the columns as lists, put in (doc_id, order) order here: one frame built from them, not a
+    # frame of row dicts cast and sorted by pandas (which cost more than the parsing of a batch)
+    cols = {name: [r[name] for r in rows] for name in schema.columns("sections")}
+    order = schema.stable_order(cols["doc_id"], cols["order"])
+    if order is None:  # a null or non-text doc_id: pandas sorts as the table holds it
+        df = schema.from_columns("sections", cols)
+        return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
+    if order is not True:
+        cols = {name: [col[i] for i in order] for name, col in cols.items()}
+    return schema.from_columns("sections", cols)
 
 
 # ----------------------------------------------------------------------------- agencies
@@ -367,11 +374,11 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     >>> a[["section_id", "clause", "agency", "role"]].values.tolist()
     [['1.1', 0, '市工信局', 'lead'], ['1.1', 0, '市科技局', 'responsible']]
     """
-    rows = []
-    secs = sections.sort_values(["doc_id", "order"], kind="stable")
-    current, clause = None, 0
+    cols = {name: [] for name in ("doc_id", "section_id", "clause", "agency", "role")}
+    c_doc, c_sid, c_clause, c_agency, c_role = cols.values()
     # plain lists, not a groupby: the sorted rows of one document are contiguous
-    for doc_id, sid, text in zip(secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist()):
+    current, clause = None, 0
+    for doc_id, sid, text in zip(*_sorted_columns(sections, ["doc_id", "section_id", "text"])):
         if doc_id != current:
             current, clause = doc_id, 0
         if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
@@ -382,10 +389,34 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
         for ln in text.split("\n"):
             for label, body in find_responsibility_clauses(ln):
                 for agency, role in split_agencies(label, body):
-                    rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
-                                 "agency": agency, "role": role})
+                    c_doc.append(doc_id)
+                    c_sid.append(sid)
+                    c_clause.append(clause)
+                    c_agency.append(agency)
+                    c_role.append(role)
                 clause += 1
-    return schema.conform("agencies", pd.DataFrame(rows, columns=schema.columns("agencies")))
+    return schema.from_columns("agencies", cols)
+
+
+def _sorted_columns(sections: pd.DataFrame, names: list[str]) -> list[list]:
+    """Columns of a sections table as lists, in ``sort_values(["doc_id", "order"], kind="stable")``
+    order: put in order in Python when the keys allow it (:func:`policylab.schema.stable_order`),
+    which spares pandas sorting (and copying) every column, the texts included.
+
+    Examples
+    --------
+    >>> secs = pd.DataFrame({"doc_id": ["d2", "d1"], "order": [0, 0], "section_id": ["1", "2"]})
+    >>> _sorted_columns(secs, ["doc_id", "section_id"])
+    [['d1', 'd2'], ['2', '1']]
+    """
+    order = schema.stable_order(sections["doc_id"].tolist(), sections["order"].tolist())
+    if order is None:
+        secs = sections.sort_values(["doc_id", "order"], kind="stable")
+        return [secs[name].tolist() for name in names]
+    cols = [sections[name].tolist() for name in names]
+    if order is not True:
+        cols = [[col[i] for i in order] for col in cols]
+    return cols
 
 
 # ----------------------------------------------------------------------------- citations
@@ -507,8 +538,14 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
-    df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
-    return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
+    cols = {name: [r[name] for r in rows] for name in ("doc_id", "section_id", "cited_title", "cited_doc_number")}
+    order = schema.stable_order(cols["doc_id"])
+    if order is None:  # a null or non-text doc_id: pandas sorts as the table holds it
+        df = schema.from_columns("citations", cols)
+        return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
+    if order is not True:
+        cols = {name: [col[i] for i in order] for name, col in cols.items()}
+    return schema.from_columns("citations", cols)
 
 
 # ----------------------------------------------------------------------------- citation links
