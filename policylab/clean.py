@@ -455,6 +455,45 @@ def policy_cues() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(x) for x in lines if x.strip() and not x.startswith("#"))
 
 
+@functools.lru_cache(maxsize=1)
+def _cue_tests() -> tuple:
+    """:func:`policy_cues` with each cue that is a plain string (no character of the regex syntax,
+    no flag) as that string: ``s in text`` finds what ``re.compile(s).search(text)`` finds, faster."""
+    return tuple(c.pattern if re.escape(c.pattern) == c.pattern and c.flags == re.UNICODE else c
+                 for c in policy_cues())
+
+
+def count_cues(text: str, stop_at: int | None = None) -> int:
+    """Number of distinct policy-text cues (:func:`policy_cues`) ``text`` shows.
+
+    Parameters
+    ----------
+    text : str
+        A clean text.
+    stop_at : int, optional
+        Stop counting once this many are found (a gate asking "at least n?" need not try every
+        cue on the whole text): the result is then ``min(count, stop_at)``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> count_cues("关于印发实施方案的通知\\n一、指导思想\\n到2025年,…")
+    4
+    >>> count_cues("关于印发实施方案的通知\\n一、指导思想\\n到2025年,…", stop_at=2)
+    2
+    """
+    n = 0
+    for cue in _cue_tests():
+        if (cue in text) if isinstance(cue, str) else (cue.search(text) is not None):
+            n += 1
+            if stop_at is not None and n >= stop_at:
+                break
+    return n
+
+
 _DATE_ISO = r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
 # a site's date line: an ISO date, maybe a time, maybe a view count (2020-11-17 2732; 阅读 321)
 _SITE_DATE = re.compile(
@@ -679,7 +718,38 @@ def split_lines(raw: str) -> list[str]:
 _BREAK_CHARS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
+def _body_bounds(lines: list[str], status: list, cut_kinds: set) -> tuple[int, int]:
+    """``(start, end)`` of the body: its first and last lines of running prose that no rule removed
+    (``status`` None), ``(len(lines), -1)`` when there is none.
+
+    A footer marker (a status in ``cut_kinds``) after the body has begun ends the page, unless real
+    prose follows it in quantity (then the marker was a false alarm inside the document). The
+    first and last prose lines are found from either end; the prose lines between them are listed
+    only when a marker stands between them (most pages have none): only that test reads them.
+
+    Examples
+    --------
+    >>> p = "加快建设人工智能创新应用先导区,推动人工智能与实体经济深度融合。"
+    >>> _body_bounds(["首页", p, "版权所有", p, "联系我们"], ["navigation", None, "footer", None, "footer"], {"footer"})
+    (1, 3)
+    """
+    start = next((i for i in range(len(lines)) if status[i] is None and is_prose(lines[i])), None)
+    if start is None:
+        return len(lines), -1
+    end = next(i for i in range(len(lines) - 1, start - 1, -1) if status[i] is None and is_prose(lines[i]))
+    prose = None
+    for i in range(start + 1, end + 1):
+        if status[i] in cut_kinds:
+            if prose is None:
+                prose = [j for j in range(start, end + 1) if status[j] is None and is_prose(lines[j])]
+            after = sum(len(lines[j]) for j in prose if j > i)
+            before = sum(len(lines[j]) for j in prose if j < i)
+            if after < 0.2 * before:
+                return start, max((j for j in prose if j < i), default=start)
+    return start, end
+
+
+def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int | None = None) -> CleanResult:
     r"""Clean one page's decoded text (see the module docstring for the steps).
 
     Parameters
@@ -688,6 +758,9 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         The page's text as :func:`policylab.ingest.read_page` decoded it.
     meta_fields : list of (str, str)
         ``(label, value)`` pairs the page carried outside its text (HTML <meta> tags).
+    cue_limit : int, optional
+        Count the cues only up to this many (``n_cues`` is then ``min(count, cue_limit)``): the
+        corpus gate only asks whether a page shows :data:`policylab.page.MIN_CUES` of them.
 
     Returns
     -------
@@ -761,20 +834,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             edge_rules.append(i)
 
     # the body: from the first to the last line of running prose that no rule removed
-    prose = [i for i, line in enumerate(lines) if status[i] is None and is_prose(line)]
-    if prose:
-        start, end = prose[0], prose[-1]
-        # a footer marker after the body has begun ends the page, unless real prose follows it
-        # in quantity (then the marker was a false alarm inside the document)
-        for i in range(start + 1, end + 1):
-            if status[i] in cut_kinds:
-                after = sum(len(lines[j]) for j in prose if j > i)
-                before = sum(len(lines[j]) for j in prose if j < i)
-                if after < 0.2 * before:
-                    end = max((j for j in prose if j < i), default=start)
-                    break
-    else:
-        start, end = len(lines), -1
+    start, end = _body_bounds(lines, status, cut_kinds)
 
     def next_kept(i: int, step: int) -> int | None:
         j = i + step
@@ -865,7 +925,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             removed.append(RemovedLine(i + 1, raw_lines[i].strip(), status[i]))
     kept = join_broken_lines(kept)
     text = "\n".join(kept)
-    n_cues = sum(1 for cue in policy_cues() if cue.search(text))
+    n_cues = count_cues(text, stop_at=cue_limit)
     return CleanResult(
         text=text,
         script=script,

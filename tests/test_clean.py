@@ -387,3 +387,72 @@ def test_pinyin_readings_found_as_by_a_look_behind_first(real_pages):
     crafted = ["發(fā)展(zhǎn)", "(fā)開頭", "a(fa)", "產業(yè)((de))", "字(a)(b)"]
     for page in real_pages + crafted:
         assert [m.span() for m in _PINYIN.finditer(page)] == [m.span() for m in plain.finditer(page)]
+
+
+def test_cues_counted_as_by_their_patterns(real_pages):
+    from policylab.clean import clean_page, count_cues, policy_cues
+
+    crafted = ["", "通知", "各部门", "各 部门", "〔2020〕12号 [2021]3号", "到 2025年", "人民政府人民政府"]
+    for text in [clean_page(p).text for p in real_pages] + real_pages + crafted:
+        plain = sum(1 for cue in policy_cues() if cue.search(text))
+        assert count_cues(text) == plain
+        for k in (1, 2, 5):
+            assert count_cues(text, stop_at=k) == min(plain, k)
+    assert count_cues("通知") == 1 and count_cues("通知", stop_at=0) == 1  # stop_at counts the found ones
+
+
+def _body_bounds_plain(lines, status, cut_kinds):
+    """The body as clean_page found it before issue 15's fourth pass: every prose line listed first."""
+    from policylab.clean import is_prose
+
+    prose = [i for i, line in enumerate(lines) if status[i] is None and is_prose(line)]
+    if not prose:
+        return len(lines), -1
+    start, end = prose[0], prose[-1]
+    for i in range(start + 1, end + 1):
+        if status[i] in cut_kinds:
+            after = sum(len(lines[j]) for j in prose if j > i)
+            before = sum(len(lines[j]) for j in prose if j < i)
+            if after < 0.2 * before:
+                end = max((j for j in prose if j < i), default=start)
+                break
+    return start, end
+
+
+def test_body_bounds_from_either_end_are_the_bounds_of_every_prose_line(real_pages):
+    # _body_bounds finds the first and last prose lines from either end and lists the prose lines
+    # only when a footer marker stands between them: the same body as listing them all first, on the
+    # lines of real pages with their any-zone rule statuses, and with markers put at random places
+    import random
+
+    import policylab.clean as K
+
+    rules = K.noise_rules()
+    cut_kinds = {r.kind for r in rules if r.cut}
+    any_rules = [rf for rf in zip(rules, K._line_filters()) if rf[0].zone == "any"]
+    para = "加快建设人工智能创新应用先导区,推动人工智能与实体经济深度融合,培育一批具有国际竞争力的企业。"
+    crafted = [
+        "\n".join([para] * 5 + ["版权所有 某市人民政府"] + [para] * 5),  # prose follows: a false alarm
+        "\n".join([para] * 10 + ["版权所有 某市人民政府", para]),  # little prose follows: the page ends
+        "\n".join(["首页", para, "免责声明:本站信息仅供参考。", "联系我们", para[:12] + "。"]),
+        "首页\n登录 注册", "",
+    ]
+    rng = random.Random(5)
+    n_cut = 0
+    for page in real_pages + crafted:
+        lines = [K.normalise_line(x) for x in K.split_lines(page)]
+        low = [x.lower() for x in lines]
+        status = [None if x else "" for x in lines]
+        for i, kind in K._first_rule(any_rules, lines, low, [i for i, x in enumerate(lines) if x]).items():
+            status[i] = kind
+        variants = [status]
+        for _ in range(3):
+            v = list(status)
+            for i in rng.sample(range(len(v)), min(len(v), 2)):
+                v[i] = rng.choice(sorted(cut_kinds) + ["navigation", None])
+            variants.append(v)
+        for v in variants:
+            want = _body_bounds_plain(lines, v, cut_kinds)
+            assert K._body_bounds(lines, v, cut_kinds) == want
+            n_cut += any(s in cut_kinds for s in v[want[0]:want[1] + 1])
+    assert n_cut > 20  # the marker test ran
