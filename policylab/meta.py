@@ -80,6 +80,7 @@ from policylab.frame import (  # noqa: F401  (doc_types, find_doc_numbers, docum
     match_heading,
     normalize_doc_number,
 )
+from policylab.structure import document_frame
 from policylab.text import DATE, cn_number, fold, horizons, lines_of, parse_date  # noqa: F401  (fold, lines_of: also public here)
 
 __all__ = [
@@ -420,8 +421,8 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
     >>> m["issuer"], m["doc_type"], m["city"], m["province"], m["target_years"]
     ('合肥市人民政府', '实施意见', '合肥', '安徽', '2020,2025')
     """
-    lines = join_split_titles(lines_of(text))
-    head = document_head(lines)
+    lines, head = document_frame(text)  # the section and citation stages read them too
+    lines = list(lines)
     out: dict = dict.fromkeys(META_FIELDS)
 
     # titles and the document number (a number line of the wrapper, else the page's 文号 field)

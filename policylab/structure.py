@@ -67,9 +67,79 @@ from policylab.frame import (  # noqa: F401  (match_heading: also public here)
 )
 from policylab.text import fold, lines_of
 
+# the metadata, section and citation stages read the same documents in turn (a batch of a build):
+# each document's lines and frame are kept for the next stage, for the last texts up to this many
+# characters (a batch of pages holds far fewer; a bigger corpus in one process just misses)
+_FRAME_MEMO_CHARS = 2_000_000
+_frame_memo: dict[str, list] = {}  # text -> [lines, document_head or None]
+_frame_memo_chars = 0
+
+
+def _framed(text: str) -> list:
+    global _frame_memo_chars
+    entry = _frame_memo.get(text)
+    if entry is None:
+        entry = [tuple(join_split_titles(lines_of(text))), None]
+        if len(text) <= _FRAME_MEMO_CHARS:
+            while _frame_memo and _frame_memo_chars + len(text) > _FRAME_MEMO_CHARS:
+                _frame_memo_chars -= len(next(iter(_frame_memo)))
+                del _frame_memo[next(iter(_frame_memo))]  # the oldest first
+            _frame_memo[text] = entry
+            _frame_memo_chars += len(text)
+    return entry
+
+
+def document_lines(text: str) -> tuple[str, ...]:
+    """A document's lines as every stage reads them: folded, stripped, non-empty, a title broken
+    over two lines joined (:func:`policylab.text.lines_of`, :func:`policylab.frame.join_split_titles`).
+
+    The metadata, section and citation stages each read a document's lines; the lines of the last
+    texts read are kept (up to a bound), so each document's are found once per batch, not once per
+    stage. A tuple: the same object may be given to several callers.
+
+    Parameters
+    ----------
+    text : str
+        A document, one paragraph per line.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> document_lines("南京市人工智能产业\\n发展行动计划\\n\\n一、总体要求")
+    ('南京市人工智能产业发展行动计划', '一、总体要求')
+    """
+    return _framed(text)[0]
+
+
+def document_frame(text: str) -> tuple[tuple[str, ...], dict]:
+    """:func:`document_lines` and their :func:`policylab.frame.document_head`, kept alike (the
+    head's dict is shared: read it, do not change it).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (tuple of str, dict)
+
+    Examples
+    --------
+    >>> lines, head = document_frame("关于印发某市实施方案的通知\\n某政发〔2020〕1号\\n一、目标")
+    >>> head["body_start"], lines[head["body_start"]]
+    (2, '一、目标')
+    """
+    entry = _framed(text)
+    if entry[1] is None:
+        entry[1] = document_head(list(entry[0]))
+    return entry[0], entry[1]
+
+
 def _doc_sections(doc_id: str, text: str) -> list[dict]:
-    lines = join_split_titles(lines_of(text))
-    head = document_head(lines)
+    lines, head = document_frame(text)
     body = lines[head["body_start"]:]
     end = end_signature(body)
     if end is not None:
@@ -434,7 +504,7 @@ def _norm_title(t: str | None) -> str:
 
 
 def _doc_citations(doc_id: str, text: str, own: dict, sections: list[tuple[str, object]] | None) -> list[dict]:
-    lines = join_split_titles(lines_of(text))
+    lines = document_lines(text)
     own_titles = {_norm_title(own.get(k)) for k in ("title", "notice_title") if own.get(k)}
     own_titles.discard("")
     own_number = own.get("doc_number")
@@ -536,7 +606,10 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
     rows = []
     for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         text = "" if pd.isna(text) else str(text)
-        own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
+        own = own_by_doc.get(doc_id)
+        if not own:
+            lines, head = document_frame(text)
+            own = document_identity(list(lines), head)
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
     cols = {name: [r[name] for r in rows] for name in ("doc_id", "section_id", "cited_title", "cited_doc_number")}
     order = schema.stable_order(cols["doc_id"])
