@@ -542,7 +542,43 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 
-def from_columns(table: str, data: dict, fallback: bool = True) -> pd.DataFrame | None:
+# the plain lists some text columns were built from (:func:`from_columns` ``keep``), by the Arrow
+# array that holds them (kept alive here, so its id names it): a later stage reading the same column
+# of the same frame gets the list back instead of converting every string again
+_KEPT_LISTS: dict[int, tuple] = {}
+_KEPT_MAX = 16  # columns; the oldest go first
+
+
+def column_list(df: pd.DataFrame, name: str) -> list:
+    """``df[name].tolist()``: the very list the column was built from when :func:`from_columns`
+    kept it and the frame still holds that column (a stage reading what the one before built).
+
+    Parameters
+    ----------
+    df : DataFrame
+    name : str
+        A column of ``df``.
+
+    Returns
+    -------
+    list
+        Shared with other readers: read it, do not change it.
+
+    Examples
+    --------
+    >>> t = from_columns("agencies", {"doc_id": ["d1", "d2"], "agency": ["市科技局", None]}, keep=("agency",))
+    >>> column_list(t, "agency") == t["agency"].tolist() == ["市科技局", pd.NA]
+    True
+    """
+    col = df[name]
+    chunked = getattr(col.array, "_pa_array", None)
+    kept = _KEPT_LISTS.get(id(chunked)) if chunked is not None else None
+    if kept is not None and kept[0] is chunked:
+        return kept[1]
+    return col.tolist()
+
+
+def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()) -> pd.DataFrame | None:
     """A table of the schema built straight from plain Python lists, one per column.
 
     The same frame as ``conform(table, pd.DataFrame(data))`` -- values, dtypes, index -- built
@@ -561,6 +597,9 @@ def from_columns(table: str, data: dict, fallback: bool = True) -> pd.DataFrame 
         Columns by name, all of one length; a column of the schema left out is all null.
     fallback : bool
         False: return None instead of going through :func:`conform` (the caller has its own way).
+    keep : tuple of str
+        Text columns whose lists :func:`column_list` gives back to later readers of the frame
+        (with ``pd.NA`` for ``None``, as ``tolist`` gives it).
 
     Returns
     -------
@@ -591,7 +630,15 @@ def from_columns(table: str, data: dict, fallback: bool = True) -> pd.DataFrame 
         if arr is None:  # a value of another kind: pandas' own inference and casts decide
             return conform(table, pd.DataFrame(data)) if fallback else None
         out[name] = arr
-    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+    for name in keep:
+        chunked = getattr(frame[name].array, "_pa_array", None)
+        values = data.get(name)
+        if chunked is not None and values is not None and all(v is None or type(v) is str for v in values):
+            while len(_KEPT_LISTS) >= _KEPT_MAX:
+                del _KEPT_LISTS[next(iter(_KEPT_LISTS))]
+            _KEPT_LISTS[id(chunked)] = (chunked, [pd.NA if v is None else v for v in values])
+    return frame
 
 
 def stable_order(doc_ids: list, orders: list | None = None):

@@ -213,7 +213,8 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
         return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
     if order is not True:
         cols = {name: [col[i] for i in order] for name, col in cols.items()}
-    return schema.from_columns("sections", cols)
+    # the agencies, citations and targets stages read these columns back (schema.column_list)
+    return schema.from_columns("sections", cols, keep=("doc_id", "section_id", "parent_id", "heading", "text"))
 
 
 # ----------------------------------------------------------------------------- agencies
@@ -479,11 +480,11 @@ def _sorted_columns(sections: pd.DataFrame, names: list[str]) -> list[list]:
     >>> _sorted_columns(secs, ["doc_id", "section_id"])
     [['d1', 'd2'], ['2', '1']]
     """
-    order = schema.stable_order(sections["doc_id"].tolist(), sections["order"].tolist())
+    order = schema.stable_order(schema.column_list(sections, "doc_id"), sections["order"].tolist())
     if order is None:
         secs = sections.sort_values(["doc_id", "order"], kind="stable")
         return [secs[name].tolist() for name in names]
-    cols = [sections[name].tolist() for name in names]
+    cols = [schema.column_list(sections, name) for name in names]
     if order is not True:
         cols = [[col[i] for i in order] for col in cols]
     return cols
@@ -600,8 +601,8 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
             own_by_doc[doc_id] = {k: (None if pd.isna(v) else v) for k, v in zip(keys, values)}
     # each document's (section_id, text) pairs, in the table's order (plain lists: no groupby)
     secs_by_doc: dict = {}
-    for doc_id, sid, t in zip(sections["doc_id"].tolist(), sections["section_id"].tolist(),
-                              sections["text"].tolist()):
+    for doc_id, sid, t in zip(schema.column_list(sections, "doc_id"), schema.column_list(sections, "section_id"),
+                              schema.column_list(sections, "text")):
         secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
     for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):

@@ -446,7 +446,7 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
     names = ["doc_id", "section_id", "text", "heading", "parent_id"]
     # plain lists in (doc_id, order, row) order: iterating Arrow-backed columns row by row costs
     # more than the parsing, and pandas' sort would copy every column (the texts too)
-    doc_ids = sections["doc_id"].tolist()
+    doc_ids = schema.column_list(sections, "doc_id")
     order = schema.stable_order(doc_ids, sections["order"].tolist() if "order" in sections.columns else None)
     if order is None:  # a null or non-text key: pandas sorts as before
         secs = sections.reset_index(drop=True).copy()
@@ -457,7 +457,8 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
             secs = secs.sort_values(["doc_id", "_row"], kind="stable")
         cols = [secs[c].tolist() if c in secs.columns else [None] * n for c in names]
     else:
-        cols = [doc_ids] + [sections[c].tolist() if c in sections.columns else [None] * n for c in names[1:]]
+        cols = [doc_ids] + [schema.column_list(sections, c) if c in sections.columns else [None] * n
+                            for c in names[1:]]
         if order is not True:
             cols = [[col[i] for i in order] for col in cols]
 

@@ -218,3 +218,21 @@ def test_page_fields_by_document_from_lists_is_the_merge(built):
             continue
         assert meta._pf_for_doc(pf, files) == merged
     assert n_fast >= 4
+
+
+def test_column_list_gives_back_the_list_only_for_the_column_built_from_it(built):
+    for b in built:
+        docs = b["corpus"].documents[["doc_id", "text"]]
+        secs = structure.parse_sections(docs)
+        for name in ("doc_id", "section_id", "parent_id", "heading", "text"):
+            assert schema.column_list(secs, name) == secs[name].tolist()
+            assert [type(v) for v in schema.column_list(secs, name)] == [type(v) for v in secs[name].tolist()]
+        kept = schema.column_list(secs, "text")
+        # a frame taken apart and put together again, or a column set anew, is read afresh
+        for other in (secs.take(list(range(len(secs)))[::-1]).reset_index(drop=True),
+                      secs.assign(text=secs["text"].str.upper()), secs.copy(deep=True)):
+            got = schema.column_list(other, "text")
+            assert got == other["text"].tolist()
+        assert schema.column_list(secs, "text") is kept
+    t = from_columns("agencies", {"doc_id": ["d"], "agency": [np.str_("局")]}, keep=("agency", "role"))
+    assert schema.column_list(t, "agency") == ["局"] and schema.column_list(t, "role") == [pd.NA]
