@@ -456,3 +456,83 @@ def test_body_bounds_from_either_end_are_the_bounds_of_every_prose_line(real_pag
             assert K._body_bounds(lines, v, cut_kinds) == want
             n_cut += any(s in cut_kinds for s in v[want[0]:want[1] + 1])
     assert n_cut > 20  # the marker test ran
+
+
+# witness filters: a rule's pattern found from the characters its matches can begin with
+_CASE_CRAFTED = [
+    "COPYRIGHT © 2024", "copyright 2024 某市", "Ｃopyright", "İCP备12345号", "ıcp证", "icp备",
+    "HTTPS://www.gov.cn/zhengce", "hTtP://x.cn", "WWW.GOV.CN", "访问 wWw.example.org 了解",
+    "//cdn.example.com/a.js", "example.COM", "gov.cn/abc", "ſ", "K", "\u212a", "公网安备 11010502030143号",
+    "联系我们", "电话:010-12345678", "—— 3 ——", "第 2 页 共 10 页", "图1 人工智能产业布局", "  *姓名",
+    "您的位置:首页 > 政策", "首页 / 政策文件", "END", "- END -", "THE END", "\u3000版权所有",
+]
+
+
+def test_witness_filters_find_every_line_a_rule_matches(real_pages):
+    from policylab.clean import _lines_holding, _line_filters, _witness_filters, noise_rules, split_lines
+
+    pages = real_pages + ["\n".join(_CASE_CRAFTED), "\n".join(reversed(_CASE_CRAFTED))]
+    n_fast = 0
+    for rule, filt in zip(noise_rules(), _line_filters()):
+        if filt is None or rule.match != "regex":
+            continue
+        witness = _witness_filters(filt)
+        if witness is None:
+            continue
+        n_fast += 1
+        anywhere, at_start = witness
+        for page in pages:
+            lines = [normalise_line(x) for x in split_lines(page)]
+            sub = [i for i, x in enumerate(lines) if x]
+            text = "\n".join(lines[i] for i in sub)
+            held = set(_lines_holding(anywhere, text, lines, sub)) if anywhere is not None else set()
+            if at_start is not None:
+                held |= set(_lines_holding(at_start, "\n" + text, lines, sub))
+            want = {i for i in sub if rule.pattern.search(lines[i])}
+            assert want <= held, (rule.kind, rule.pattern.pattern[:30], [lines[i] for i in want - held])
+            # and the lines found hold a match of the filter where it starts (no line found for nothing)
+            assert held <= set(_lines_holding(filt, text, lines, sub)) | want
+    assert n_fast >= 20
+
+
+def test_first_rule_with_witness_filters_on_crafted_patterns(real_pages):
+    # patterns of every shape the first-character analysis reads (alternations, groups, repeats,
+    # classes, ranges, anchors, IGNORECASE letters with their special case variants) and shapes it
+    # gives up on (categories, nullable): _first_rule gives the line-by-line result for each
+    from policylab.clean import NoiseRule, _first_rule, _witness_filters, split_lines
+
+    patterns = [
+        r"(copyright|ICP备|©)", r"(https?://|www\.|^//[\w.-]+\.[a-z]{2,}/)", r"^\s*\*\s*\S{1,20}$",
+        r"(a|b)*c", r"\bkey\b", r"x?y[0-9]", r"(?:^第|页)\d", r"[A-Z]{2}\d", r"^$|空", r"\w+局",
+        r"(?i:S)tate", r"[k-m]it", r"(?:政策|^首页)(?:文件)?", r"Kelvin|ſtraße|İstanbul", r"(电话|手机)\s*[:：]?\s*\d{7,}",
+        r"^(图|图片)\s*[0-9一二三四五六七八九十]+", r"(?:ab|cd){2,}ef", r"[^。]{30}$",
+    ]
+    crafted = _CASE_CRAFTED + ["aac", "bbc", "c", "xy1", "y2", "第3页", "1页2", "AB1", "ab1", "空", "",
+                               "市科技局", "State STATE ſtate", "kit KIT \u212ait", "Kelvin ſtraße İstanbul ıstanbul",
+                               "abcdef ababef cdcdcdef"]
+    pages = real_pages[:25] + ["\n".join(crafted)]
+    for flags in (0, re.IGNORECASE):
+        rules = []
+        for k, p in enumerate(patterns):
+            rule = NoiseRule(f"r{k}", "regex", re.compile(p, flags), "any", 60 if k % 3 == 0 else None, 1, False, "")
+            rules.append((rule, re.compile(p, flags | re.MULTILINE)))
+        assert sum(_witness_filters(f) is not None for _, f in rules) >= 10
+        for page in pages:
+            lines = [normalise_line(x) for x in split_lines(page)]
+            low = [x.lower() for x in lines]
+            idxs = [i for i, x in enumerate(lines) if x]
+            for some in (rules, rules[::-1], rules[5:12]):
+                want = _first_rule_line_by_line([r for r, _ in some], lines, idxs)
+                assert _first_rule(some, lines, low, idxs) == want, (flags, page[:40])
+
+
+def test_case_variants_of_ascii_letters_lie_below_the_scan_bound():
+    # an IGNORECASE letter matches exactly the characters the scan below _CASE_SCAN finds (the Kelvin
+    # sign, long s, dotted and dotless i ...): checked over every code point
+    from policylab.clean import _CASE_SCAN
+
+    everything = "".join(map(chr, range(0x110000)))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    for ch in letters:
+        found = re.compile(re.escape(ch), re.IGNORECASE).findall(everything)
+        assert all(ord(x) < _CASE_SCAN for x in found), ch
