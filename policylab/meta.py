@@ -80,7 +80,7 @@ from policylab.frame import (  # noqa: F401  (doc_types, find_doc_numbers, docum
     match_heading,
     normalize_doc_number,
 )
-from policylab.structure import document_frame
+from policylab.structure import body_signature, document_frame
 from policylab.text import DATE, cn_number, fold, horizons, lines_of, parse_date  # noqa: F401  (fold, lines_of: also public here)
 
 __all__ = [
@@ -438,7 +438,7 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
         out["doc_number"] = normalize_doc_number(_page_value(page_fields, "doc_number") or "")
 
     # signature: issuer(s) and the date signed
-    sig = head["signature"] or end_signature(lines[head["body_start"]:])
+    sig = head["signature"] or body_signature(text)  # end_signature(lines[head["body_start"]:]), kept
     if sig:
         out["issuer"], out["issuer_source"] = "、".join(sig[1]), "signature"
         out["issued"] = sig[2]

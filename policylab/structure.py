@@ -71,7 +71,8 @@ from policylab.text import fold, lines_of
 # each document's lines and frame are kept for the next stage, for the last texts up to this many
 # characters (a batch of pages holds far fewer; a bigger corpus in one process just misses)
 _FRAME_MEMO_CHARS = 2_000_000
-_frame_memo: dict[str, list] = {}  # text -> [lines, document_head or None]
+_frame_memo: dict[str, list] = {}  # text -> [lines, document_head or None, body's end signature or _UNSET]
+_UNSET = object()
 _frame_memo_chars = 0
 
 
@@ -79,7 +80,7 @@ def _framed(text: str) -> list:
     global _frame_memo_chars
     entry = _frame_memo.get(text)
     if entry is None:
-        entry = [tuple(join_split_titles(lines_of(text))), None]
+        entry = [tuple(join_split_titles(lines_of(text))), None, _UNSET]
         if len(text) <= _FRAME_MEMO_CHARS:
             while _frame_memo and _frame_memo_chars + len(text) > _FRAME_MEMO_CHARS:
                 _frame_memo_chars -= len(next(iter(_frame_memo)))
@@ -138,10 +139,34 @@ def document_frame(text: str) -> tuple[tuple[str, ...], dict]:
     return entry[0], entry[1]
 
 
+def body_signature(text: str):
+    """:func:`policylab.frame.end_signature` of the document's body (its lines from the head's
+    ``body_start``), kept with :func:`document_frame` (shared: read it, do not change it).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (int, list of str, Timestamp) or None
+
+    Examples
+    --------
+    >>> body_signature("一、总体要求\\n加快发展。\\n合肥市人民政府\\n2018年12月6日")
+    (2, ['合肥市人民政府'], Timestamp('2018-12-06 00:00:00'))
+    """
+    lines, head = document_frame(text)
+    entry = _framed(text)
+    if entry[2] is _UNSET:
+        entry[2] = end_signature(list(lines[head["body_start"]:]))
+    return entry[2]
+
+
 def _doc_sections(doc_id: str, text: str) -> list[dict]:
     lines, head = document_frame(text)
     body = lines[head["body_start"]:]
-    end = end_signature(body)
+    end = body_signature(text)
     if end is not None:
         body = body[:end[0]]
     rows: list[dict] = []
@@ -452,7 +477,9 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     for doc_id, sid, text in zip(*_sorted_columns(sections, ["doc_id", "section_id", "text"])):
         if doc_id != current:
             current, clause = doc_id, 0
-        if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
+        if type(text) is not str and pd.isna(text):  # (a str is no null: pd.isna not asked)
+            continue
+        if type(doc_id) is not str and pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
             continue
         text = str(text)
         if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
