@@ -76,8 +76,13 @@ _UNSET = object()
 _frame_memo_chars = 0
 
 
+_last_framed: list = [None, None]  # the last text asked for and its entry, kept or not
+
+
 def _framed(text: str) -> list:
     global _frame_memo_chars
+    if _last_framed[0] is text:  # the same document again (a text too long for the memo too)
+        return _last_framed[1]
     entry = _frame_memo.get(text)
     if entry is None:
         entry = [tuple(join_split_titles(lines_of(text))), None, _UNSET]
@@ -87,6 +92,7 @@ def _framed(text: str) -> list:
                 del _frame_memo[next(iter(_frame_memo))]  # the oldest first
             _frame_memo[text] = entry
             _frame_memo_chars += len(text)
+    _last_framed[:] = [text, entry]
     return entry
 
 
@@ -139,6 +145,14 @@ def document_frame(text: str) -> tuple[tuple[str, ...], dict]:
     return entry[0], entry[1]
 
 
+def _body_signature(entry: list):
+    if entry[2] is _UNSET:
+        if entry[1] is None:
+            entry[1] = document_head(list(entry[0]))
+        entry[2] = end_signature(list(entry[0][entry[1]["body_start"]:]))
+    return entry[2]
+
+
 def body_signature(text: str):
     """:func:`policylab.frame.end_signature` of the document's body (its lines from the head's
     ``body_start``), kept with :func:`document_frame` (shared: read it, do not change it).
@@ -156,11 +170,7 @@ def body_signature(text: str):
     >>> body_signature("一、总体要求\\n加快发展。\\n合肥市人民政府\\n2018年12月6日")
     (2, ['合肥市人民政府'], Timestamp('2018-12-06 00:00:00'))
     """
-    lines, head = document_frame(text)
-    entry = _framed(text)
-    if entry[2] is _UNSET:
-        entry[2] = end_signature(list(lines[head["body_start"]:]))
-    return entry[2]
+    return _body_signature(_framed(text))
 
 
 def _doc_sections(doc_id: str, text: str) -> list[dict]:
