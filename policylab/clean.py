@@ -415,6 +415,31 @@ def _first_chars(items, flags: int, anchored: list | None = None):
     return chars, True
 
 
+def _skips_ahead(items, flags: int) -> bool:
+    """Whether a parsed pattern opens with what the regex engine skips ahead to: a literal, a class
+    or an alternation of literals, none of them a cased letter under IGNORECASE."""
+    from re import _constants as c
+
+    while items and items[0][0] is c.SUBPATTERN:
+        _, add, delete, sub = items[0][1]
+        items, flags = list(sub), (flags | add) & ~delete
+
+    def plain(ch: int) -> bool:
+        x = chr(ch)
+        return not flags & re.IGNORECASE or (x.lower() == x and x.upper() == x and x.casefold() == x)
+
+    if not items:
+        return False
+    op, av = items[0]
+    if op is c.LITERAL:
+        return plain(av)
+    if op is c.IN:
+        return all(iop is c.LITERAL and plain(iav) for iop, iav in av)
+    if op is c.BRANCH:
+        return all(b and b[0][0] is c.LITERAL and plain(b[0][1]) for b in av[1])
+    return False
+
+
 @functools.lru_cache(maxsize=1)
 def _case_scan_chars() -> str:
     return "".join(map(chr, range(_CASE_SCAN)))
@@ -436,7 +461,10 @@ def _witness_filters(pattern: re.Pattern):
         from re import _parser
 
         anchored: list = []
-        first = _first_chars(list(_parser.parse(pattern.pattern, pattern.flags)), pattern.flags, anchored)
+        parsed = list(_parser.parse(pattern.pattern, pattern.flags))
+        if _skips_ahead(parsed, pattern.flags):
+            return None  # the engine skips ahead to its first character already: nothing to gain
+        first = _first_chars(parsed, pattern.flags, anchored)
         if first is None or first[1]:
             return None
         body = f"(?={pattern.pattern})"
