@@ -636,7 +636,7 @@ def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()
         values = data.get(name)
         if chunked is not None and values is not None and all(v is None or type(v) is str for v in values):
             while len(_KEPT_LISTS) >= _KEPT_MAX:
-                del _KEPT_LISTS[next(iter(_KEPT_LISTS))]
+                _KEPT_LISTS.pop(next(iter(_KEPT_LISTS), None), None)  # the oldest first
             _KEPT_LISTS[id(chunked)] = (chunked, [pd.NA if v is None else v for v in values])
     return frame
 

@@ -76,23 +76,26 @@ _UNSET = object()
 _frame_memo_chars = 0
 
 
-_last_framed: list = [None, None]  # the last text asked for and its entry, kept or not
+_last_framed: tuple = (None, None)  # the last text asked for and its entry, kept or not (one object:
+# a thread reading it sees one pair, never a text with another text's entry)
 
 
 def _framed(text: str) -> list:
-    global _frame_memo_chars
-    if _last_framed[0] is text:  # the same document again (a text too long for the memo too)
-        return _last_framed[1]
+    global _frame_memo_chars, _last_framed
+    last = _last_framed
+    if last[0] is text:  # the same document again (a text too long for the memo too)
+        return last[1]
     entry = _frame_memo.get(text)
     if entry is None:
         entry = [tuple(join_split_titles(lines_of(text))), None, _UNSET]
         if len(text) <= _FRAME_MEMO_CHARS:
             while _frame_memo and _frame_memo_chars + len(text) > _FRAME_MEMO_CHARS:
-                _frame_memo_chars -= len(next(iter(_frame_memo)))
-                del _frame_memo[next(iter(_frame_memo))]  # the oldest first
+                oldest = next(iter(_frame_memo), None)  # the oldest first
+                if oldest is not None and _frame_memo.pop(oldest, None) is not None:
+                    _frame_memo_chars -= len(oldest)
             _frame_memo[text] = entry
             _frame_memo_chars += len(text)
-    _last_framed[:] = [text, entry]
+    _last_framed = (text, entry)
     return entry
 
 
