@@ -348,6 +348,137 @@ def _line_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, 
     return tuple(out)
 
 
+# the code points among which the case variants of an ASCII letter lie (K, ſ, İ, ı, the Kelvin
+# sign ...): an IGNORECASE letter matches these and no others (tested over every code point)
+_CASE_SCAN = 0x2200
+
+
+def _first_chars(items, flags: int, anchored: list | None = None):
+    """``(chars, nullable)`` of a parsed pattern sequence (``re._parser``): the characters a match
+    not starting at a line start can begin with, and whether the sequence can match empty; None
+    when that is not known (a class by category, a negated one, a look-around, a back reference ...).
+    A sequence opening with ``^`` (MULTILINE) can only match at a line start: it adds no character,
+    and ``anchored`` (a list) gets an item."""
+    from re import _constants as c
+
+    chars: set = set()
+    for k, (op, av) in enumerate(items):
+        if op is c.AT:
+            if av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE) and k == 0 and flags & re.MULTILINE:
+                if anchored is not None:
+                    anchored.append(True)
+                return chars, False  # a line start: matches there are found by their line
+            if av in (c.AT_BOUNDARY, c.AT_NON_BOUNDARY, c.AT_END, c.AT_END_LINE):
+                continue  # zero width: the next item opens the match
+            return None
+        if op in (c.LITERAL, c.IN):
+            got, nullable = set(), False
+            for iop, iav in ([(op, av)] if op is c.LITERAL else av):
+                if iop is c.LITERAL:
+                    got.add(chr(iav))
+                elif iop is c.RANGE and iav[1] - iav[0] <= 1000:
+                    got.update(map(chr, range(iav[0], iav[1] + 1)))
+                else:
+                    return None
+            if flags & re.IGNORECASE:
+                cased = {ch for ch in got if ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch}
+                if any(not ch.isascii() for ch in cased):
+                    return None  # only an ASCII letter's case variants are known to lie in _CASE_SCAN
+                if cased:  # the characters the engine matches to them, found by the engine itself
+                    cls = re.compile("[" + "".join(map(re.escape, sorted(cased))) + "]", re.IGNORECASE)
+                    got |= set(cls.findall(_case_scan_chars()))
+        elif op is c.SUBPATTERN:
+            _, add, delete, sub = av
+            r = _first_chars(list(sub), (flags | add) & ~delete, anchored)
+            if r is None:
+                return None
+            got, nullable = r
+        elif op is c.BRANCH:
+            got, nullable = set(), False
+            for branch in av[1]:
+                r = _first_chars(list(branch), flags, anchored)
+                if r is None:
+                    return None
+                got |= r[0]
+                nullable = nullable or r[1]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, hi, sub = av
+            r = _first_chars(list(sub), flags, anchored)
+            if r is None:
+                return None
+            got, nullable = r[0], r[1] or lo == 0
+        else:
+            return None
+        chars |= got
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+def _skips_ahead(items, flags: int) -> bool:
+    """Whether a parsed pattern opens with what the regex engine skips ahead to: a literal, a class
+    or an alternation of literals, none of them a cased letter under IGNORECASE."""
+    from re import _constants as c
+
+    while items and items[0][0] is c.SUBPATTERN:
+        _, add, delete, sub = items[0][1]
+        items, flags = list(sub), (flags | add) & ~delete
+
+    def plain(ch: int) -> bool:
+        x = chr(ch)
+        return not flags & re.IGNORECASE or (x.lower() == x and x.upper() == x and x.casefold() == x)
+
+    if not items:
+        return False
+    op, av = items[0]
+    if op is c.LITERAL:
+        return plain(av)
+    if op is c.IN:
+        return all(iop is c.LITERAL and plain(iav) for iop, iav in av)
+    if op is c.BRANCH:
+        return all(b and b[0][0] is c.LITERAL and plain(b[0][1]) for b in av[1])
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _case_scan_chars() -> str:
+    return "".join(map(chr, range(_CASE_SCAN)))
+
+
+@functools.lru_cache(maxsize=None)
+def _witness_filters(pattern: re.Pattern):
+    """Two patterns that find, in lines joined by newlines, every match of the line-local ``pattern``
+    (MULTILINE) where it starts -- or None, when its first characters are not known.
+
+    The first opens with the class of characters a match not at a line start can begin with (case
+    variants included): the regex engine skips ahead to them, and a look-behind holding a look-ahead
+    then tries ``pattern`` at that very character. The second, searched in the text with a newline
+    put before it, opens with that newline (a literal) and tries ``pattern`` right after it, at each
+    line start. A pattern tried at every position of a page costs 20-120 ns a character
+    (IGNORECASE with Latin letters, ``^`` alternatives); these two, a few.
+    """
+    try:
+        from re import _parser
+
+        anchored: list = []
+        parsed = list(_parser.parse(pattern.pattern, pattern.flags))
+        if _skips_ahead(parsed, pattern.flags):
+            return None  # the engine skips ahead to its first character already: nothing to gain
+        first = _first_chars(parsed, pattern.flags, anchored)
+        if first is None or first[1]:
+            return None
+        body = f"(?={pattern.pattern})"
+        anywhere = at_line_start = None
+        if first[0]:
+            cls = "[" + "".join(map(re.escape, sorted(first[0]))) + "]"
+            anywhere = re.compile(f"(?-i:{cls})(?<={body}(?s:.))", pattern.flags)
+        if anchored:
+            at_line_start = re.compile(r"\n" + body, pattern.flags)
+    except Exception:  # an engine whose parser or syntax is not this one's: the plain filter
+        return None
+    return anywhere, at_line_start
+
+
 def _lines_holding(pattern: re.Pattern, text: str, lines: list[str], sub: list[int]):
     """The indices ``i`` (of ``sub``, in order) of the lines ``lines[i]`` in which a match of ``pattern``
     starts, ``text`` being those lines joined by newlines: one regex pass over the text, and a line
@@ -406,7 +537,21 @@ def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[st
                 if entry[1] is None:
                     entry[1] = "\n".join(lines[i] for i in sub)
                 text, src = entry[1], lines
-            hits = [i for i in _lines_holding(filt, text, src, sub) if rule.matches(lines[i])]
+            witness = _witness_filters(filt) if rule.match == "regex" else None
+            if witness is None:
+                held = _lines_holding(filt, text, src, sub)
+            else:
+                # the lines holding a match at a character of its first class, and those holding
+                # one at their start (the newline before each line is the witness: a text with
+                # one more newline in front, so a line's start is that newline's offset)
+                anywhere, at_line_start = witness
+                held = set(_lines_holding(anywhere, text, src, sub)) if anywhere is not None else set()
+                if at_line_start is not None:
+                    if len(entry) == 3:
+                        entry.append("\n" + text)  # built once per length cap, as the joined lines
+                    held.update(_lines_holding(at_line_start, entry[3], src, sub))
+                held = sorted(held)
+            hits = [i for i in held if rule.matches(lines[i])]
         for i in hits:
             found.setdefault(i, rule.kind)
     return found
@@ -453,6 +598,45 @@ def policy_cues() -> tuple[re.Pattern, ...]:
     """
     lines = resources.path("policy_cues.txt").read_text(encoding="utf-8").splitlines()
     return tuple(re.compile(x) for x in lines if x.strip() and not x.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def _cue_tests() -> tuple:
+    """:func:`policy_cues` with each cue that is a plain string (no character of the regex syntax,
+    no flag) as that string: ``s in text`` finds what ``re.compile(s).search(text)`` finds, faster."""
+    return tuple(c.pattern if re.escape(c.pattern) == c.pattern and c.flags == re.UNICODE else c
+                 for c in policy_cues())
+
+
+def count_cues(text: str, stop_at: int | None = None) -> int:
+    """Number of distinct policy-text cues (:func:`policy_cues`) ``text`` shows.
+
+    Parameters
+    ----------
+    text : str
+        A clean text.
+    stop_at : int, optional
+        Stop counting once this many are found (a gate asking "at least n?" need not try every
+        cue on the whole text): the result is then ``min(count, stop_at)``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> count_cues("关于印发实施方案的通知\\n一、指导思想\\n到2025年,…")
+    4
+    >>> count_cues("关于印发实施方案的通知\\n一、指导思想\\n到2025年,…", stop_at=2)
+    2
+    """
+    n = 0
+    for cue in _cue_tests():
+        if (cue in text) if isinstance(cue, str) else (cue.search(text) is not None):
+            n += 1
+            if stop_at is not None and n >= stop_at:
+                break
+    return n
 
 
 _DATE_ISO = r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
@@ -679,7 +863,38 @@ def split_lines(raw: str) -> list[str]:
 _BREAK_CHARS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult:
+def _body_bounds(lines: list[str], status: list, cut_kinds: set) -> tuple[int, int]:
+    """``(start, end)`` of the body: its first and last lines of running prose that no rule removed
+    (``status`` None), ``(len(lines), -1)`` when there is none.
+
+    A footer marker (a status in ``cut_kinds``) after the body has begun ends the page, unless real
+    prose follows it in quantity (then the marker was a false alarm inside the document). The
+    first and last prose lines are found from either end; the prose lines between them are listed
+    only when a marker stands between them (most pages have none): only that test reads them.
+
+    Examples
+    --------
+    >>> p = "加快建设人工智能创新应用先导区,推动人工智能与实体经济深度融合。"
+    >>> _body_bounds(["首页", p, "版权所有", p, "联系我们"], ["navigation", None, "footer", None, "footer"], {"footer"})
+    (1, 3)
+    """
+    start = next((i for i in range(len(lines)) if status[i] is None and is_prose(lines[i])), None)
+    if start is None:
+        return len(lines), -1
+    end = next(i for i in range(len(lines) - 1, start - 1, -1) if status[i] is None and is_prose(lines[i]))
+    prose = None
+    for i in range(start + 1, end + 1):
+        if status[i] in cut_kinds:
+            if prose is None:
+                prose = [j for j in range(start, end + 1) if status[j] is None and is_prose(lines[j])]
+            after = sum(len(lines[j]) for j in prose if j > i)
+            before = sum(len(lines[j]) for j in prose if j < i)
+            if after < 0.2 * before:
+                return start, max((j for j in prose if j < i), default=start)
+    return start, end
+
+
+def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int | None = None) -> CleanResult:
     r"""Clean one page's decoded text (see the module docstring for the steps).
 
     Parameters
@@ -688,6 +903,9 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
         The page's text as :func:`policylab.ingest.read_page` decoded it.
     meta_fields : list of (str, str)
         ``(label, value)`` pairs the page carried outside its text (HTML <meta> tags).
+    cue_limit : int, optional
+        Count the cues only up to this many (``n_cues`` is then ``min(count, cue_limit)``): the
+        corpus gate only asks whether a page shows :data:`policylab.page.MIN_CUES` of them.
 
     Returns
     -------
@@ -761,20 +979,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             edge_rules.append(i)
 
     # the body: from the first to the last line of running prose that no rule removed
-    prose = [i for i, line in enumerate(lines) if status[i] is None and is_prose(line)]
-    if prose:
-        start, end = prose[0], prose[-1]
-        # a footer marker after the body has begun ends the page, unless real prose follows it
-        # in quantity (then the marker was a false alarm inside the document)
-        for i in range(start + 1, end + 1):
-            if status[i] in cut_kinds:
-                after = sum(len(lines[j]) for j in prose if j > i)
-                before = sum(len(lines[j]) for j in prose if j < i)
-                if after < 0.2 * before:
-                    end = max((j for j in prose if j < i), default=start)
-                    break
-    else:
-        start, end = len(lines), -1
+    start, end = _body_bounds(lines, status, cut_kinds)
 
     def next_kept(i: int, step: int) -> int | None:
         j = i + step
@@ -865,7 +1070,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = ()) -> CleanResult
             removed.append(RemovedLine(i + 1, raw_lines[i].strip(), status[i]))
     kept = join_broken_lines(kept)
     text = "\n".join(kept)
-    n_cues = sum(1 for cue in policy_cues() if cue.search(text))
+    n_cues = count_cues(text, stop_at=cue_limit)
     return CleanResult(
         text=text,
         script=script,

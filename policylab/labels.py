@@ -126,16 +126,33 @@ def document_labels(documents: pd.DataFrame) -> pd.Series:
             title = str(src).rsplit("/", 1)[-1] if src is not None else str(doc_id)
         year = None if year is None else str(int(year))
         out.append(SEP.join(p for p in (place, year, title) if p))
-    label = pd.Series(out, index=documents.index, dtype="string", name="label")
+    # labels given twice or more, in order of first appearance; each group told apart by the fewest
+    # leading characters of its doc_ids (plain lists: a pandas pass per group cost more than the rest)
     ids = documents["doc_id"].astype(str)
-    for value in label[label.duplicated(keep=False)].unique():
-        same = label == value
-        group = ids[same]
+    if not all(type(g) is str for g in ids.tolist()):  # a null doc_id (no str): pandas' way
+        label = pd.Series(out, index=documents.index, dtype="string", name="label")
+        for value in label[label.duplicated(keep=False)].unique():
+            same = label == value
+            group = ids[same]
+            n = 2
+            while group.str[:n].duplicated().any() and n < group.str.len().max():
+                n += 1
+            label[same] = value + " (" + group.str[:n] + ")"
+        return label
+    ids = ids.tolist()
+    seen: dict[str, int] = {}
+    for v in out:
+        seen[v] = seen.get(v, 0) + 1
+    for value in [v for v, k in seen.items() if k > 1]:
+        same = [i for i, v in enumerate(out) if v == value]
+        group = [ids[i] for i in same]
+        longest = max(map(len, group))
         n = 2
-        while group.str[:n].duplicated().any() and n < group.str.len().max():
+        while len({g[:n] for g in group}) < len(group) and n < longest:
             n += 1
-        label[same] = value + " (" + group.str[:n] + ")"
-    return label
+        for i, g in zip(same, group):
+            out[i] = value + " (" + g[:n] + ")"
+    return pd.Series(out, index=documents.index, dtype="string", name="label")
 
 
 def _present(documents: pd.DataFrame, col: str) -> pd.Series:

@@ -80,6 +80,7 @@ from policylab.frame import (  # noqa: F401  (doc_types, find_doc_numbers, docum
     match_heading,
     normalize_doc_number,
 )
+from policylab.structure import body_signature, document_frame
 from policylab.text import DATE, cn_number, fold, horizons, lines_of, parse_date  # noqa: F401  (fold, lines_of: also public here)
 
 __all__ = [
@@ -420,8 +421,8 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
     >>> m["issuer"], m["doc_type"], m["city"], m["province"], m["target_years"]
     ('合肥市人民政府', '实施意见', '合肥', '安徽', '2020,2025')
     """
-    lines = join_split_titles(lines_of(text))
-    head = document_head(lines)
+    lines, head = document_frame(text)  # the section and citation stages read them too
+    lines = list(lines)
     out: dict = dict.fromkeys(META_FIELDS)
 
     # titles and the document number (a number line of the wrapper, else the page's 文号 field)
@@ -437,7 +438,7 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
         out["doc_number"] = normalize_doc_number(_page_value(page_fields, "doc_number") or "")
 
     # signature: issuer(s) and the date signed
-    sig = head["signature"] or end_signature(lines[head["body_start"]:])
+    sig = head["signature"] or body_signature(text)  # end_signature(lines[head["body_start"]:]), kept
     if sig:
         out["issuer"], out["issuer_source"] = "、".join(sig[1]), "signature"
         out["issued"] = sig[2]
@@ -509,6 +510,12 @@ def _pf_for_doc(page_fields: pd.DataFrame | None, files: pd.DataFrame | None) ->
     """page_fields rows grouped by doc_id, the canonical file's rows first (then by path)."""
     if page_fields is None or len(page_fields) == 0 or files is None or len(files) == 0:
         return {}
+    fast = _pf_lists(page_fields, files)
+    return fast if fast is not None else _pf_merged(page_fields, files)
+
+
+def _pf_merged(page_fields: pd.DataFrame, files: pd.DataFrame) -> dict:
+    """:func:`_pf_for_doc` by a merge and a frame sort: any keys (see :func:`_pf_lists`)."""
     f = files.loc[files["doc_id"].notna(), ["path", "doc_id", "status"]].copy()
     f["rank"] = (f["status"] != "document").astype(int)
     pf = page_fields.merge(f, on="path", how="inner")
@@ -521,6 +528,39 @@ def _pf_for_doc(page_fields: pd.DataFrame | None, files: pd.DataFrame | None) ->
             out[d] = {"field": [], "value": []}
         out[d]["field"].append(fld)
         out[d]["value"].append(val)
+    return out
+
+
+def _pf_lists(page_fields: pd.DataFrame, files: pd.DataFrame) -> dict | None:
+    """:func:`_pf_for_doc` from the columns as plain lists (no merge, no frame sort): the same
+    rows in the same order, or None when a key is not of the plain kind that makes the two agree
+    (a path, doc_id or status that is not text -- a null path matches a null path in a merge --,
+    a path given twice in ``files``, a line number that is not an int)."""
+    where: dict = {}
+    for path, d, status in zip(files["path"].tolist(), files["doc_id"].tolist(), files["status"].tolist()):
+        if d is None or d is pd.NA or (isinstance(d, float) and d != d):
+            continue  # files["doc_id"].notna() leaves it out
+        if type(path) is not str or type(d) is not str or type(status) is not str or path in where:
+            return None
+        where[path] = (d, 0 if status == "document" else 1)  # rank: the canonical file's rows first
+    keys = []
+    for i, (path, line_no) in enumerate(zip(page_fields["path"].tolist(), page_fields["line_no"].tolist())):
+        if type(path) is not str:
+            return None
+        w = where.get(path)
+        if w is None:
+            continue  # an inner merge drops it
+        if type(line_no) is not int:
+            return None
+        keys.append((w[0], w[1], path, line_no, i))  # i: the stable sort keeps the table's order
+    keys.sort()
+    fields, values = page_fields["field"].tolist(), page_fields["value"].tolist()
+    out: dict = {}
+    for d, _, _, _, i in keys:
+        if d not in out:
+            out[d] = {"field": [], "value": []}
+        out[d]["field"].append(fields[i])
+        out[d]["value"].append(values[i])
     return out
 
 
@@ -558,6 +598,16 @@ def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None 
         m = extract_metadata("" if pd.isna(text) else str(text), pf.get(doc_id))
         m["doc_id"] = doc_id
         rows.append(m)
+    # the frame straight from the columns, in doc_id order, when every value is of a plain kind
+    # (str, int, Timestamp, None); else pandas infers, casts and sorts, as it always did
+    cols = {name: [m[name] for m in rows] for name in ("doc_id", *META_FIELDS)}
+    order = schema.stable_order(cols["doc_id"])
+    if order is not None:
+        if order is not True:
+            cols = {name: [col[i] for i in order] for name, col in cols.items()}
+        df = schema.from_columns("document_metadata", cols, fallback=False)
+        if df is not None:
+            return df
     df = pd.DataFrame(rows, columns=["doc_id", *META_FIELDS])
     return _conform(df)
 

@@ -109,7 +109,7 @@ def process_file(
         return res
     res.update(sha256=page.sha256, bytes=page.n_bytes, encoding=page.encoding, format=page.format)
     try:
-        cr = clean_page(page.text, page.meta_fields)
+        cr = clean_page(page.text, page.meta_fields, cue_limit=MIN_CUES)  # all the gate asks
     except Exception as e:
         res["reason"] = f"cleaning failed: {type(e).__name__}: {e}"
         return res

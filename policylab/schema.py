@@ -542,6 +542,197 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 
+# the plain lists some text columns were built from (:func:`from_columns` ``keep``), by the Arrow
+# array that holds them (kept alive here, so its id names it): a later stage reading the same column
+# of the same frame gets the list back instead of converting every string again
+_KEPT_LISTS: dict[int, tuple] = {}
+_KEPT_MAX = 16  # columns; the oldest go first
+
+
+def column_list(df: pd.DataFrame, name: str) -> list:
+    """``df[name].tolist()``: the very list the column was built from when :func:`from_columns`
+    kept it and the frame still holds that column (a stage reading what the one before built).
+
+    Parameters
+    ----------
+    df : DataFrame
+    name : str
+        A column of ``df``.
+
+    Returns
+    -------
+    list
+        Shared with other readers: read it, do not change it.
+
+    Examples
+    --------
+    >>> t = from_columns("agencies", {"doc_id": ["d1", "d2"], "agency": ["市科技局", None]}, keep=("agency",))
+    >>> column_list(t, "agency") == t["agency"].tolist() == ["市科技局", pd.NA]
+    True
+    """
+    col = df[name]
+    chunked = getattr(col.array, "_pa_array", None)
+    kept = _KEPT_LISTS.get(id(chunked)) if chunked is not None else None
+    if kept is not None and kept[0] is chunked:
+        return kept[1]
+    return col.tolist()
+
+
+def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()) -> pd.DataFrame | None:
+    """A table of the schema built straight from plain Python lists, one per column.
+
+    The same frame as ``conform(table, pd.DataFrame(data))`` -- values, dtypes, index -- built
+    without pandas' inference: a stage producing a few hundred rows per call spent more on
+    building its frame (rows as dicts, type inference, casts) than on parsing. Each list is
+    converted at once to the column's dtype when its values are of the plain kind the dtype holds
+    (``str`` for ``string``, ``int`` for ``Int64``, ``float``/``int`` for ``Float64``, a naive
+    ``pd.Timestamp`` for ``datetime64[ns]``; ``None`` for a null); any other value (``pd.NA``, a
+    numpy scalar, ...) sends the whole table through :func:`conform` instead.
+
+    Parameters
+    ----------
+    table : str
+        The schema's name.
+    data : dict of str to list
+        Columns by name, all of one length; a column of the schema left out is all null.
+    fallback : bool
+        False: return None instead of going through :func:`conform` (the caller has its own way).
+    keep : tuple of str
+        Text columns whose lists :func:`column_list` gives back to later readers of the frame
+        (with ``pd.NA`` for ``None``, as ``tolist`` gives it).
+
+    Returns
+    -------
+    DataFrame or None
+
+    Examples
+    --------
+    >>> t = from_columns("agencies", {"doc_id": ["d1", "d1"], "section_id": ["1", None],
+    ...                               "clause": [0, 1], "agency": ["市科技局", "市工信局"]})
+    >>> t.dtypes.astype(str).tolist()
+    ['string', 'string', 'Int64', 'string', 'string']
+    >>> t.equals(conform("agencies", pd.DataFrame({"doc_id": ["d1", "d1"], "section_id": ["1", None],
+    ...                                            "clause": [0, 1], "agency": ["市科技局", "市工信局"]})))
+    True
+    """
+    names = columns(table)
+    extra = [c for c in data if c not in names]
+    if extra:
+        raise ValueError(f"table {table!r} has columns not in its schema: {extra}")
+    lengths = {len(v) for v in data.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"table {table!r}: columns of different lengths {sorted(lengths)}")
+    n = lengths.pop() if lengths else 0
+    out = {}
+    for name, dtype in _dtypes(tuple((c.name, c.dtype) for c in SCHEMAS[table])):
+        values = data.get(name)
+        arr = _plain_array([None] * n if values is None else values, dtype)
+        if arr is None:  # a value of another kind: pandas' own inference and casts decide
+            return conform(table, pd.DataFrame(data)) if fallback else None
+        out[name] = arr
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+    for name in keep:
+        chunked = getattr(frame[name].array, "_pa_array", None)
+        values = data.get(name)
+        if chunked is not None and values is not None and all(v is None or type(v) is str for v in values):
+            while len(_KEPT_LISTS) >= _KEPT_MAX:
+                _KEPT_LISTS.pop(next(iter(_KEPT_LISTS), None), None)  # the oldest first
+            _KEPT_LISTS[id(chunked)] = (chunked, [pd.NA if v is None else v for v in values])
+    return frame
+
+
+def stable_order(doc_ids: list, orders: list | None = None):
+    """The row order of a stable sort on ``doc_ids`` (then ``orders``): a table's doc_id column and
+    an int column, as lists. True when the rows are in that order already; None unless the doc_ids
+    are all ``str`` and the orders all ``int``: a null (pandas puts it last) or a value the table
+    casts (an int doc_id sorts as text) leaves the sort to pandas.
+
+    A stage builds its columns as lists and puts them in order with this before making a frame
+    (:func:`from_columns`): pandas' ``sort_values`` would copy every column, texts included.
+
+    Parameters
+    ----------
+    doc_ids : list
+        The first key.
+    orders : list, optional
+        The second key.
+
+    Returns
+    -------
+    True, list of int or None
+        True (in order already), the row order, or None (leave it to pandas).
+
+    Examples
+    --------
+    >>> stable_order(["d2", "d1", "d1"], [0, 1, 0]), stable_order(["d1", "d1"], [0, 1])
+    ([2, 1, 0], True)
+    >>> stable_order(["d2", "d1", "d2"])
+    [1, 0, 2]
+    >>> stable_order(["d1", None], [0, 0]) is None, stable_order([1, 2], [0, 0]) is None
+    (True, True)
+    """
+    if any(type(v) is not str for v in doc_ids):
+        return None
+    if orders is None:
+        rows = doc_ids
+    elif any(type(v) is not int for v in orders):
+        return None
+    else:
+        rows = list(zip(doc_ids, orders))
+    if all(rows[i] <= rows[i + 1] for i in range(len(rows) - 1)):
+        return True
+    return sorted(range(len(rows)), key=rows.__getitem__)
+
+
+_INT64_EXACT = 2**53  # conform casts an Int64 column holding nulls through float64: exact below this
+
+
+def _plain_array(values: list, dtype):
+    """``values`` as a pandas array of ``dtype`` if every value is of the plain kind (see
+    :func:`from_columns`), else None."""
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and dtype.na_value is pd.NA:
+        try:  # str and None only: Arrow refuses anything else (pd.NA, nan, numbers)
+            arr = pa.array(values, type=pa.large_string(), from_pandas=False)
+        except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+            return None
+        out = pd.arrays.ArrowStringArray(arr)
+        return out if out.dtype == dtype else None
+    if isinstance(dtype, pd.Int64Dtype):
+        nulls = False
+        for v in values:
+            if v is None:
+                nulls = True
+            elif type(v) is not int:
+                return None
+        if nulls and any(v is not None and abs(v) >= _INT64_EXACT for v in values):
+            return None
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        data = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=len(values))
+        return pd.arrays.IntegerArray(data, mask)
+    if isinstance(dtype, pd.Float64Dtype):
+        if any(v is not None and type(v) is not float and type(v) is not int for v in values):
+            return None
+        data = np.fromiter((np.nan if v is None else v for v in values), dtype=np.float64, count=len(values))
+        return pd.arrays.FloatingArray(data, np.isnan(data))  # a NaN is a null, as conform casts it
+    if isinstance(dtype, np.dtype) and dtype == np.dtype("datetime64[ns]"):
+        ns = []
+        for v in values:
+            if v is None:
+                ns.append(np.iinfo(np.int64).min)  # NaT
+            elif type(v) is pd.Timestamp and v.tz is None:
+                try:
+                    ns.append(v.value)  # nanoseconds since the epoch, whatever the Timestamp's unit
+                except OverflowError:  # out of the nanosecond range: conform decides
+                    return None
+            else:
+                return None
+        return np.array(ns, dtype=np.int64).view("datetime64[ns]")
+    return None
+
+
 @functools.lru_cache(maxsize=None)
 def _dtypes(spec: tuple) -> list:
     """The schema's dtype names resolved to pandas dtypes once (each lookup parses the name)."""

@@ -67,11 +67,119 @@ from policylab.frame import (  # noqa: F401  (match_heading: also public here)
 )
 from policylab.text import fold, lines_of
 
+# the metadata, section and citation stages read the same documents in turn (a batch of a build):
+# each document's lines and frame are kept for the next stage, for the last texts up to this many
+# characters (a batch of pages holds far fewer; a bigger corpus in one process just misses)
+_FRAME_MEMO_CHARS = 2_000_000
+_frame_memo: dict[str, list] = {}  # text -> [lines, document_head or None, body's end signature or _UNSET]
+_UNSET = object()
+_frame_memo_chars = 0
+
+
+_last_framed: tuple = (None, None)  # the last text asked for and its entry, kept or not (one object:
+# a thread reading it sees one pair, never a text with another text's entry)
+
+
+def _framed(text: str) -> list:
+    global _frame_memo_chars, _last_framed
+    last = _last_framed
+    if last[0] is text:  # the same document again (a text too long for the memo too)
+        return last[1]
+    entry = _frame_memo.get(text)
+    if entry is None:
+        entry = [tuple(join_split_titles(lines_of(text))), None, _UNSET]
+        if len(text) <= _FRAME_MEMO_CHARS:
+            while _frame_memo and _frame_memo_chars + len(text) > _FRAME_MEMO_CHARS:
+                oldest = next(iter(_frame_memo), None)  # the oldest first
+                if oldest is not None and _frame_memo.pop(oldest, None) is not None:
+                    _frame_memo_chars -= len(oldest)
+            _frame_memo[text] = entry
+            _frame_memo_chars += len(text)
+    _last_framed = (text, entry)
+    return entry
+
+
+def document_lines(text: str) -> tuple[str, ...]:
+    """A document's lines as every stage reads them: folded, stripped, non-empty, a title broken
+    over two lines joined (:func:`policylab.text.lines_of`, :func:`policylab.frame.join_split_titles`).
+
+    The metadata, section and citation stages each read a document's lines; the lines of the last
+    texts read are kept (up to a bound), so each document's are found once per batch, not once per
+    stage. A tuple: the same object may be given to several callers.
+
+    Parameters
+    ----------
+    text : str
+        A document, one paragraph per line.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> document_lines("南京市人工智能产业\\n发展行动计划\\n\\n一、总体要求")
+    ('南京市人工智能产业发展行动计划', '一、总体要求')
+    """
+    return _framed(text)[0]
+
+
+def document_frame(text: str) -> tuple[tuple[str, ...], dict]:
+    """:func:`document_lines` and their :func:`policylab.frame.document_head`, kept alike (the
+    head's dict is shared: read it, do not change it).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (tuple of str, dict)
+
+    Examples
+    --------
+    >>> lines, head = document_frame("关于印发某市实施方案的通知\\n某政发〔2020〕1号\\n一、目标")
+    >>> head["body_start"], lines[head["body_start"]]
+    (2, '一、目标')
+    """
+    entry = _framed(text)
+    if entry[1] is None:
+        entry[1] = document_head(list(entry[0]))
+    return entry[0], entry[1]
+
+
+def _body_signature(entry: list):
+    if entry[2] is _UNSET:
+        if entry[1] is None:
+            entry[1] = document_head(list(entry[0]))
+        entry[2] = end_signature(list(entry[0][entry[1]["body_start"]:]))
+    return entry[2]
+
+
+def body_signature(text: str):
+    """:func:`policylab.frame.end_signature` of the document's body (its lines from the head's
+    ``body_start``), kept with :func:`document_frame` (shared: read it, do not change it).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (int, list of str, Timestamp) or None
+
+    Examples
+    --------
+    >>> body_signature("一、总体要求\\n加快发展。\\n合肥市人民政府\\n2018年12月6日")
+    (2, ['合肥市人民政府'], Timestamp('2018-12-06 00:00:00'))
+    """
+    return _body_signature(_framed(text))
+
+
 def _doc_sections(doc_id: str, text: str) -> list[dict]:
-    lines = join_split_titles(lines_of(text))
-    head = document_head(lines)
+    lines, head = document_frame(text)
     body = lines[head["body_start"]:]
-    end = end_signature(body)
+    end = body_signature(text)
     if end is not None:
         body = body[:end[0]]
     rows: list[dict] = []
@@ -134,9 +242,17 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
-    df = pd.DataFrame(rows, columns=schema.columns("sections"))
-    df = schema.conform("sections", df)
-    return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
+    # the columns as lists, put in (doc_id, order) order here: one frame built from them, not a
+    # frame of row dicts cast and sorted by pandas (which cost more than the parsing of a batch)
+    cols = {name: [r[name] for r in rows] for name in schema.columns("sections")}
+    order = schema.stable_order(cols["doc_id"], cols["order"])
+    if order is None:  # a null or non-text doc_id: pandas sorts as the table holds it
+        df = schema.from_columns("sections", cols)
+        return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
+    if order is not True:
+        cols = {name: [col[i] for i in order] for name, col in cols.items()}
+    # the agencies, citations and targets stages read these columns back (schema.column_list)
+    return schema.from_columns("sections", cols, keep=("doc_id", "section_id", "parent_id", "heading", "text"))
 
 
 # ----------------------------------------------------------------------------- agencies
@@ -367,14 +483,16 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     >>> a[["section_id", "clause", "agency", "role"]].values.tolist()
     [['1.1', 0, '市工信局', 'lead'], ['1.1', 0, '市科技局', 'responsible']]
     """
-    rows = []
-    secs = sections.sort_values(["doc_id", "order"], kind="stable")
-    current, clause = None, 0
+    cols = {name: [] for name in ("doc_id", "section_id", "clause", "agency", "role")}
+    c_doc, c_sid, c_clause, c_agency, c_role = cols.values()
     # plain lists, not a groupby: the sorted rows of one document are contiguous
-    for doc_id, sid, text in zip(secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist()):
+    current, clause = None, 0
+    for doc_id, sid, text in zip(*_sorted_columns(sections, ["doc_id", "section_id", "text"])):
         if doc_id != current:
             current, clause = doc_id, 0
-        if pd.isna(text) or pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
+        if type(text) is not str and pd.isna(text):  # (a str is no null: pd.isna not asked)
+            continue
+        if type(doc_id) is not str and pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
             continue
         text = str(text)
         if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
@@ -382,10 +500,34 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
         for ln in text.split("\n"):
             for label, body in find_responsibility_clauses(ln):
                 for agency, role in split_agencies(label, body):
-                    rows.append({"doc_id": doc_id, "section_id": sid, "clause": clause,
-                                 "agency": agency, "role": role})
+                    c_doc.append(doc_id)
+                    c_sid.append(sid)
+                    c_clause.append(clause)
+                    c_agency.append(agency)
+                    c_role.append(role)
                 clause += 1
-    return schema.conform("agencies", pd.DataFrame(rows, columns=schema.columns("agencies")))
+    return schema.from_columns("agencies", cols)
+
+
+def _sorted_columns(sections: pd.DataFrame, names: list[str]) -> list[list]:
+    """Columns of a sections table as lists, in ``sort_values(["doc_id", "order"], kind="stable")``
+    order: put in order in Python when the keys allow it (:func:`policylab.schema.stable_order`),
+    which spares pandas sorting (and copying) every column, the texts included.
+
+    Examples
+    --------
+    >>> secs = pd.DataFrame({"doc_id": ["d2", "d1"], "order": [0, 0], "section_id": ["1", "2"]})
+    >>> _sorted_columns(secs, ["doc_id", "section_id"])
+    [['d1', 'd2'], ['2', '1']]
+    """
+    order = schema.stable_order(schema.column_list(sections, "doc_id"), sections["order"].tolist())
+    if order is None:
+        secs = sections.sort_values(["doc_id", "order"], kind="stable")
+        return [secs[name].tolist() for name in names]
+    cols = [schema.column_list(sections, name) for name in names]
+    if order is not True:
+        cols = [[col[i] for i in order] for col in cols]
+    return cols
 
 
 # ----------------------------------------------------------------------------- citations
@@ -403,7 +545,7 @@ def _norm_title(t: str | None) -> str:
 
 
 def _doc_citations(doc_id: str, text: str, own: dict, sections: list[tuple[str, object]] | None) -> list[dict]:
-    lines = join_split_titles(lines_of(text))
+    lines = document_lines(text)
     own_titles = {_norm_title(own.get(k)) for k in ("title", "notice_title") if own.get(k)}
     own_titles.discard("")
     own_number = own.get("doc_number")
@@ -499,16 +641,25 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
             own_by_doc[doc_id] = {k: (None if pd.isna(v) else v) for k, v in zip(keys, values)}
     # each document's (section_id, text) pairs, in the table's order (plain lists: no groupby)
     secs_by_doc: dict = {}
-    for doc_id, sid, t in zip(sections["doc_id"].tolist(), sections["section_id"].tolist(),
-                              sections["text"].tolist()):
+    for doc_id, sid, t in zip(schema.column_list(sections, "doc_id"), schema.column_list(sections, "section_id"),
+                              schema.column_list(sections, "text")):
         secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
     for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         text = "" if pd.isna(text) else str(text)
-        own = own_by_doc.get(doc_id) or document_identity(join_split_titles(lines_of(text)))
+        own = own_by_doc.get(doc_id)
+        if not own:
+            lines, head = document_frame(text)
+            own = document_identity(list(lines), head)
         rows.extend(_doc_citations(doc_id, text, own, secs_by_doc.get(doc_id, [])))
-    df = schema.conform("citations", pd.DataFrame(rows, columns=schema.columns("citations")))
-    return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
+    cols = {name: [r[name] for r in rows] for name in ("doc_id", "section_id", "cited_title", "cited_doc_number")}
+    order = schema.stable_order(cols["doc_id"])
+    if order is None:  # a null or non-text doc_id: pandas sorts as the table holds it
+        df = schema.from_columns("citations", cols)
+        return df.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
+    if order is not True:
+        cols = {name: [col[i] for i in order] for name, col in cols.items()}
+    return schema.from_columns("citations", cols)
 
 
 # ----------------------------------------------------------------------------- citation links

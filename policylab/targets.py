@@ -440,14 +440,27 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
     missing = [c for c in ("doc_id", "section_id", "text") if c not in sections.columns]
     if missing:
         raise ValueError(f"extract_targets needs a sections table; missing columns: {missing}")
-    secs = sections.reset_index(drop=True).copy()
-    secs["_row"] = np.arange(len(secs))
-    if "order" in secs.columns:
-        secs = secs.sort_values(["doc_id", "order", "_row"], kind="stable")
+    has_parent = "parent_id" in sections.columns
+    has_heading = "heading" in sections.columns
+    n = len(sections)
+    names = ["doc_id", "section_id", "text", "heading", "parent_id"]
+    # plain lists in (doc_id, order, row) order: iterating Arrow-backed columns row by row costs
+    # more than the parsing, and pandas' sort would copy every column (the texts too)
+    doc_ids = schema.column_list(sections, "doc_id")
+    order = schema.stable_order(doc_ids, sections["order"].tolist() if "order" in sections.columns else None)
+    if order is None:  # a null or non-text key: pandas sorts as before
+        secs = sections.reset_index(drop=True).copy()
+        secs["_row"] = np.arange(len(secs))
+        if "order" in secs.columns:
+            secs = secs.sort_values(["doc_id", "order", "_row"], kind="stable")
+        else:
+            secs = secs.sort_values(["doc_id", "_row"], kind="stable")
+        cols = [secs[c].tolist() if c in secs.columns else [None] * n for c in names]
     else:
-        secs = secs.sort_values(["doc_id", "_row"], kind="stable")
-    has_parent = "parent_id" in secs.columns
-    has_heading = "heading" in secs.columns
+        cols = [doc_ids] + [schema.column_list(sections, c) if c in sections.columns else [None] * n
+                            for c in names[1:]]
+        if order is not True:
+            cols = [[col[i] for i in order] for col in cols]
 
     plan_end: dict[str, int] = {}
     if documents is not None and "plan_end" in documents.columns:
@@ -457,14 +470,7 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
     lex = _lexicon()
     carry: dict[tuple, int | None] = {}  # (doc_id, section_id) -> horizon in force at its end
     rows = []
-    # plain lists: iterating Arrow-backed columns row by row costs more than the parsing
-    n = len(secs)
-    columns = zip(
-        secs["doc_id"].tolist(), secs["section_id"].tolist(), secs["text"].tolist(),
-        secs["heading"].tolist() if has_heading else [None] * n,
-        secs["parent_id"].tolist() if has_parent else [None] * n,
-    )
-    for rank, (doc_id, section_id, sec_text, heading, parent) in enumerate(columns):
+    for rank, (doc_id, section_id, sec_text, heading, parent) in enumerate(zip(*cols)):
         doc_id, section_id = str(doc_id), str(section_id)
         parts = []
         if isinstance(heading, str) and heading.strip():
@@ -492,11 +498,13 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
             rows.append(q)
     if not rows:
         return schema.empty("targets")
-    out = pd.DataFrame(rows).sort_values(["_rank", "offset"], kind="stable")
-    out["indicator_family"] = [indicator_family(i) for i in out["indicator"]]
-    out = out.drop(columns=["_rank", "offset"])
-    out = out.astype({"value": "float64"})
-    return schema.conform("targets", out)
+    # rows come in (section rank, offset) order; a stable sort keeps them so (as pandas' did)
+    rows.sort(key=lambda q: (q["_rank"], q["offset"]))
+    cols = {name: [q[name] for q in rows] for name in schema.columns("targets") if name != "indicator_family"}
+    cols["indicator_family"] = [indicator_family(i) for i in cols["indicator"]]
+    # the value column is float64 (an int value too, as the frame's astype made it)
+    cols["value"] = [v if v is None or type(v) is float else float(v) for v in cols["value"]]
+    return schema.from_columns("targets", cols)
 
 
 def targets_from_text(text: str, doc_id: str = "doc") -> pd.DataFrame:

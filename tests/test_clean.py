@@ -387,3 +387,163 @@ def test_pinyin_readings_found_as_by_a_look_behind_first(real_pages):
     crafted = ["發(fā)展(zhǎn)", "(fā)開頭", "a(fa)", "產業(yè)((de))", "字(a)(b)"]
     for page in real_pages + crafted:
         assert [m.span() for m in _PINYIN.finditer(page)] == [m.span() for m in plain.finditer(page)]
+
+
+def test_cues_counted_as_by_their_patterns(real_pages):
+    from policylab.clean import clean_page, count_cues, policy_cues
+
+    crafted = ["", "通知", "各部门", "各 部门", "〔2020〕12号 [2021]3号", "到 2025年", "人民政府人民政府"]
+    for text in [clean_page(p).text for p in real_pages] + real_pages + crafted:
+        plain = sum(1 for cue in policy_cues() if cue.search(text))
+        assert count_cues(text) == plain
+        for k in (1, 2, 5):
+            assert count_cues(text, stop_at=k) == min(plain, k)
+    assert count_cues("通知") == 1 and count_cues("通知", stop_at=0) == 1  # stop_at counts the found ones
+
+
+def _body_bounds_plain(lines, status, cut_kinds):
+    """The body as clean_page found it before issue 15's fourth pass: every prose line listed first."""
+    from policylab.clean import is_prose
+
+    prose = [i for i, line in enumerate(lines) if status[i] is None and is_prose(line)]
+    if not prose:
+        return len(lines), -1
+    start, end = prose[0], prose[-1]
+    for i in range(start + 1, end + 1):
+        if status[i] in cut_kinds:
+            after = sum(len(lines[j]) for j in prose if j > i)
+            before = sum(len(lines[j]) for j in prose if j < i)
+            if after < 0.2 * before:
+                end = max((j for j in prose if j < i), default=start)
+                break
+    return start, end
+
+
+def test_body_bounds_from_either_end_are_the_bounds_of_every_prose_line(real_pages):
+    # _body_bounds finds the first and last prose lines from either end and lists the prose lines
+    # only when a footer marker stands between them: the same body as listing them all first, on the
+    # lines of real pages with their any-zone rule statuses, and with markers put at random places
+    import random
+
+    import policylab.clean as K
+
+    rules = K.noise_rules()
+    cut_kinds = {r.kind for r in rules if r.cut}
+    any_rules = [rf for rf in zip(rules, K._line_filters()) if rf[0].zone == "any"]
+    para = "加快建设人工智能创新应用先导区,推动人工智能与实体经济深度融合,培育一批具有国际竞争力的企业。"
+    crafted = [
+        "\n".join([para] * 5 + ["版权所有 某市人民政府"] + [para] * 5),  # prose follows: a false alarm
+        "\n".join([para] * 10 + ["版权所有 某市人民政府", para]),  # little prose follows: the page ends
+        "\n".join(["首页", para, "免责声明:本站信息仅供参考。", "联系我们", para[:12] + "。"]),
+        "首页\n登录 注册", "",
+    ]
+    rng = random.Random(5)
+    n_cut = 0
+    for page in real_pages + crafted:
+        lines = [K.normalise_line(x) for x in K.split_lines(page)]
+        low = [x.lower() for x in lines]
+        status = [None if x else "" for x in lines]
+        for i, kind in K._first_rule(any_rules, lines, low, [i for i, x in enumerate(lines) if x]).items():
+            status[i] = kind
+        variants = [status]
+        for _ in range(3):
+            v = list(status)
+            for i in rng.sample(range(len(v)), min(len(v), 2)):
+                v[i] = rng.choice(sorted(cut_kinds) + ["navigation", None])
+            variants.append(v)
+        for v in variants:
+            want = _body_bounds_plain(lines, v, cut_kinds)
+            assert K._body_bounds(lines, v, cut_kinds) == want
+            n_cut += any(s in cut_kinds for s in v[want[0]:want[1] + 1])
+    assert n_cut > 20  # the marker test ran
+
+
+# witness filters: a rule's pattern found from the characters its matches can begin with
+_CASE_CRAFTED = [
+    "COPYRIGHT © 2024", "copyright 2024 某市", "Ｃopyright", "İCP备12345号", "ıcp证", "icp备",
+    "HTTPS://www.gov.cn/zhengce", "hTtP://x.cn", "WWW.GOV.CN", "访问 wWw.example.org 了解",
+    "//cdn.example.com/a.js", "example.COM", "gov.cn/abc", "ſ", "K", "\u212a", "公网安备 11010502030143号",
+    "联系我们", "电话:010-12345678", "—— 3 ——", "第 2 页 共 10 页", "图1 人工智能产业布局", "  *姓名",
+    "您的位置:首页 > 政策", "首页 / 政策文件", "END", "- END -", "THE END", "\u3000版权所有",
+]
+
+
+def test_witness_filters_find_every_line_a_rule_matches(real_pages):
+    from policylab.clean import _lines_holding, _line_filters, _witness_filters, noise_rules, split_lines
+
+    pages = real_pages + ["\n".join(_CASE_CRAFTED), "\n".join(reversed(_CASE_CRAFTED))]
+    n_fast = 0
+    for rule, filt in zip(noise_rules(), _line_filters()):
+        if filt is None or rule.match != "regex":
+            continue
+        witness = _witness_filters(filt)
+        if witness is None:
+            continue
+        n_fast += 1
+        anywhere, at_start = witness
+        for page in pages:
+            lines = [normalise_line(x) for x in split_lines(page)]
+            sub = [i for i, x in enumerate(lines) if x]
+            text = "\n".join(lines[i] for i in sub)
+            held = set(_lines_holding(anywhere, text, lines, sub)) if anywhere is not None else set()
+            if at_start is not None:
+                held |= set(_lines_holding(at_start, "\n" + text, lines, sub))
+            want = {i for i in sub if rule.pattern.search(lines[i])}
+            assert want <= held, (rule.kind, rule.pattern.pattern[:30], [lines[i] for i in want - held])
+            # and the lines found hold a match of the filter where it starts (no line found for nothing)
+            assert held <= set(_lines_holding(filt, text, lines, sub)) | want
+    assert n_fast >= 15  # the rules the engine cannot skip ahead in (the others keep their pattern)
+
+
+def test_first_rule_with_witness_filters_on_crafted_patterns(real_pages):
+    # patterns of every shape the first-character analysis reads (alternations, groups, repeats,
+    # classes, ranges, anchors, IGNORECASE letters with their special case variants) and shapes it
+    # gives up on (categories, nullable): _first_rule gives the line-by-line result for each
+    from policylab.clean import NoiseRule, _first_rule, _witness_filters, split_lines
+
+    patterns = [
+        r"(copyright|ICP备|©)", r"(https?://|www\.|^//[\w.-]+\.[a-z]{2,}/)", r"^\s*\*\s*\S{1,20}$",
+        r"(a|b)*c", r"\bkey\b", r"x?y[0-9]", r"(?:^第|页)\d", r"[A-Z]{2}\d", r"^$|空", r"\w+局",
+        r"(?i:S)tate", r"[k-m]it", r"(?:政策|^首页)(?:文件)?", r"Kelvin|ſtraße|İstanbul", r"(电话|手机)\s*[:：]?\s*\d{7,}",
+        r"^(图|图片)\s*[0-9一二三四五六七八九十]+", r"(?:ab|cd){2,}ef", r"[^。]{30}$",
+    ]
+    crafted = _CASE_CRAFTED + ["aac", "bbc", "c", "xy1", "y2", "第3页", "1页2", "AB1", "ab1", "空", "",
+                               "市科技局", "State STATE ſtate", "kit KIT \u212ait", "Kelvin ſtraße İstanbul ıstanbul",
+                               "abcdef ababef cdcdcdef"]
+    pages = real_pages[:25] + ["\n".join(crafted)]
+    for flags in (0, re.IGNORECASE):
+        rules = []
+        for k, p in enumerate(patterns):
+            rule = NoiseRule(f"r{k}", "regex", re.compile(p, flags), "any", 60 if k % 3 == 0 else None, 1, False, "")
+            rules.append((rule, re.compile(p, flags | re.MULTILINE)))
+        assert sum(_witness_filters(f) is not None for _, f in rules) >= 10
+        for page in pages:
+            lines = [normalise_line(x) for x in split_lines(page)]
+            low = [x.lower() for x in lines]
+            idxs = [i for i, x in enumerate(lines) if x]
+            for some in (rules, rules[::-1], rules[5:12]):
+                want = _first_rule_line_by_line([r for r, _ in some], lines, idxs)
+                assert _first_rule(some, lines, low, idxs) == want, (flags, page[:40])
+
+
+def test_case_variants_of_ascii_letters_lie_below_the_scan_bound():
+    # an IGNORECASE letter matches exactly the characters the scan below _CASE_SCAN finds (the Kelvin
+    # sign, long s, dotted and dotless i ...): checked over every code point
+    from policylab.clean import _CASE_SCAN
+
+    everything = "".join(map(chr, range(0x110000)))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    for ch in letters:
+        found = re.compile(re.escape(ch), re.IGNORECASE).findall(everything)
+        assert all(ord(x) < _CASE_SCAN for x in found), ch
+
+
+def test_a_pattern_the_engine_skips_ahead_in_keeps_its_own_filter():
+    from policylab.clean import _witness_filters
+
+    for p in (r"(扫码|二维码)", r"[电传]话", r"版权", r"(?i)(版权|声明)"):
+        assert _witness_filters(re.compile(p, re.MULTILINE)) is None, p
+    for p, flags in ((r"(版权|Copyright)", re.I), (r"^版权", 0), (r"(a|b)*c", 0), (r"[a-c]x", re.I)):
+        assert _witness_filters(re.compile(p, flags | re.MULTILINE)) is not None, p
+    # a pattern with global inline flags cannot stand inside a look-ahead: its own filter, as before
+    assert _witness_filters(re.compile(r"(?i)(版权|Copyright)", re.MULTILINE)) is None

@@ -399,3 +399,36 @@ def test_bracket_and_separator_scans_equal_the_character_loops(corpus):
                 assert _closing(ln, k) == _closing_char_by_char(ln, k), (ln, k)
         for seps in (",;，；", "、", ",;"):
             assert _split_top(ln, seps) == _split_top_char_by_char(ln, seps), (ln, seps)
+
+
+def test_document_lines_and_frame_kept_between_stages_are_the_plain_ones(corpus):
+    # the stages share each document's lines and head through a bounded memo: what they read is
+    # what computing them afresh gives, on the seeds, crafted texts and past the memo's bound
+    from policylab import structure
+    from policylab.frame import document_head, end_signature, join_split_titles
+    from policylab.text import lines_of
+
+    def head_key(h):
+        return {k: (v.span(), v.group(0)) if hasattr(v, "span") else v for k, v in h.items()}
+
+    texts = corpus.documents["text"].tolist() + ["", "\n\n", "南京市人工智能产业\n发展行动计划\n一、总体要求",
+                                                 "一、总体要求\n加快发展。\n合肥市人民政府\n2018年12月6日"]
+    for _ in range(2):  # the second time from the memo
+        for t in texts:
+            plain = join_split_titles(lines_of(t))
+            assert structure.document_lines(t) == tuple(plain)
+            lines, head = structure.document_frame(t)
+            assert lines == tuple(plain) and head_key(head) == head_key(document_head(plain))
+            assert structure.body_signature(t) == end_signature(plain[document_head(plain)["body_start"]:])
+    old = structure._FRAME_MEMO_CHARS
+    try:
+        structure._FRAME_MEMO_CHARS = 50
+        for i in range(30):
+            t = f"第{i}份文件\n一、总体要求"
+            assert structure.document_lines(t) == tuple(join_split_titles(lines_of(t)))
+            assert sum(map(len, structure._frame_memo)) == structure._frame_memo_chars <= 50
+        big = "一、目标\n" * 40  # longer than the bound: computed, not kept
+        assert structure.document_lines(big) == tuple(join_split_titles(lines_of(big)))
+        assert big not in structure._frame_memo
+    finally:
+        structure._FRAME_MEMO_CHARS = old
