@@ -493,20 +493,23 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
         )
         n_dups[canon["path"]] = n_dups.get(canon["path"], 0) + 1
 
-    file_rows, doc_rows, removed_rows, field_rows = [], [], [], []
+    # files and removed lines as column lists (schema.from_columns: no row dicts, no inference)
+    fcols: dict[str, list] = {c: [] for c in ("path", "sha256", "bytes", "encoding", "format", "status", "reason",
+                                              "doc_id", "duplicate_of", "similarity")}
+    doc_rows = []
+    rcols: dict[str, list] = {c: [] for c in ("path", "line_no", "text", "reason")}
+    field_rows = []
     for r in results:
         doc_id = None
         if r["status"] == "document":
             doc_id = doc_id_for(r["sha256"])
         elif r["status"] == "duplicate":
             doc_id = doc_id_for(by_path[r["duplicate_of"]]["sha256"])
-        file_rows.append(
-            {
-                "path": r["path"], "sha256": r["sha256"], "bytes": r["bytes"], "encoding": r["encoding"],
-                "format": r["format"], "status": r["status"], "reason": r["reason"], "doc_id": doc_id,
-                "duplicate_of": r.get("duplicate_of"), "similarity": r.get("similarity"),
-            }
-        )
+        for c, v in (("path", r["path"]), ("sha256", r["sha256"]), ("bytes", r["bytes"]),
+                     ("encoding", r["encoding"]), ("format", r["format"]), ("status", r["status"]),
+                     ("reason", r["reason"]), ("doc_id", doc_id), ("duplicate_of", r.get("duplicate_of")),
+                     ("similarity", r.get("similarity"))):
+            fcols[c].append(v)
         if r["status"] == "document":
             doc_rows.append(
                 {
@@ -516,12 +519,16 @@ def _assemble(source: str, results: list[dict]) -> Corpus:
                     "n_duplicates": n_dups.get(r["path"], 0), "text": r["text"],
                 }
             )
-        removed_rows += [(r["path"], n, t, why) for n, t, why in r["removed"]]
+        for n, t, why in r["removed"]:
+            rcols["path"].append(r["path"])
+            rcols["line_no"].append(n)
+            rcols["text"].append(t)
+            rcols["reason"].append(why)
         field_rows += [(r["path"], n, f, lab, v) for n, f, lab, v in r["page_fields"]]
 
-    files = schema.conform("files", pd.DataFrame(file_rows, columns=schema.columns("files")))
+    files = schema.from_columns("files", fcols)
     documents = pd.DataFrame(doc_rows, columns=schema.DOCUMENT_BASE)
-    removed = schema.conform("removed", pd.DataFrame(removed_rows, columns=["path", "line_no", "text", "reason"]))
+    removed = schema.from_columns("removed", rcols)
     page_fields = _page_fields_table(field_rows)
     return Corpus(source=source, files=files, documents=documents, removed=removed, page_fields=page_fields)
 

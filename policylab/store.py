@@ -199,25 +199,39 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
         # phase 1: every file written in full under a temporary name; a build killed here leaves
         # the previous tables and manifest untouched
         staged: list[tuple[str, Path]] = []
+        jobs: list[tuple[str, str, object]] = []  # (table, file name, writer)
+        for name, df in tables.items():
+            src, of = (copies or {}).get(name, (None, None))
+            if src is not None and of == id(df) and Path(src).is_file():
+                jobs.append((name, f"{name}.parquet", lambda tmp, src=src: shutil.copyfile(src, tmp)))
+            else:
+                jobs.append((name, f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp)))
+            if csv:
+                jobs.append((name, f"{name}.csv",
+                             lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")))
+            written[name] = {"rows": int(len(df))}
+
+        def run(job, tmp: Path) -> str:
+            job[2](tmp)
+            return sha256_file(tmp)
+
         try:
-            for name, df in tables.items():
-                src, of = (copies or {}).get(name, (None, None))
-                if src is not None and of == id(df) and Path(src).is_file():
-                    files = [(f"{name}.parquet", lambda tmp, src=src: shutil.copyfile(src, tmp))]
-                else:
-                    files = [(f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp))]
-                if csv:
-                    files.append(
-                        (f"{name}.csv", lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
-                    )
-                entry = {"rows": int(len(df))}
-                for fname, write in files:
-                    fd, tmp = tempfile.mkstemp(prefix=f".{fname}.", suffix=".tmp", dir=out_dir)
-                    os.close(fd)
-                    staged.append((fname, Path(tmp)))
-                    write(Path(tmp))
-                    entry[("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = sha256_file(Path(tmp))
-                written[name] = entry
+            for _, fname, _ in jobs:
+                fd, tmp = tempfile.mkstemp(prefix=f".{fname}.", suffix=".tmp", dir=out_dir)
+                os.close(fd)
+                staged.append((fname, Path(tmp)))
+            # the files are encoded in threads: Arrow's Parquet writer (zstd) and hashing release
+            # the GIL, so a build's nine tables take about the time of the largest
+            workers = min(len(jobs), 4, os.cpu_count() or 1)
+            if workers > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(workers) as ex:
+                    digests = list(ex.map(run, jobs, [tmp for _, tmp in staged]))
+            else:
+                digests = [run(job, tmp) for job, (_, tmp) in zip(jobs, staged)]
+            for (name, fname, _), digest in zip(jobs, digests):
+                written[name][("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = digest
             manifest["tables"] = written
             text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
             fd, tmp = tempfile.mkstemp(prefix=".manifest.json.", suffix=".tmp", dir=out_dir)

@@ -330,7 +330,8 @@ def test_a_build_failing_while_writing_leaves_the_previous_tables(tmp_path, monk
     monkeypatch.setattr(store, "_to_parquet", failing)
     # the CLI says what went wrong in one line and exits 1; no traceback
     assert cli.main(["build", str(SEEDS / "001_4de147ab1a0c3745.txt"), "--out", str(out), "-q", "--no-cache"]) == 1
-    assert "cannot write tables" in capsys.readouterr().err and len(calls) == 3
+    # (the tables are encoded in threads: the writes already under way when one fails finish)
+    assert "cannot write tables" in capsys.readouterr().err and len(calls) >= 3
     assert _snapshot(out) == before
     assert not list(out.glob(".*.tmp")), "temporary files left behind"
     _consistent(out)
