@@ -456,7 +456,9 @@ def end_to_end(corpus_dir: str, code_root: Path, label: str) -> dict:
 
 def write_end_to_end(runs: list[dict]) -> str:
     md = ["# End to end (issue 15): cold `policylab build` + `tokenize` against plain `jieba.lcut`", "",
-          "Wall seconds, each step a fresh process with a fresh project cache, default settings; "
+          "Wall seconds, each step a fresh process with a fresh project cache, default settings "
+          "(the build is the `policylab` command's entry point, `cli.run`; policylab byte-compiled first, "
+          "as an installed package is; the runs up to `issue15-final` compiled it from source in every step); "
           "`ratio` = plain single-process `jieba.lcut` over the raw pages / (build + tokenize); "
           "`limit` = the same reference / (rjieba's own CPU seconds on the raw pages / cores). "
           "`load` is the machine's 1-minute load average (2 cores; above 2 the steps did not have the cores).", "",
