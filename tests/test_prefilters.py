@@ -1,0 +1,53 @@
+"""Exact pre-tests and one-pass loops of the parsing stages (issue 15, fifth pass) against the plain
+rules they stand for: on the seed corpus, the fixture pages and crafted edge cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from policylab import text as X
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _fixture_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(FIXTURES.rglob("*")) if p.is_file()]
+
+
+@pytest.fixture(scope="module")
+def texts(corpus) -> list[str]:
+    """Folded documents, their lines and section texts (seeds), the fixture pages, crafted cases."""
+    docs = [X.fold(t) for t in corpus.documents["text"]]
+    secs = corpus.sections
+    sections = [X.fold(f"{h}\n{t}") for h, t in zip(secs["heading"].fillna(""), secs["text"].fillna(""))]
+    lines = [ln for d in docs for ln in X.lines_of(d)]
+    crafted = [
+        "到“十四五”末,建成5个平台。", "十四五期末", "至 “十三五”规划时期末,完成", "十五五末", "十一五", "到十九五末",
+        "“十四五”末期", "十四 五末", "到“十 四五”末", "五年内", "第五", "十五个", "到2025年底前,培育100家",
+        "第3个、5G、1—2个²3个①5家", "1,00012个", "1至2,0001个", "五万X", "²12个", "3 5个", "12个",
+        "一个", "x10000+人", "1.5亿元", "一二三", "2018-2020年", "十五个百分点以上", "٣٤个", "3٤个",
+        "培育12家,1,000个", "超过1,200.5亿元;三千家企业", "",
+    ]
+    return docs + sections + lines + [X.fold(t) for t in _fixture_texts()] + crafted
+
+
+def _plain_horizons(text: str, folded: bool = True):
+    """:func:`policylab.text.horizons` with the five-year-plan pattern tried on every text holding 五."""
+    saved = X._FYP_CORE
+    X._FYP_CORE = re.compile("")  # matches every text: the plain rule
+    try:
+        return X.horizons(text, folded=folded)
+    finally:
+        X._FYP_CORE = saved
+
+
+def test_five_year_plan_pretest_is_implied_by_the_pattern(texts):
+    # every match of the pattern holds the pre-test's match, so a text the pre-test refuses has none
+    for t in texts:
+        for m in X._FYP_RE.finditer(t):
+            assert X._FYP_CORE.search(m.group(0))
+        assert X.horizons(t, folded=True) == _plain_horizons(t), t[:40]
+    assert [y for _, y, _ in X.horizons("到“十四五”末,建成平台。到“十三五”规划期末")] == [2025, 2020]
