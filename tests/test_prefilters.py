@@ -51,3 +51,41 @@ def test_five_year_plan_pretest_is_implied_by_the_pattern(texts):
             assert X._FYP_CORE.search(m.group(0))
         assert X.horizons(t, folded=True) == _plain_horizons(t), t[:40]
     assert [y for _, y, _ in X.horizons("到“十四五”末,建成平台。到“十三五”规划期末")] == [2025, 2020]
+
+
+def test_heading_first_character_test_needs_no_fold():
+    from policylab.frame import _HEADING_FIRST
+
+    def plain(ch: str) -> bool:  # the test as it was: on the folded character
+        f = X.fold(ch)
+        return f in _HEADING_FIRST or f.isdecimal()
+
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if not ch.isspace():  # match_heading reads the first character after lstrip
+            assert (ch in _HEADING_FIRST or ch.isdecimal()) == plain(ch), hex(cp)
+
+
+def test_match_heading_on_real_lines(texts):
+    from policylab import frame
+
+    def plain(line):  # the whole line folded first, then the patterns, as before
+        line = X.fold(line).strip()
+        if not line or (line[0] not in frame._HEADING_FIRST and not line[0].isdecimal()):
+            return None
+        for level, rx, fmt in frame._HEADINGS:
+            m = rx.match(line)
+            if m:
+                number = X.cn_number(m.group("n"))
+                if number is None:
+                    return None
+                heading, text = frame._split_run_in(m.group("rest").strip())
+                return {"level": level, "label": fmt.format(m.group("n")), "number": number,
+                        "heading": heading, "text": text}
+        return None
+
+    lines = [ln for t in texts for ln in t.split("\n")]
+    lines += ["（一）总体目标", "１．发展目标", "　（二）", "\u3000１、任务", "(3)措施", "十、保障"]
+    assert sum(frame.match_heading(ln) is not None for ln in lines) > 50
+    for ln in lines:
+        assert frame.match_heading(ln) == plain(ln), ln[:30]
