@@ -89,3 +89,29 @@ def test_match_heading_on_real_lines(texts):
     assert sum(frame.match_heading(ln) is not None for ln in lines) > 50
     for ln in lines:
         assert frame.match_heading(ln) == plain(ln), ln[:30]
+
+
+def test_clause_bounds_are_the_per_delimiter_searches(texts):
+    from policylab import targets as T
+
+    def start(text, pos):
+        return max(text.rfind(d, 0, pos) for d in T._CLAUSE_DELIMS) + 1
+
+    def end(text, pos):
+        ends = [i for i in (text.find(d, pos) for d in T._CLAUSE_DELIMS) if i != -1]
+        return min(ends) if ends else len(text)
+
+    def sentence(text, pos):
+        a = max(text.rfind(d, 0, pos) for d in T._SENTENCE_ENDS) + 1
+        ends = [i for i in (text.find(d, pos) for d in T._SENTENCE_ENDS) if i != -1]
+        return text[a : min(ends) + 1 if ends else len(text)].strip()
+
+    # the written-out forms name these delimiters
+    assert T._CLAUSE_DELIMS == ",;。:!?\n" and T._SENTENCE_ENDS == "。!?;\n"
+    for t in texts[:400] + texts[-60:] + ["", "。", "a,b;c\nd", ",,,", "abc"]:
+        step = max(1, len(t) // 50)
+        for pos in list(range(0, len(t) + 1, step)) + [len(t)]:
+            assert T._clause_start(t, pos) == start(t, pos), (t[:20], pos)
+            assert T._clause_end(t, pos) == end(t, pos), (t[:20], pos)
+            if pos < len(t):
+                assert T._sentence_at(t, pos) == sentence(t, pos), (t[:20], pos)
