@@ -115,3 +115,10 @@ def test_clause_bounds_are_the_per_delimiter_searches(texts):
             assert T._clause_end(t, pos) == end(t, pos), (t[:20], pos)
             if pos < len(t):
                 assert T._sentence_at(t, pos) == sentence(t, pos), (t[:20], pos)
+
+
+def test_bracket_pretest_of_split_top(texts):
+    from policylab import structure as S
+
+    for t in texts[:2000] + ["a(b", "［x", "x】", "", "〔2020〕"]:
+        assert (S._OPENER_RE.search(t) is None) == (not any(ch in t for ch in S._OPENERS)), t[:30]
