@@ -198,7 +198,7 @@ def cn_number(s: str) -> int | None:
             return None
         return tens * 10 + ones
     digits = [_CN_DIGIT.get(ch) for ch in s]
-    if any(d is None for d in digits):
+    if None in digits:  # (ints and None only: ``in`` is the identity test here, without a generator)
         return None
     n = 0
     for d in digits:

@@ -122,3 +122,9 @@ def test_bracket_pretest_of_split_top(texts):
 
     for t in texts[:2000] + ["a(b", "［x", "x】", "", "〔2020〕"]:
         assert (S._OPENER_RE.search(t) is None) == (not any(ch in t for ch in S._OPENERS)), t[:30]
+
+
+def test_cn_number_digit_words():
+    # each character a digit word, else None (the test once a generator over the digits)
+    assert [X.cn_number(s) for s in ["二〇二五", "二○二五", "一二三", "二x二五", "〇", "三万", "二十五", "十"]] == [
+        2025, 2025, 123, None, 0, None, 25, 10]
