@@ -118,7 +118,7 @@ def lines_of(text: str | None) -> list[str]:
     >>> lines_of("  标题 \\n\\n（一）目标")
     ['标题', '(一)目标']
     """
-    return [ln.strip() for ln in fold(text or "").splitlines() if ln.strip()]
+    return [s for ln in fold(text or "").splitlines() if (s := ln.strip())]  # each line stripped once
 
 
 _HAN_RUN = re.compile("[\u3400-\u9fff]+")

@@ -128,3 +128,8 @@ def test_cn_number_digit_words():
     # each character a digit word, else None (the test once a generator over the digits)
     assert [X.cn_number(s) for s in ["二〇二五", "二○二五", "一二三", "二x二五", "〇", "三万", "二十五", "十"]] == [
         2025, 2025, 123, None, 0, None, 25, 10]
+
+
+def test_lines_of_strips_once(texts):
+    for t in texts[:300] + ["  标题 \n\n（一）目标", "", "\n \u3000\n", "a\r\nb\u2028c"]:
+        assert X.lines_of(t) == [ln.strip() for ln in X.fold(t).splitlines() if ln.strip()]
