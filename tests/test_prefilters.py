@@ -133,3 +133,25 @@ def test_cn_number_digit_words():
 def test_lines_of_strips_once(texts):
     for t in texts[:300] + ["  标题 \n\n（一）目标", "", "\n \u3000\n", "a\r\nb\u2028c"]:
         assert X.lines_of(t) == [ln.strip() for ln in X.fold(t).splitlines() if ln.strip()]
+
+
+def test_int64_column_without_nulls_as_read_element_wise():
+    import numpy as np
+    import pandas as pd
+
+    from policylab import schema
+
+    for values in ([], [0], [1, -5, 2**62, -(2**63), 2**63 - 1], list(range(1000))):
+        got = schema._plain_array(values, pd.Int64Dtype())
+        want = pd.arrays.IntegerArray(np.fromiter(values, dtype=np.int64, count=len(values)),
+                                      np.zeros(len(values), dtype=bool))
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+        assert got._data.dtype == np.int64 and not got._mask.any() and got._mask.shape == want._mask.shape
+    for bad in ([2**63], [1, True], [1.0]):
+        try:
+            out = schema._plain_array(bad, pd.Int64Dtype())
+        except OverflowError:
+            out = "overflow"
+        assert out in (None, "overflow")
+    with_null = schema._plain_array([1, None, 3], pd.Int64Dtype())
+    assert with_null.tolist() == [1, pd.NA, 3]
