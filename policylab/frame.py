@@ -563,11 +563,13 @@ def match_heading(line: str) -> dict | None:
     (2, '(一)', 1, '指导思想', '全面落实…')
     """
     # the first character decides first (most lines are no heading): the same one after folding the
-    # whole line and stripping it, as folding maps no space to a non-space and no non-space to a space
+    # whole line and stripping it, as folding maps no space to a non-space and no non-space to a space.
+    # It is tested unfolded: folding changes a non-space only from U+FF01..U+FF5E to ASCII, and the
+    # ones that fold into the test -- （ and the full-width digits -- pass it as they are (（ is in
+    # _HEADING_FIRST, a full-width digit is decimal; tested over every code point)
     first = line.lstrip()[:1]
     if not first:
         return None
-    first = fold(first)
     if first not in _HEADING_FIRST and not first.isdecimal():
         return None
     line = fold(line).strip()

@@ -707,7 +707,10 @@ def _plain_array(values: list, dtype):
                 nulls = True
             elif type(v) is not int:
                 return None
-        if nulls and any(v is not None and abs(v) >= _INT64_EXACT for v in values):
+        if not nulls:  # ints only: numpy reads the list itself (the same values, the same
+            # OverflowError past int64 as the element-wise read below)
+            return pd.arrays.IntegerArray(np.array(values, dtype=np.int64), np.zeros(len(values), dtype=bool))
+        if any(v is not None and abs(v) >= _INT64_EXACT for v in values):
             return None
         mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
         data = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=len(values))

@@ -381,10 +381,12 @@ _OPENERS = "(（[〔【［"
 
 
 _CLOSERS = ")）]〕】］"
+_OPENER_RE = re.compile("[" + re.escape(_OPENERS) + "]")
 
 
 def _split_top(s: str, seps: str) -> list[str]:
-    if not any(ch in s for ch in _OPENERS):  # no bracket: every separator is at the top level
+    # no bracket: every separator is at the top level (one class scan, not a generator of six ``in``)
+    if _OPENER_RE.search(s) is None:
         return [p.strip() for p in _split_at(seps).split(s) if p.strip()]
     parts, depth, last = [], 0, 0
     for m in _split_scan(seps).finditer(s):  # brackets and separators only, not every character

@@ -75,6 +75,7 @@ _CLAUSE_DELIMS = ",;。:!?\n"
 # a number right after one of these is part of a code, an ordinal or a longer number (第3, 5G, 1.5)
 _NOT_BEFORE_NUMBER = frozenset("0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + ".-/第几数上"
                                + "零〇一二两三四五六七八九十百千万亿")
+_CLAUSE_DELIM_RE = re.compile("[" + re.escape(_CLAUSE_DELIMS) + "]")
 _SENTENCE_RE = re.compile(r"[^。!?;\n]*(?:[。!?;]|\n|$)")
 
 
@@ -200,12 +201,32 @@ _to_number = parse_number
 
 
 def _clause_start(text: str, pos: int) -> int:
-    return max(text.rfind(d, 0, pos) for d in _CLAUSE_DELIMS) + 1
+    """Just after the last clause delimiter before ``pos`` (0 if none).
+
+    The last of each delimiter's ``rfind``, written out: a generator per call cost more than the
+    searches (tested against the generator form).
+
+    Examples
+    --------
+    >>> _clause_start("到2025年,建成5个平台;培育10家", 15)
+    14
+    """
+    return max(text.rfind(",", 0, pos), text.rfind(";", 0, pos), text.rfind("。", 0, pos),
+               text.rfind(":", 0, pos), text.rfind("!", 0, pos), text.rfind("?", 0, pos),
+               text.rfind("\n", 0, pos)) + 1
 
 
 def _clause_end(text: str, pos: int) -> int:
-    ends = [i for i in (text.find(d, pos) for d in _CLAUSE_DELIMS) if i != -1]
-    return min(ends) if ends else len(text)
+    """The first clause delimiter at or after ``pos`` (``len(text)`` if none): one scan for the
+    first of them instead of one ``find`` per delimiter (tested against that form).
+
+    Examples
+    --------
+    >>> _clause_end("到2025年,建成5个平台;培育10家", 7), _clause_end("培育10家", 0)
+    (13, 5)
+    """
+    m = _CLAUSE_DELIM_RE.search(text, pos)
+    return len(text) if m is None else m.start()
 
 
 def _candidates(text: str) -> list[dict]:
@@ -383,15 +404,18 @@ def _same_measure(text: str, prev: dict, cur: dict, lex: _Lexicon) -> bool:
 
 
 _SENTENCE_ENDS = "。!?;\n"
+_SENTENCE_END_RE = re.compile("[" + re.escape(_SENTENCE_ENDS) + "]")
 
 
 def _sentence_at(text: str, pos: int) -> str:
     if 0 <= pos < len(text):
         # _SENTENCE_RE's matches tile the text, each ending at (and holding) a sentence end: the one
         # holding pos runs from after the last end before pos to the first end at or after it
-        a = max(text.rfind(d, 0, pos) for d in _SENTENCE_ENDS) + 1
-        ends = [i for i in (text.find(d, pos) for d in _SENTENCE_ENDS) if i != -1]
-        return text[a : min(ends) + 1 if ends else len(text)].strip()
+        # (each delimiter's rfind written out, and one scan for the first end: no generator a call)
+        a = max(text.rfind("。", 0, pos), text.rfind("!", 0, pos), text.rfind("?", 0, pos),
+                text.rfind(";", 0, pos), text.rfind("\n", 0, pos)) + 1
+        m = _SENTENCE_END_RE.search(text, pos)
+        return text[a : len(text) if m is None else m.start() + 1].strip()
     for m in _SENTENCE_RE.finditer(text):
         if m.start() <= pos < max(m.end(), m.start() + 1):
             return m.group(0).strip()

@@ -118,7 +118,7 @@ def lines_of(text: str | None) -> list[str]:
     >>> lines_of("  标题 \\n\\n（一）目标")
     ['标题', '(一)目标']
     """
-    return [ln.strip() for ln in fold(text or "").splitlines() if ln.strip()]
+    return [s for ln in fold(text or "").splitlines() if (s := ln.strip())]  # each line stripped once
 
 
 _HAN_RUN = re.compile("[\u3400-\u9fff]+")
@@ -198,7 +198,7 @@ def cn_number(s: str) -> int | None:
             return None
         return tens * 10 + ones
     digits = [_CN_DIGIT.get(ch) for ch in s]
-    if any(d is None for d in digits):
+    if None in digits:  # (ints and None only: ``in`` is the identity test here, without a generator)
         return None
     n = 0
     for d in digits:
@@ -297,6 +297,10 @@ _HORIZON_RE = re.compile(
 )
 _LEAD_WORD = re.compile(r"(?:截止到|截至|截止|直至|力争到|争取到|预计到|计划到|力争在|争取在|到|至)$")
 _FYP_RE = re.compile(r"(?:到|至)?\s*“?十(?P<n>[一二三四五六七八九])五”?\s*(?:规划)?\s*(?:时期|期)?末")
+# every match of _FYP_RE holds 十X五 as written: a text without it holds no match. _FYP_RE opens with
+# optional words, so the engine tries it at every position; this opens with a literal, which it skips
+# ahead to (a text holding 五 was 0.11 CPU-s per 10 MB through _FYP_RE, 5 ms through this)
+_FYP_CORE = re.compile(r"十[一二三四五六七八九]五")
 _NOT_HORIZON_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月|\s*(?:版|起|以来|度)")
 _YEAR_ONLY = re.compile(_YEAR)
 _DASHES = frozenset("-—–~～至到")
@@ -414,7 +418,7 @@ def horizons(text: str, *, folded: bool = False) -> list[tuple[int, int, str]]:
         opens = k == 0 or text[k - 1] in "。;!?\n"
         if opens and text[m.end() : m.end() + 1] in (",", ":", "、"):
             out.append((start, year, "stage"))
-    if "五" in text:
+    if "五" in text and _FYP_CORE.search(text):
         for m in _FYP_RE.finditer(text):
             n = 10 + "一二三四五六七八九".index(m.group("n")) + 1
             out.append((m.start(), 1955 + 5 * n, "by"))  # the Nth five-year plan (N >= 3) ends in 1955 + 5N

@@ -1,0 +1,157 @@
+"""Exact pre-tests and one-pass loops of the parsing stages (issue 15, fifth pass) against the plain
+rules they stand for: on the seed corpus, the fixture pages and crafted edge cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from policylab import text as X
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _fixture_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(FIXTURES.rglob("*")) if p.is_file()]
+
+
+@pytest.fixture(scope="module")
+def texts(corpus) -> list[str]:
+    """Folded documents, their lines and section texts (seeds), the fixture pages, crafted cases."""
+    docs = [X.fold(t) for t in corpus.documents["text"]]
+    secs = corpus.sections
+    sections = [X.fold(f"{h}\n{t}") for h, t in zip(secs["heading"].fillna(""), secs["text"].fillna(""))]
+    lines = [ln for d in docs for ln in X.lines_of(d)]
+    crafted = [
+        "到“十四五”末,建成5个平台。", "十四五期末", "至 “十三五”规划时期末,完成", "十五五末", "十一五", "到十九五末",
+        "“十四五”末期", "十四 五末", "到“十 四五”末", "五年内", "第五", "十五个", "到2025年底前,培育100家",
+        "第3个、5G、1—2个²3个①5家", "1,00012个", "1至2,0001个", "五万X", "²12个", "3 5个", "12个",
+        "一个", "x10000+人", "1.5亿元", "一二三", "2018-2020年", "十五个百分点以上", "٣٤个", "3٤个",
+        "培育12家,1,000个", "超过1,200.5亿元;三千家企业", "",
+    ]
+    return docs + sections + lines + [X.fold(t) for t in _fixture_texts()] + crafted
+
+
+def _plain_horizons(text: str, folded: bool = True):
+    """:func:`policylab.text.horizons` with the five-year-plan pattern tried on every text holding 五."""
+    saved = X._FYP_CORE
+    X._FYP_CORE = re.compile("")  # matches every text: the plain rule
+    try:
+        return X.horizons(text, folded=folded)
+    finally:
+        X._FYP_CORE = saved
+
+
+def test_five_year_plan_pretest_is_implied_by_the_pattern(texts):
+    # every match of the pattern holds the pre-test's match, so a text the pre-test refuses has none
+    for t in texts:
+        for m in X._FYP_RE.finditer(t):
+            assert X._FYP_CORE.search(m.group(0))
+        assert X.horizons(t, folded=True) == _plain_horizons(t), t[:40]
+    assert [y for _, y, _ in X.horizons("到“十四五”末,建成平台。到“十三五”规划期末")] == [2025, 2020]
+
+
+def test_heading_first_character_test_needs_no_fold():
+    from policylab.frame import _HEADING_FIRST
+
+    def plain(ch: str) -> bool:  # the test as it was: on the folded character
+        f = X.fold(ch)
+        return f in _HEADING_FIRST or f.isdecimal()
+
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if not ch.isspace():  # match_heading reads the first character after lstrip
+            assert (ch in _HEADING_FIRST or ch.isdecimal()) == plain(ch), hex(cp)
+
+
+def test_match_heading_on_real_lines(texts):
+    from policylab import frame
+
+    def plain(line):  # the whole line folded first, then the patterns, as before
+        line = X.fold(line).strip()
+        if not line or (line[0] not in frame._HEADING_FIRST and not line[0].isdecimal()):
+            return None
+        for level, rx, fmt in frame._HEADINGS:
+            m = rx.match(line)
+            if m:
+                number = X.cn_number(m.group("n"))
+                if number is None:
+                    return None
+                heading, text = frame._split_run_in(m.group("rest").strip())
+                return {"level": level, "label": fmt.format(m.group("n")), "number": number,
+                        "heading": heading, "text": text}
+        return None
+
+    lines = [ln for t in texts for ln in t.split("\n")]
+    lines += ["（一）总体目标", "１．发展目标", "　（二）", "\u3000１、任务", "(3)措施", "十、保障"]
+    assert sum(frame.match_heading(ln) is not None for ln in lines) > 50
+    for ln in lines:
+        assert frame.match_heading(ln) == plain(ln), ln[:30]
+
+
+def test_clause_bounds_are_the_per_delimiter_searches(texts):
+    from policylab import targets as T
+
+    def start(text, pos):
+        return max(text.rfind(d, 0, pos) for d in T._CLAUSE_DELIMS) + 1
+
+    def end(text, pos):
+        ends = [i for i in (text.find(d, pos) for d in T._CLAUSE_DELIMS) if i != -1]
+        return min(ends) if ends else len(text)
+
+    def sentence(text, pos):
+        a = max(text.rfind(d, 0, pos) for d in T._SENTENCE_ENDS) + 1
+        ends = [i for i in (text.find(d, pos) for d in T._SENTENCE_ENDS) if i != -1]
+        return text[a : min(ends) + 1 if ends else len(text)].strip()
+
+    # the written-out forms name these delimiters
+    assert T._CLAUSE_DELIMS == ",;。:!?\n" and T._SENTENCE_ENDS == "。!?;\n"
+    for t in texts[:400] + texts[-60:] + ["", "。", "a,b;c\nd", ",,,", "abc"]:
+        step = max(1, len(t) // 50)
+        for pos in list(range(0, len(t) + 1, step)) + [len(t)]:
+            assert T._clause_start(t, pos) == start(t, pos), (t[:20], pos)
+            assert T._clause_end(t, pos) == end(t, pos), (t[:20], pos)
+            if pos < len(t):
+                assert T._sentence_at(t, pos) == sentence(t, pos), (t[:20], pos)
+
+
+def test_bracket_pretest_of_split_top(texts):
+    from policylab import structure as S
+
+    for t in texts[:2000] + ["a(b", "［x", "x】", "", "〔2020〕"]:
+        assert (S._OPENER_RE.search(t) is None) == (not any(ch in t for ch in S._OPENERS)), t[:30]
+
+
+def test_cn_number_digit_words():
+    # each character a digit word, else None (the test once a generator over the digits)
+    assert [X.cn_number(s) for s in ["二〇二五", "二○二五", "一二三", "二x二五", "〇", "三万", "二十五", "十"]] == [
+        2025, 2025, 123, None, 0, None, 25, 10]
+
+
+def test_lines_of_strips_once(texts):
+    for t in texts[:300] + ["  标题 \n\n（一）目标", "", "\n \u3000\n", "a\r\nb\u2028c"]:
+        assert X.lines_of(t) == [ln.strip() for ln in X.fold(t).splitlines() if ln.strip()]
+
+
+def test_int64_column_without_nulls_as_read_element_wise():
+    import numpy as np
+    import pandas as pd
+
+    from policylab import schema
+
+    for values in ([], [0], [1, -5, 2**62, -(2**63), 2**63 - 1], list(range(1000))):
+        got = schema._plain_array(values, pd.Int64Dtype())
+        want = pd.arrays.IntegerArray(np.fromiter(values, dtype=np.int64, count=len(values)),
+                                      np.zeros(len(values), dtype=bool))
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+        assert got._data.dtype == np.int64 and not got._mask.any() and got._mask.shape == want._mask.shape
+    for bad in ([2**63], [1, True], [1.0]):
+        try:
+            out = schema._plain_array(bad, pd.Int64Dtype())
+        except OverflowError:
+            out = "overflow"
+        assert out in (None, "overflow")
+    with_null = schema._plain_array([1, None, 3], pd.Int64Dtype())
+    assert with_null.tolist() == [1, pd.NA, 3]
