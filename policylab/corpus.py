@@ -702,7 +702,7 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
         table = empty_corrections()
     # always applied, so every build writes a corrections log (empty when there is nothing to apply)
     md, corpus.metadata_corrections = apply_corrections(md, table, files=corpus.files)
-    merged = docs.merge(md, on="doc_id", how="left", validate="one_to_one")
+    merged = _with_metadata(docs, md)
     merged["label"] = labels.document_labels(merged)  # place · year · short title, unique (issue 12)
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
     log = corpus.metadata_corrections
