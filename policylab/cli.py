@@ -218,7 +218,8 @@ def run(argv: list[str] | None = None) -> int:
     CPython's teardown spends ~0.2 s collecting reference cycles among the modules' objects;
     freezing them first (``gc.freeze``) skips that, the way a forking server avoids the
     collector touching inherited objects. Only for a process about to exit: call :func:`main`
-    from Python code.
+    from Python code. A reader that closes the pipe early (``policylab build | head``) ends the
+    output quietly, with the command's work done.
 
     Parameters
     ----------
@@ -232,8 +233,15 @@ def run(argv: list[str] | None = None) -> int:
     """
     import gc
 
-    code = main(argv)
-    sys.stdout.flush()
+    try:
+        code = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader of our output went away (``policylab build | head``): not an error of ours,
+        # and no traceback; stdout points at /dev/null so the interpreter's last flush is quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 0
     sys.stderr.flush()
     gc.freeze()
     return code

@@ -128,3 +128,15 @@ def test_the_command_entry_point_builds_and_freezes_the_collector_only_on_the_wa
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+def test_a_reader_that_goes_away_is_no_traceback(tmp_path, seeds_dir):
+    """`policylab build ... | head`: the pipe closes before the summary is printed; the tables are
+    written and stderr stays free of a traceback."""
+    p = subprocess.Popen([sys.executable, "-m", "policylab", "build", str(seeds_dir), "--out", str(tmp_path / "o"),
+                          "--no-cache", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader is gone before the command writes anything
+    err = p.stderr.read().decode()
+    assert p.wait() == 0, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert (tmp_path / "o" / "manifest.json").exists()
