@@ -213,26 +213,40 @@ def _pool(n_jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx)
 
 
-# pages per task of the local pool, at most: the document stages cost about 60 ms per call
-# whatever its size (frames, merges, schema checks), so a task should hold many pages; four
-# tasks per process keep the processes equally busy to the end
+# pages per task of the local pool, at most: the document stages cost about 20 ms per call
+# whatever its size (frames, schema checks), so a task should hold many pages, and a task's
+# results are held whole until the parent takes them
 BATCH_FILES = 256
 TASKS_PER_PROCESS = 4
 
 
 def _batches(paths: list[str], n_jobs: int) -> list[list[str]]:
-    """Consecutive runs of paths: :data:`TASKS_PER_PROCESS` per process, of at most :data:`BATCH_FILES`.
+    """Consecutive runs of paths, for :func:`_build_batch`; over processes, largest first.
+
+    One process: runs of :data:`BATCH_FILES`. Over ``n_jobs`` processes the tasks are
+    "guided": each takes ``1 / (2 n_jobs)`` of the pages left (at most :data:`BATCH_FILES`, at
+    least about ``1 / (16 n_jobs)`` of them), so the last tasks are small and the processes run
+    out of work together. With equal tasks, one process could start the last big one just as the
+    other finished, leaving a core idle for most of a task (up to 0.5 s of a 2.5 s build at 10 MB).
 
     Examples
     --------
-    >>> [len(b) for b in _batches([f"{i}.txt" for i in range(10)], 2)]
-    [2, 2, 2, 2, 2]
+    >>> [len(b) for b in _batches([f"{i}.txt" for i in range(40)], 2)]
+    [10, 8, 6, 4, 3, 3, 2, 2, 2]
     >>> [len(b) for b in _batches([f"{i}.txt" for i in range(10)], 1)]
     [10]
     """
-    tasks = 1 if n_jobs <= 1 else n_jobs * TASKS_PER_PROCESS
-    size = max(1, min(BATCH_FILES, -(-len(paths) // tasks)))
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+    n = len(paths)
+    if n_jobs <= 1:
+        size = max(1, min(BATCH_FILES, n))
+        return [paths[i:i + size] for i in range(0, n, size)]
+    floor = max(1, min(BATCH_FILES // 8, -(-n // (n_jobs * TASKS_PER_PROCESS * 4))))
+    out, i = [], 0
+    while i < n:
+        size = min(BATCH_FILES, max(floor, -(-(n - i) // (2 * n_jobs))))
+        out.append(paths[i:i + size])
+        i += size
+    return out
 
 
 def _build_batch(root: str, paths: list[str], opts: dict) -> tuple[list[dict], dict | None]:
