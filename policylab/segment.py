@@ -109,6 +109,9 @@ PROGRESS_MIN_CHARS = 1_000_000
 # Python strings; the rest of the stream is held in Arrow arrays
 CHUNK_CHARS = 1_000_000
 TABLE_ROW_GROUP = 1 << 18
+# tokens filtered at a time as the chunks come in: the last batch is what is left to filter once
+# the workers are done, so it is kept small
+FILTER_TOKENS = 1 << 17
 # jieba's Han range for a block, and the rule its HMM step cuts a non-Han run with
 _HAN_CHAR_RE = re.compile("[\u4E00-\u9FD5]")
 _HMM_SKIP_RE = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
@@ -1170,15 +1173,40 @@ def _n_workers(n_jobs: int | None, n_chars: int, n_texts: int) -> int:
 
 
 def _chunk_bounds(sizes: Sequence[int], workers: int) -> list[int]:
-    """Contiguous chunks of about ``CHUNK_CHARS`` characters (a few per worker, so the bar moves)."""
+    """Contiguous chunks of at most about ``CHUNK_CHARS`` characters; over processes, largest first.
+
+    One process: chunks of ``CHUNK_CHARS``. Over ``workers`` processes each chunk takes
+    ``1 / (2 workers)`` of the characters left (at least ``1 / (16 workers)`` of all, or ``CHUNK_CHARS / 8``), so the
+    processes run out of work together and the last chunk, which this process still has to
+    filter after every worker is done, is small.
+
+    Examples
+    --------
+    >>> _chunk_bounds([100] * 40, 1)
+    [0, 40]
+    >>> _chunk_bounds([100] * 40, 2)
+    [0, 10, 18, 24, 28, 31, 34, 36, 38, 40]
+    """
     n = len(sizes)
     total = int(np.sum(sizes)) if n else 0
-    n_chunks = min(n, max(workers * 4 if workers > 1 else 1, -(-total // CHUNK_CHARS)))
-    if n_chunks <= 1:
+    if n <= 1 or total <= 0:
         return [0, n]
     cum = np.cumsum(sizes)
-    cuts = np.searchsorted(cum, np.linspace(0, cum[-1], n_chunks + 1)[1:-1], side="right")
-    return [0, *sorted(set(int(c) for c in cuts) - {0, n}), n]
+    if workers <= 1:
+        n_chunks = min(n, -(-total // CHUNK_CHARS))
+        if n_chunks <= 1:
+            return [0, n]
+        cuts = np.searchsorted(cum, np.linspace(0, cum[-1], n_chunks + 1)[1:-1], side="right")
+        return [0, *sorted(set(int(c) for c in cuts) - {0, n}), n]
+    floor = max(1, min(CHUNK_CHARS // 8, total // (16 * workers)))
+    bounds, done = [0], 0
+    while bounds[-1] < n:
+        want = min(CHUNK_CHARS, max(floor, -(-(total - done) // (2 * workers))))
+        # the first text that ends at or past done + want closes the chunk (at least one text)
+        end = max(bounds[-1] + 1, min(n, int(np.searchsorted(cum, done + want, side="left")) + 1))
+        bounds.append(end)
+        done = int(cum[end - 1])
+    return bounds
 
 
 class _NoBar:
@@ -1682,7 +1710,7 @@ def tokenize(
         batch_toks.append(toks)
         batch_tags.append(tags)
         n_batch += len(toks)
-        if n_batch >= CHUNK_CHARS // 2:
+        if n_batch >= FILTER_TOKENS:
             flush()
             n_batch = 0
     if batch:
