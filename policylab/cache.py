@@ -269,6 +269,70 @@ def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
         raise
 
 
+class FrameWriter:
+    """A Parquet file written part by part and renamed into place only when complete.
+
+    Made by :meth:`Store.frame_writer`. Each :meth:`write` encodes one part (so a caller can store
+    a table while it is still being computed, instead of encoding all of it at the end);
+    :meth:`commit` closes the file and moves it to its key atomically; :meth:`abort` (or an
+    exception inside a ``with`` block) removes the temporary file.
+    """
+
+    def __init__(self, store: "Store", path: Path, template: pd.DataFrame, **parquet_options):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._store, self._path = store, path
+        self._row_group_size = parquet_options.pop("row_group_size", None)
+        # the schema pandas' ``to_parquet(index=False)`` writes, pandas metadata included
+        self._schema = pa.Table.from_pandas(template, preserve_index=False).schema
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        try:
+            self._writer = pq.ParquetWriter(self._tmp, self._schema, **parquet_options)
+        except BaseException:
+            self.abort()
+            raise
+
+    def write(self, part: pd.DataFrame) -> None:
+        """Encode ``part`` (the template's columns and dtypes) as the next rows."""
+        import pyarrow as pa
+
+        self._writer.write_table(pa.Table.from_pandas(part, schema=self._schema, preserve_index=False),
+                                 row_group_size=self._row_group_size)
+
+    def commit(self) -> None:
+        """Close the file and put it under its key (atomically)."""
+        try:
+            self._writer.close()
+            os.replace(self._tmp, self._path)
+        except BaseException:
+            self.abort()
+            raise
+        self._store.writes += 1
+
+    def abort(self) -> None:
+        """Drop the partial file; the key keeps what it had."""
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # already failing: the file is removed below anyway
+                pass
+        try:
+            os.unlink(self._tmp)
+        except OSError:
+            pass
+
+    def __enter__(self) -> "FrameWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+
+
 class _Namespace:
     """A sub-folder of the cache with hit, miss, corrupt and write counters (what every store shares)."""
 
@@ -435,6 +499,40 @@ class Store(_Namespace):
         """
         _atomic_write(self.path(key, ".parquet"), lambda tmp: df.to_parquet(tmp, index=False, **parquet_options))
         self.writes += 1
+
+    def frame_writer(self, key: str, template: pd.DataFrame, **parquet_options) -> "FrameWriter":
+        """A Parquet entry under ``key`` written part by part: :class:`FrameWriter`.
+
+        The entry reads back as ``pd.concat`` of the parts would have been stored by
+        :meth:`put_frame` (same columns, dtypes and pandas metadata, taken from ``template``, a frame
+        with the entry's columns and dtypes; its rows are not written). Nothing is visible under
+        ``key`` until :meth:`FrameWriter.commit`.
+
+        Parameters
+        ----------
+        key : str
+        template : DataFrame
+            The columns and dtypes every part has (e.g. the parts' frame with no rows).
+        **parquet_options
+            ``row_group_size`` (per part) and options of ``pyarrow.parquet.ParquetWriter``.
+
+        Returns
+        -------
+        FrameWriter
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> w = s.frame_writer("k1", pd.DataFrame({"a": pd.array([], dtype="Int64")}))
+        >>> w.write(pd.DataFrame({"a": pd.array([1, 2], dtype="Int64")}))
+        >>> w.write(pd.DataFrame({"a": pd.array([3], dtype="Int64")}))
+        >>> s.get_frame("k1") is None  # not there before the commit
+        True
+        >>> w.commit(); s.get_frame("k1")["a"].tolist()
+        [1, 2, 3]
+        """
+        return FrameWriter(self, self.path(key, ".parquet"), template, **parquet_options)
 
     def clear(self) -> int:
         """Delete every entry of this namespace; returns the number of files removed.

@@ -1676,6 +1676,28 @@ def tokenize(
     batch_toks: list = []
     batch_tags: list = []
 
+    def column(parts):  # chunked: the batches are not copied into one array again
+        return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
+
+    def table(doc_ids, unit_values, position, token, tags):
+        """The tokens table (no unit column when ``unit_values`` is None), its columns not copied."""
+        cols = {"doc_id": doc_ids}
+        if unit_values is not None:
+            cols[unit_col] = unit_values
+        cols.update(position=pd.arrays.IntegerArray(position, np.zeros(len(position), dtype=bool)),
+                    token=token, pos=tags)
+        return pd.DataFrame(cols, copy=False)
+
+    # the table cache is written batch by batch while the workers cut the next chunks, not all at
+    # the end (when nothing else is left to do); it is renamed into place only once complete
+    sink = None
+    if store is not None:
+        no_units = column([]) if units is not None else pd.array(df[unit_col].to_numpy()[:0],
+                                                                 dtype=df[unit_col].dtype) if unit_col else None
+        sink = tables.frame_writer(table_key, table(column([]), no_units, np.zeros(0, dtype=np.int64),
+                                                    column([]), column([])),
+                                   row_group_size=TABLE_ROW_GROUP)
+
     def flush():
         lengths = np.fromiter((len(t) for t in batch_toks), dtype=np.int64, count=len(batch_toks))
         toks = pa.concat_arrays(batch_toks)
@@ -1692,53 +1714,57 @@ def tokenize(
         position_buf[0][at:need] = position[keep]
         n_kept[0] = need
         take = pa.array(row[keep])
-        del row, position
         kept["token"].append(toks.take(keep))
         kept["doc_id"].append(ids.take(take))
         if units is not None:
             kept["unit"].append(units.take(take))
         if pos:
             kept["pos"].append(pa.concat_arrays(batch_tags).take(keep))
+        if sink is not None:
+            unit_values = None
+            if unit_col:
+                unit_values = (column(kept["unit"][-1:]) if units is not None
+                               else pd.array(df[unit_col].to_numpy()[row[keep]], dtype=df[unit_col].dtype))
+            sink.write(table(column(kept["doc_id"][-1:]), unit_values, position[keep], column(kept["token"][-1:]),
+                             column(kept["pos"][-1:] if pos else [pa.nulls(len(keep), type=pa.large_string())])))
+        del row, position
         batch.clear(), batch_toks.clear(), batch_tags.clear()
 
-    n_batch = 0
-    for i in range(n_texts_all):
-        toks, tags = stream(i)
-        if not len(toks):
-            continue
-        batch.append(i)
-        batch_toks.append(toks)
-        batch_tags.append(tags)
-        n_batch += len(toks)
-        if n_batch >= FILTER_TOKENS:
+    try:
+        n_batch = 0
+        for i in range(n_texts_all):
+            toks, tags = stream(i)
+            if not len(toks):
+                continue
+            batch.append(i)
+            batch_toks.append(toks)
+            batch_tags.append(tags)
+            n_batch += len(toks)
+            if n_batch >= FILTER_TOKENS:
+                flush()
+                n_batch = 0
+        if batch:
             flush()
-            n_batch = 0
-    if batch:
-        flush()
-    for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
-        pass
-    position = position_buf.pop()[:n_kept[0]]
-
-    def column(parts):  # chunked: the batches are not copied into one array again
-        return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
-
-    # built with the schema's dtypes and not copied (pandas copies the columns of a dict unless told
-    # not to; ``schema.conform`` would copy them again): at 100 MB of documents each copy of the
-    # position column is 0.1 GB
-    out = pd.DataFrame({
-        "doc_id": column(kept["doc_id"]),
-        "position": pd.arrays.IntegerArray(position, np.zeros(len(position), dtype=bool)),
-        "token": column(kept["token"]),  # Arrow all the way: no per-token Python object
-        "pos": column(kept["pos"]) if pos else column(_null_strings(n_kept[0])),
-    }, copy=False)
-    schema.validate("tokens", out)
-    if unit_col:
-        if units is not None:
-            unit_values = column(kept["unit"])
-        else:
-            row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-            unit_values = pd.array(df[unit_col].to_numpy()[row], dtype=df[unit_col].dtype)
-        out.insert(1, unit_col, unit_values)
+        for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
+            pass
+        position = position_buf.pop()[:n_kept[0]]
+        # built with the schema's dtypes and not copied (pandas copies the columns of a dict unless
+        # told not to; ``schema.conform`` would copy them again): at 100 MB of documents each copy of
+        # the position column is 0.1 GB. Arrow all the way: no per-token Python object.
+        out = table(column(kept["doc_id"]), None, position, column(kept["token"]),
+                    column(kept["pos"]) if pos else column(_null_strings(n_kept[0])))
+        schema.validate("tokens", out)
+        if unit_col:
+            if units is not None:
+                unit_values = column(kept["unit"])
+            else:
+                row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+                unit_values = pd.array(df[unit_col].to_numpy()[row], dtype=df[unit_col].dtype)
+            out.insert(1, unit_col, unit_values)
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
 
     stats = {
         "cache_hits": store.hits if store else 0,
@@ -1751,10 +1777,8 @@ def tokenize(
         "cache_dir": str(store.dir) if store else None,
     }
     stats["table_cache"] = False
-    if store is not None:
-        # row groups of 256k rows: the Parquet writer buffers one row group (at 100 MB of
-        # documents, the default 1M rows held ~60 MB more at the call's peak)
-        tables.put_frame(table_key, out, row_group_size=TABLE_ROW_GROUP)
+    if sink is not None:
+        sink.commit()
     out.attrs.update(stats)
     _LAST_STATS.clear()
     _LAST_STATS.update(stats)

@@ -258,6 +258,39 @@ def test_workers_started_before_the_parent_has_a_segmenter_cut_the_same(corpus, 
     assert {"智算底座", "数据要素市场"} <= set(two["token"])
 
 
+def test_table_cache_written_while_segmenting_is_whole_or_absent(corpus, tmp_path, monkeypatch):
+    """The whole-table entry is written batch by batch (cache.FrameWriter): a call that fails
+    halfway leaves no entry and no partial file; a complete one reads back as the call's table,
+    with every batch in it (section ids too)."""
+    docs = corpus.documents
+    monkeypatch.setattr(segment, "FILTER_TOKENS", 500)  # many batches, so many parts are written
+    real, calls = segment.drop_mask, []
+
+    def fail_late(*a, **k):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("interrupted")
+        return real(*a, **k)
+
+    with monkeypatch.context() as m:
+        m.setattr(segment, "drop_mask", fail_late)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            tokenize(docs, cache=tmp_path, n_jobs=1)
+    assert len(calls) == 3  # it failed after writing two parts
+    assert not [p for p in (tmp_path / "tokens_tables").rglob("*") if p.is_file()]  # no entry, no .tmp file
+    first = tokenize(docs, cache=tmp_path, n_jobs=1)
+    assert first.attrs["table_cache"] is False and first.attrs["segmented"] == 0  # streams were cached
+    second = tokenize(docs, cache=tmp_path, n_jobs=1)
+    assert second.attrs["table_cache"] is True
+    pd.testing.assert_frame_equal(first, second)
+    pd.testing.assert_frame_equal(second, tokenize(docs, cache=False, n_jobs=1))
+    sections = corpus.sections[["doc_id", "section_id", "text"]]
+    cold = tokenize(sections, unit_col="section_id", cache=tmp_path)
+    warm = tokenize(sections, unit_col="section_id", cache=tmp_path)
+    assert warm.attrs["table_cache"] is True
+    pd.testing.assert_frame_equal(cold, warm)
+
+
 def _streams(cache_dir):
     return sorted((cache_dir / "tokens").rglob("*.arrow"))
 
