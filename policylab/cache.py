@@ -284,6 +284,8 @@ class FrameWriter:
 
         self._store, self._path = store, path
         self._row_group_size = parquet_options.pop("row_group_size", None)
+        self._pending: list = []  # Arrow tables not yet encoded
+        self._n_pending = 0
         # the schema pandas' ``to_parquet(index=False)`` writes, pandas metadata included
         self._schema = pa.Table.from_pandas(template, preserve_index=False).schema
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -296,15 +298,31 @@ class FrameWriter:
             raise
 
     def write(self, part: pd.DataFrame) -> None:
-        """Encode ``part`` (the template's columns and dtypes) as the next rows."""
+        """Add ``part`` (the template's columns and dtypes) as the next rows.
+
+        Rows are encoded a whole row group at a time (``row_group_size``), so the file has the row
+        groups a single write of all the rows gives: many small parts would otherwise make many
+        small row groups, each with its own dictionary pages, and cost twice the encoding.
+        """
         import pyarrow as pa
 
-        self._writer.write_table(pa.Table.from_pandas(part, schema=self._schema, preserve_index=False),
-                                 row_group_size=self._row_group_size)
+        self._pending.append(pa.Table.from_pandas(part, schema=self._schema, preserve_index=False))
+        self._n_pending += len(part)
+        size = self._row_group_size
+        if size and self._n_pending >= size:
+            rows = pa.concat_tables(self._pending)
+            full = (len(rows) // size) * size
+            self._writer.write_table(rows.slice(0, full), row_group_size=size)
+            self._pending = [rows.slice(full)]
+            self._n_pending = len(rows) - full
 
     def commit(self) -> None:
-        """Close the file and put it under its key (atomically)."""
+        """Encode what is left, close the file and put it under its key (atomically)."""
+        import pyarrow as pa
+
         try:
+            if self._n_pending:
+                self._writer.write_table(pa.concat_tables(self._pending), row_group_size=self._row_group_size)
             self._writer.close()
             os.replace(self._tmp, self._path)
         except BaseException:
