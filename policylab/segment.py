@@ -908,6 +908,7 @@ class Segmenter:
                                             pc.utf8_slice_codeunits(tokens.take(pa.array(cand + 1)), 0, 1),
                                             pa.scalar("", type=pa.large_string()))
         starts = cand[pc.is_in(grown, value_set=_lexicon_arrays(lex)[1]).to_numpy(zero_copy_only=False)]
+        starts = _crossing_starts(tokens, ends, starts, lex)
         if not len(starts):
             return tokens, lengths
         # the tokens a re-cut can read: a window of max_len + 2 after each start (a term runs over
@@ -1080,15 +1081,59 @@ def for_segmenter(segmenter) -> compounds.Lexicon:
 
 
 def _lexicon_arrays(lex: compounds.Lexicon):
-    """A lexicon's prefixes and its grow set (``compounds._starts``'s two tests) as Arrow arrays."""
+    """A lexicon's prefixes, its grow set (``compounds._starts``'s two tests) and its terms as Arrow arrays."""
     arrays = getattr(lex, "_policylab_arrays", None)
     if arrays is None:
         import pyarrow as pa
 
         arrays = (pa.array(sorted(lex.prefixes), type=pa.large_string()),
-                  pa.array(sorted(lex._grows), type=pa.large_string()))
+                  pa.array(sorted(lex._grows), type=pa.large_string()),
+                  pa.array(sorted(lex.terms), type=pa.large_string()))
         lex._policylab_arrays = arrays
     return arrays
+
+
+def _crossing_starts(tokens, ends, starts: np.ndarray, lex: compounds.Lexicon) -> np.ndarray:
+    """The ``starts`` (indices into ``tokens``) where a term does run on from the token: a term is a
+    prefix, longer than the token, of the characters from the token to the end of its text.
+
+    That is what a re-cut at a start needs first (:func:`policylab.compounds.edits` finds its
+    terms among exactly these prefixes, and a start where it finds none edits nothing and moves
+    nothing on), so dropping the other starts gives the same edits: at 10 MB about four in five
+    starts go, tested in Arrow instead of one by one in Python. ``ends``: each text's end in
+    ``tokens`` (cumulative lengths).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> lex = compounds.Lexicon(["人工智能", "智能终端"])
+    >>> toks = pa.array(["人工", "智能终端", "人工", "智慧"], type=pa.large_string())
+    >>> _crossing_starts(toks, np.array([4]), np.array([0, 2]), lex).tolist()
+    [0]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(starts) or lex.max_len < 2:
+        return starts[:0]
+    empty = pa.scalar("", type=pa.large_string())
+    end_of = ends[np.searchsorted(ends, starts, side="right")]
+    run = tokens.take(pa.array(starts))
+    head_len = pc.utf8_length(run).to_numpy(zero_copy_only=False)
+    # the text from each start on, max_len characters of it (every token holds one or more)
+    for k in range(1, lex.max_len):
+        at = starts + k
+        inside = at < end_of
+        if not inside.any():
+            break
+        run = pc.binary_join_element_wise(run, pc.if_else(pa.array(inside), tokens.take(pa.array(np.where(inside, at, 0))),
+                                                          empty), empty)
+    terms = _lexicon_arrays(lex)[2]
+    keep = np.zeros(len(starts), dtype=bool)
+    for n in range(2, lex.max_len + 1):
+        keep |= (n > head_len) & pc.is_in(pc.utf8_slice_codeunits(run, 0, n),
+                                          value_set=terms).to_numpy(zero_copy_only=False)
+    return starts[keep]
 
 
 _SEGMENTERS: dict[str, Segmenter] = {}

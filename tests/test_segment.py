@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -383,6 +384,43 @@ def test_rjieba_equals_jieba_on_seeds_and_crafted_pages(corpus, seeds_dir):
     default = tokenize(df, cache=False, n_jobs=1)
     assert default.attrs["segmenter"].startswith("rjieba")
     pd.testing.assert_frame_equal(default, tokenize(df, cache=False, n_jobs=1, engine="jieba"))
+
+
+def test_crossing_starts_keep_every_start_that_edits(corpus, seeds_dir):
+    """segment._crossing_starts drops only starts where compounds.edits re-cuts nothing: the edits
+    with the screened starts equal the edits with every start, text by text (seeds, sections,
+    crafted pages, and crafted runs where a term crosses one, two or three tokens)."""
+    import pyarrow as pa
+
+    from policylab import compounds
+
+    seg = segment.get_segmenter()
+    lex = segment.for_segmenter(seg)
+    crafted = ["发展人工智能终端产业", "建设人工智能计算中心和数据要素市场", "人工 智能", "人工智", "人工智能",
+               "推进智能网联汽车与车路协同", "打造人工智能产业集群,建设新一代人工智能开放创新平台"]
+    texts = list(_seed_and_crafted_texts(corpus, seeds_dir)["text"].fillna("")) + crafted
+    n_edits = n_dropped = 0
+    for text in texts:
+        toks = seg.segment(text, repair=False)[0]
+        every = compounds._starts(toks, lex)
+        kept = segment._crossing_starts(pa.array(toks, type=pa.large_string()), np.array([len(toks)]),
+                                        np.array(every, dtype=np.int64), lex).tolist()
+        assert set(kept) <= set(every)
+        found = compounds.edits(toks, lex, kept)
+        assert found == compounds.edits(toks, lex, every), text[:40]
+        n_edits += len(found)
+        n_dropped += len(every) - len(kept)
+    assert n_edits > 10 and n_dropped > 100  # both kinds of start occur in these texts
+    # crafted token runs and lexicons: a term one character longer than its head, a term of the
+    # lexicon's greatest length, a term across three tokens, and the end of the text
+    small = compounds.Lexicon(["人工智能", "智能终端", "算力券", "数据要素市场"])
+    for toks in (["人工", "智能终端"], ["算力", "券商"], ["数据", "要素", "市场"], ["数据", "要素"],
+                 ["人工", "智慧"], ["发展", "人工", "智能终端", "算力", "券商"]):
+        every = compounds._starts(toks, small)
+        kept = segment._crossing_starts(pa.array(toks, type=pa.large_string()), np.array([len(toks)]),
+                                        np.array(every, dtype=np.int64), small).tolist()
+        assert compounds.edits(toks, small, kept) == compounds.edits(toks, small, every), toks
+    assert compounds.edits(["算力", "券商"], small, [0]) == [(0, 2, ["算力券", "商"], [0, 1])]
 
 
 def test_rjieba_non_han_runs_are_cut_as_jieba_cuts_them():
