@@ -373,6 +373,26 @@ class _Namespace:
         """
         return {"hits": self.hits, "misses": self.misses, "corrupt": self.corrupt, "writes": self.writes}
 
+    def is_empty(self) -> bool:
+        """True when the namespace holds no entry at all (no file under its folder).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store("demo", root=tempfile.mkdtemp())
+        >>> s.is_empty()
+        True
+        >>> s.put_json("k1", 1); s.is_empty()
+        False
+        """
+        if not self.dir.is_dir():
+            return True
+        return not any(p.is_file() for p in self.dir.rglob("*"))
+
 
 class Store(_Namespace):
     """One namespace (sub-folder) of the cache, with hit/miss counters.

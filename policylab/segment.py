@@ -1264,14 +1264,63 @@ class _NoBar:
         pass
 
 
-def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, hide_progress):
+def _start_pool(seg_config, fingerprint, workers: int):
+    """Start the worker processes of a segmentation: ``(executor, early, workers)``.
+
+    A process that has no segmenter yet, cutting with rjieba over forked workers, does not build
+    one (``early``): each worker builds jieba-rs's dictionary (the initializer) at once, while this
+    process goes on (hashing the texts, reading the terms' frequencies, which the chunks then
+    carry). Otherwise the segmenter is built here once, before forking, and the workers inherit it.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    early = (ctx is not None and seg_config.engine == "rjieba"
+             and (fingerprint, seg_config.jieba_dir) not in _SEGMENTERS)
+    if not early:
+        _segmenter_for(seg_config, fingerprint)  # load the dictionaries once, before forking
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=_build_spare_engine if early else None)
+    if early:
+        ex.submit(int)  # starts every worker (a forking pool starts them all at once)
+    return ex, early, workers
+
+
+def _early_pool(text: pd.Series, seg_config, fingerprint, n_jobs, store, tables):
+    """Workers for a :func:`tokenize` call started before its texts are hashed, when it is certain
+    that they will cut: no cache (``store`` None), or a cache whose stream and table stores hold
+    no entry at all (every non-empty text is then a miss). Otherwise None (the cache decides).
+
+    ``n_jobs`` is read against every character of the column (white-space-only texts included,
+    which are not cut): it sizes the pool only; the tokens never depend on it.
+    """
+    if store is not None and not (store.is_empty() and tables.is_empty()):
+        return None
+    import pyarrow as pa
+
+    arrow = getattr(text.array, "_pa_array", None)
+    if arrow is not None and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        import pyarrow.compute as pc
+
+        n_chars = int(pc.sum(pc.utf8_length(arrow)).as_py() or 0)
+    else:
+        n_chars = sum(len(t) for t in text if isinstance(t, str))
+    workers = _n_workers(n_jobs, n_chars, max(1, len(text)))
+    if workers <= 1:
+        return None
+    return _start_pool(seg_config, fingerprint, workers)
+
+
+def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, hide_progress, pool=None):
     """Segment ``texts`` chunk by chunk, in processes when ``workers > 1``.
 
     ``texts`` is a list of strings or a :class:`_TodoTexts` (strings made per chunk). Yields
     ``(first, lengths, tokens, tags)`` per chunk, in order (``first`` = index of the chunk's first
     text); the output does not depend on ``workers``. With processes, a few chunks per worker are
     in flight at a time (each submitted when an earlier one is taken), so the texts of the others
-    are not yet Python strings and their results are not yet held.
+    are not yet Python strings and their results are not yet held. ``pool``: workers already
+    started by :func:`_start_pool` (then ``workers`` is theirs); this generator shuts them down.
     """
     from collections import deque
 
@@ -1281,40 +1330,26 @@ def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, 
         from tqdm.auto import tqdm
 
         bar = None
-    if isinstance(texts, list):
-        sizes, get = [len(t) for t in texts], (lambda a, b: texts[a:b])
-    else:
-        sizes, get = texts.sizes, texts.get
-    bounds = _chunk_bounds(sizes, workers)
-    spans = list(zip(bounds[:-1], bounds[1:]))
-    if bar is None:
-        bar = tqdm(total=len(sizes), desc="segmenting", unit="text")
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    # A process that has no segmenter yet, cutting with rjieba over forked workers, does not
-    # build one: each worker builds jieba-rs's dictionary (initializer) while this process reads
-    # the terms' frequencies, which the chunks then carry. Otherwise the segmenter is built here
-    # once, before forking, and the workers inherit it.
-    early = (workers > 1 and ctx is not None and seg_config.engine == "rjieba"
-             and (fingerprint, seg_config.jieba_dir) not in _SEGMENTERS)
-    added = None
     try:
-        if not early:
-            _segmenter_for(seg_config, fingerprint)  # load the dictionaries once, before forking
-        if workers <= 1:
+        if isinstance(texts, list):
+            sizes, get = [len(t) for t in texts], (lambda a, b: texts[a:b])
+        else:
+            sizes, get = texts.sizes, texts.get
+        bounds = _chunk_bounds(sizes, workers)
+        spans = list(zip(bounds[:-1], bounds[1:]))
+        if bar is None:
+            bar = tqdm(total=len(sizes), desc="segmenting", unit="text")
+        if workers <= 1 and pool is None:
+            _segmenter_for(seg_config, fingerprint)
             for a, b in spans:
                 yield (a, *_segment_chunk(seg_config, fingerprint, get(a, b),
                                           None if keys is None else keys[a:b], cache_dir))
                 bar.update(b - a)
             return
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                 initializer=_build_spare_engine if early else None) as ex:
-            if early:
-                ex.submit(int)  # starts every worker (a forking pool starts them all at once)
-                added = _rjieba_terms(seg_config.dict_files)
+        ex, early, _ = pool if pool is not None else _start_pool(seg_config, fingerprint, workers)
+        pool = None  # owned by the ``with`` below from here on
+        with ex:
+            added = _rjieba_terms(seg_config.dict_files) if early else None
             waiting = iter(spans)
             flight: deque = deque()
 
@@ -1336,7 +1371,10 @@ def _run_segmentation(seg_config, fingerprint, texts, keys, cache_dir, workers, 
                 del result
                 bar.update(b - a)
     finally:
-        bar.close()
+        if pool is not None:  # never reached the ``with``
+            pool[0].shutdown(wait=False, cancel_futures=True)
+        if bar is not None:
+            bar.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1629,205 +1667,212 @@ def tokenize(
     config = _make_config(user_dicts, hmm, pos, engine, cache_dir)
     fingerprint = _fingerprint(config)
     store = _cache.StreamStore("tokens", cache_dir) if cache is not False else None
-
-    # the texts are read a slice at a time (``_Texts``): an Arrow-backed column is never turned into
-    # Python strings all at once (at 100 MB of documents that is 80 MB held through the call)
-    texts = _Texts(df[text_col])
-    n_texts_all = len(texts)
-    keys: list = [None] * n_texts_all
-    sizes = np.zeros(n_texts_all, dtype=np.int64)
-    nonempty = np.zeros(n_texts_all, dtype=bool)
-    for a in range(0, n_texts_all, 512):
-        for i, t in enumerate(texts.slice(a, min(a + 512, n_texts_all)), start=a):
-            if t.strip():
-                nonempty[i], sizes[i] = True, len(t)
-                if store is not None:
-                    keys[i] = _cache.make_key("tokens", fingerprint, _cache.sha256_text(t))
-    if store is not None:
-        # the whole table, for the same texts, ids and options, is one Parquet file: a warm call
-        # reads it and segments nothing (the per-text streams below rebuild it when it is missing)
-        tables = _cache.Store("tokens_tables", cache_dir)
-        table_key = _cache.make_key(
-            "tokens_table", keys, df[doc_col].astype(str).tolist(),
-            df[unit_col].astype(str).tolist() if unit_col else None, unit_col, doc_col,
-            stopwords, boilerplate, _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
-            sorted(map(str, extra_stopwords)), keep_single_chars, numbers, punctuation, pos,
-        )
-        want_cols = ["doc_id"] + ([unit_col] if unit_col else []) + ["position", "token", "pos"]
-        hit = tables.get_frame(table_key, check=lambda f: list(f.columns) == want_cols)
-        if hit is not None:
-            n_texts = sum(1 for k in keys if k is not None)
-            stats = {
-                "cache_hits": n_texts, "cache_misses": 0, "cache_corrupt": tables.corrupt, "segmented": 0,
-                "segmenter": f"{config.engine} {engine_version(config.engine)}",
-                "dictionary_sha256": _cache.sha256_files(config.dict_files),
-                "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
-                "cache_dir": str(store.dir), "table_cache": True,
-            }
-            hit.attrs.update(stats)
-            _LAST_STATS.clear()
-            _LAST_STATS.update(stats)
-            return hit
-
-    # ---- step 1: the full token stream of every text, from the cache or segmented, held in Arrow
-    empty = pa.array([], type=pa.large_string())
-    streams: list = [None] * n_texts_all  # per text: (tokens, tags or None), Arrow arrays
-    todo = np.flatnonzero(nonempty).tolist()
-    for i in np.flatnonzero(~nonempty).tolist():
-        streams[i] = (empty, empty if pos else None)
-    if store is not None and todo:
-        found = store.get([keys[i] for i in todo],
-                          check=lambda j, toks, tags: (tags is not None) == bool(pos) and _spells(toks, texts[todo[j]]))
-        for i, hit in zip(todo, found):
-            if hit is not None:
-                streams[i] = (hit[0], hit[1] if pos else None)
-        todo = [i for i, hit in zip(todo, found) if hit is None]
-
-    n_chars = int(sizes[todo].sum()) if todo else 0
-    chunks = iter(())
-    if todo:
-        workers = _n_workers(n_jobs, n_chars, len(todo))
-        show = (n_chars >= PROGRESS_MIN_CHARS) if progress is None else bool(progress)
-        chunks = _run_segmentation(config, fingerprint, _TodoTexts(texts, todo, sizes),
-                                   None if store is None else [keys[i] for i in todo],
-                                   cache_dir, workers, not show)
-
-    def stream(i):
-        """Text i's stream, taking segmented chunks as they come (in order), so only the chunks in
-        flight are held unfiltered."""
-        while streams[i] is None:
-            first, lengths, toks, tags = next(chunks)
-            offsets = np.concatenate([[0], np.cumsum(lengths)])
-            for j in range(len(lengths)):
-                a, n = int(offsets[j]), int(lengths[j])
-                streams[todo[first + j]] = (toks.slice(a, n), tags.slice(a, n) if tags is not None else None)
-        out, streams[i] = streams[i], None
-        return out
-
-    # ---- step 2: drop rows by the options (positions are kept), a batch of texts at a time
-    drop = token_filter(stopwords=load_stopwords(stopwords, boilerplate, user_stopwords, extra_stopwords),
-                        numbers=numbers, punctuation=punctuation, single_chars=keep_single_chars,
-                        terms=domain_terms(user_dicts))
-    memo: dict = {}
-    ids = _arrow_strings(df[doc_col])
-    units = _arrow_strings(df[unit_col]) if unit_col == "section_id" else None
-    rows, kept = [], {"doc_id": [], "unit": [], "token": [], "pos": []}
-    n_kept = [0]
-    # the position column is written in place, batch by batch, into one array sized for the worst
-    # case (a token per character): pages never written are never resident, and there is no
-    # list of parts to join at the end (at 100 MB of documents that join held ~50 MB more)
-    position_buf = [np.empty(int(sizes.sum()) + 1, dtype=np.int64)]
-    batch: list[int] = []
-    batch_toks: list = []
-    batch_tags: list = []
-
-    def column(parts):  # chunked: the batches are not copied into one array again
-        return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
-
-    def table(doc_ids, unit_values, position, token, tags):
-        """The tokens table (no unit column when ``unit_values`` is None), its columns not copied."""
-        cols = {"doc_id": doc_ids}
-        if unit_values is not None:
-            cols[unit_col] = unit_values
-        cols.update(position=pd.arrays.IntegerArray(position, np.zeros(len(position), dtype=bool)),
-                    token=token, pos=tags)
-        return pd.DataFrame(cols, copy=False)
-
-    # the table cache is written batch by batch while the workers cut the next chunks, not all at
-    # the end (when nothing else is left to do); it is renamed into place only once complete
-    sink = None
-    if store is not None:
-        no_units = column([]) if units is not None else pd.array(df[unit_col].to_numpy()[:0],
-                                                                 dtype=df[unit_col].dtype) if unit_col else None
-        sink = tables.frame_writer(table_key, table(column([]), no_units, np.zeros(0, dtype=np.int64),
-                                                    column([]), column([])),
-                                   row_group_size=TABLE_ROW_GROUP)
-
-    def flush():
-        lengths = np.fromiter((len(t) for t in batch_toks), dtype=np.int64, count=len(batch_toks))
-        toks = pa.concat_arrays(batch_toks)
-        row = np.repeat(np.asarray(batch, dtype=np.int64), lengths)
-        position = np.arange(len(toks), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        keep = np.flatnonzero(~drop_mask(toks, drop, memo))
-        if unit_col and units is None:  # only a unit column of another type needs the row numbers
-            rows.append(row[keep])
-        at, need = n_kept[0], n_kept[0] + len(keep)
-        if need > len(position_buf[0]):  # NFKC can make more characters than the text had
-            grown = np.empty(max(need, 2 * len(position_buf[0])), dtype=np.int64)
-            grown[:at] = position_buf[0][:at]
-            position_buf[0] = grown
-        position_buf[0][at:need] = position[keep]
-        n_kept[0] = need
-        take = pa.array(row[keep])
-        kept["token"].append(toks.take(keep))
-        kept["doc_id"].append(ids.take(take))
-        if units is not None:
-            kept["unit"].append(units.take(take))
-        if pos:
-            kept["pos"].append(pa.concat_arrays(batch_tags).take(keep))
-        if sink is not None:
-            unit_values = None
-            if unit_col:
-                unit_values = (column(kept["unit"][-1:]) if units is not None
-                               else pd.array(df[unit_col].to_numpy()[row[keep]], dtype=df[unit_col].dtype))
-            sink.write(table(column(kept["doc_id"][-1:]), unit_values, position[keep], column(kept["token"][-1:]),
-                             column(kept["pos"][-1:] if pos else [pa.nulls(len(keep), type=pa.large_string())])))
-        del row, position
-        batch.clear(), batch_toks.clear(), batch_tags.clear()
-
+    tables = _cache.Store("tokens_tables", cache_dir) if store is not None else None
+    # with no cache, or a cache holding no entry at all, every non-empty text will be cut: the
+    # worker processes are started now and load the engine while this process hashes the texts
+    pool = _early_pool(df[text_col], config, fingerprint, n_jobs, store, tables)
     try:
-        n_batch = 0
-        for i in range(n_texts_all):
-            toks, tags = stream(i)
-            if not len(toks):
-                continue
-            batch.append(i)
-            batch_toks.append(toks)
-            batch_tags.append(tags)
-            n_batch += len(toks)
-            if n_batch >= FILTER_TOKENS:
-                flush()
-                n_batch = 0
-        if batch:
-            flush()
-        for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
-            pass
-        position = position_buf.pop()[:n_kept[0]]
-        # built with the schema's dtypes and not copied (pandas copies the columns of a dict unless
-        # told not to; ``schema.conform`` would copy them again): at 100 MB of documents each copy of
-        # the position column is 0.1 GB. Arrow all the way: no per-token Python object.
-        out = table(column(kept["doc_id"]), None, position, column(kept["token"]),
-                    column(kept["pos"]) if pos else column(_null_strings(n_kept[0])))
-        schema.validate("tokens", out)
-        if unit_col:
-            if units is not None:
-                unit_values = column(kept["unit"])
-            else:
-                row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-                unit_values = pd.array(df[unit_col].to_numpy()[row], dtype=df[unit_col].dtype)
-            out.insert(1, unit_col, unit_values)
-    except BaseException:
-        if sink is not None:
-            sink.abort()
-        raise
 
-    stats = {
-        "cache_hits": store.hits if store else 0,
-        "cache_misses": store.misses if store else len(todo),
-        "cache_corrupt": store.corrupt if store else 0,
-        "segmented": len(todo),
-        "segmenter": f"{config.engine} {engine_version(config.engine)}",
-        "dictionary_sha256": _cache.sha256_files(config.dict_files),
-        "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
-        "cache_dir": str(store.dir) if store else None,
-    }
-    stats["table_cache"] = False
-    if sink is not None:
-        sink.commit()
-    out.attrs.update(stats)
-    _LAST_STATS.clear()
-    _LAST_STATS.update(stats)
-    return out
+        # the texts are read a slice at a time (``_Texts``): an Arrow-backed column is never turned into
+        # Python strings all at once (at 100 MB of documents that is 80 MB held through the call)
+        texts = _Texts(df[text_col])
+        n_texts_all = len(texts)
+        keys: list = [None] * n_texts_all
+        sizes = np.zeros(n_texts_all, dtype=np.int64)
+        nonempty = np.zeros(n_texts_all, dtype=bool)
+        for a in range(0, n_texts_all, 512):
+            for i, t in enumerate(texts.slice(a, min(a + 512, n_texts_all)), start=a):
+                if t.strip():
+                    nonempty[i], sizes[i] = True, len(t)
+                    if store is not None:
+                        keys[i] = _cache.make_key("tokens", fingerprint, _cache.sha256_text(t))
+        if store is not None:
+            # the whole table, for the same texts, ids and options, is one Parquet file: a warm call
+            # reads it and segments nothing (the per-text streams below rebuild it when it is missing)
+            table_key = _cache.make_key(
+                "tokens_table", keys, df[doc_col].astype(str).tolist(),
+                df[unit_col].astype(str).tolist() if unit_col else None, unit_col, doc_col,
+                stopwords, boilerplate, _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
+                sorted(map(str, extra_stopwords)), keep_single_chars, numbers, punctuation, pos,
+            )
+            want_cols = ["doc_id"] + ([unit_col] if unit_col else []) + ["position", "token", "pos"]
+            hit = tables.get_frame(table_key, check=lambda f: list(f.columns) == want_cols)
+            if hit is not None:
+                n_texts = sum(1 for k in keys if k is not None)
+                stats = {
+                    "cache_hits": n_texts, "cache_misses": 0, "cache_corrupt": tables.corrupt, "segmented": 0,
+                    "segmenter": f"{config.engine} {engine_version(config.engine)}",
+                    "dictionary_sha256": _cache.sha256_files(config.dict_files),
+                    "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
+                    "cache_dir": str(store.dir), "table_cache": True,
+                }
+                hit.attrs.update(stats)
+                _LAST_STATS.clear()
+                _LAST_STATS.update(stats)
+                return hit
+
+        # ---- step 1: the full token stream of every text, from the cache or segmented, held in Arrow
+        empty = pa.array([], type=pa.large_string())
+        streams: list = [None] * n_texts_all  # per text: (tokens, tags or None), Arrow arrays
+        todo = np.flatnonzero(nonempty).tolist()
+        for i in np.flatnonzero(~nonempty).tolist():
+            streams[i] = (empty, empty if pos else None)
+        if store is not None and todo:
+            found = store.get([keys[i] for i in todo],
+                              check=lambda j, toks, tags: (tags is not None) == bool(pos) and _spells(toks, texts[todo[j]]))
+            for i, hit in zip(todo, found):
+                if hit is not None:
+                    streams[i] = (hit[0], hit[1] if pos else None)
+            todo = [i for i, hit in zip(todo, found) if hit is None]
+
+        n_chars = int(sizes[todo].sum()) if todo else 0
+        chunks = iter(())
+        if todo:
+            workers = _n_workers(n_jobs, n_chars, len(todo)) if pool is None else pool[2]
+            show = (n_chars >= PROGRESS_MIN_CHARS) if progress is None else bool(progress)
+            chunks = _run_segmentation(config, fingerprint, _TodoTexts(texts, todo, sizes),
+                                       None if store is None else [keys[i] for i in todo],
+                                       cache_dir, workers, not show, pool=pool)
+
+        def stream(i):
+            """Text i's stream, taking segmented chunks as they come (in order), so only the chunks in
+            flight are held unfiltered."""
+            while streams[i] is None:
+                first, lengths, toks, tags = next(chunks)
+                offsets = np.concatenate([[0], np.cumsum(lengths)])
+                for j in range(len(lengths)):
+                    a, n = int(offsets[j]), int(lengths[j])
+                    streams[todo[first + j]] = (toks.slice(a, n), tags.slice(a, n) if tags is not None else None)
+            out, streams[i] = streams[i], None
+            return out
+
+        # ---- step 2: drop rows by the options (positions are kept), a batch of texts at a time
+        drop = token_filter(stopwords=load_stopwords(stopwords, boilerplate, user_stopwords, extra_stopwords),
+                            numbers=numbers, punctuation=punctuation, single_chars=keep_single_chars,
+                            terms=domain_terms(user_dicts))
+        memo: dict = {}
+        ids = _arrow_strings(df[doc_col])
+        units = _arrow_strings(df[unit_col]) if unit_col == "section_id" else None
+        rows, kept = [], {"doc_id": [], "unit": [], "token": [], "pos": []}
+        n_kept = [0]
+        # the position column is written in place, batch by batch, into one array sized for the worst
+        # case (a token per character): pages never written are never resident, and there is no
+        # list of parts to join at the end (at 100 MB of documents that join held ~50 MB more)
+        position_buf = [np.empty(int(sizes.sum()) + 1, dtype=np.int64)]
+        batch: list[int] = []
+        batch_toks: list = []
+        batch_tags: list = []
+
+        def column(parts):  # chunked: the batches are not copied into one array again
+            return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
+
+        def table(doc_ids, unit_values, position, token, tags):
+            """The tokens table (no unit column when ``unit_values`` is None), its columns not copied."""
+            cols = {"doc_id": doc_ids}
+            if unit_values is not None:
+                cols[unit_col] = unit_values
+            cols.update(position=pd.arrays.IntegerArray(position, np.zeros(len(position), dtype=bool)),
+                        token=token, pos=tags)
+            return pd.DataFrame(cols, copy=False)
+
+        # the table cache is written batch by batch while the workers cut the next chunks, not all at
+        # the end (when nothing else is left to do); it is renamed into place only once complete
+        sink = None
+        if store is not None:
+            no_units = column([]) if units is not None else pd.array(df[unit_col].to_numpy()[:0],
+                                                                     dtype=df[unit_col].dtype) if unit_col else None
+            sink = tables.frame_writer(table_key, table(column([]), no_units, np.zeros(0, dtype=np.int64),
+                                                        column([]), column([])),
+                                       row_group_size=TABLE_ROW_GROUP)
+
+        def flush():
+            lengths = np.fromiter((len(t) for t in batch_toks), dtype=np.int64, count=len(batch_toks))
+            toks = pa.concat_arrays(batch_toks)
+            row = np.repeat(np.asarray(batch, dtype=np.int64), lengths)
+            position = np.arange(len(toks), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            keep = np.flatnonzero(~drop_mask(toks, drop, memo))
+            if unit_col and units is None:  # only a unit column of another type needs the row numbers
+                rows.append(row[keep])
+            at, need = n_kept[0], n_kept[0] + len(keep)
+            if need > len(position_buf[0]):  # NFKC can make more characters than the text had
+                grown = np.empty(max(need, 2 * len(position_buf[0])), dtype=np.int64)
+                grown[:at] = position_buf[0][:at]
+                position_buf[0] = grown
+            position_buf[0][at:need] = position[keep]
+            n_kept[0] = need
+            take = pa.array(row[keep])
+            kept["token"].append(toks.take(keep))
+            kept["doc_id"].append(ids.take(take))
+            if units is not None:
+                kept["unit"].append(units.take(take))
+            if pos:
+                kept["pos"].append(pa.concat_arrays(batch_tags).take(keep))
+            if sink is not None:
+                unit_values = None
+                if unit_col:
+                    unit_values = (column(kept["unit"][-1:]) if units is not None
+                                   else pd.array(df[unit_col].to_numpy()[row[keep]], dtype=df[unit_col].dtype))
+                sink.write(table(column(kept["doc_id"][-1:]), unit_values, position[keep], column(kept["token"][-1:]),
+                                 column(kept["pos"][-1:] if pos else [pa.nulls(len(keep), type=pa.large_string())])))
+            del row, position
+            batch.clear(), batch_toks.clear(), batch_tags.clear()
+
+        try:
+            n_batch = 0
+            for i in range(n_texts_all):
+                toks, tags = stream(i)
+                if not len(toks):
+                    continue
+                batch.append(i)
+                batch_toks.append(toks)
+                batch_tags.append(tags)
+                n_batch += len(toks)
+                if n_batch >= FILTER_TOKENS:
+                    flush()
+                    n_batch = 0
+            if batch:
+                flush()
+            for _ in chunks:  # nothing is left; this closes the process pool and the progress bar
+                pass
+            position = position_buf.pop()[:n_kept[0]]
+            # built with the schema's dtypes and not copied (pandas copies the columns of a dict unless
+            # told not to; ``schema.conform`` would copy them again): at 100 MB of documents each copy of
+            # the position column is 0.1 GB. Arrow all the way: no per-token Python object.
+            out = table(column(kept["doc_id"]), None, position, column(kept["token"]),
+                        column(kept["pos"]) if pos else column(_null_strings(n_kept[0])))
+            schema.validate("tokens", out)
+            if unit_col:
+                if units is not None:
+                    unit_values = column(kept["unit"])
+                else:
+                    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+                    unit_values = pd.array(df[unit_col].to_numpy()[row], dtype=df[unit_col].dtype)
+                out.insert(1, unit_col, unit_values)
+        except BaseException:
+            if sink is not None:
+                sink.abort()
+            raise
+
+        stats = {
+            "cache_hits": store.hits if store else 0,
+            "cache_misses": store.misses if store else len(todo),
+            "cache_corrupt": store.corrupt if store else 0,
+            "segmented": len(todo),
+            "segmenter": f"{config.engine} {engine_version(config.engine)}",
+            "dictionary_sha256": _cache.sha256_files(config.dict_files),
+            "stopwords_sha256": _cache.sha256_files(stopword_files(stopwords, boilerplate, user_stopwords)),
+            "cache_dir": str(store.dir) if store else None,
+        }
+        stats["table_cache"] = False
+        if sink is not None:
+            sink.commit()
+        out.attrs.update(stats)
+        _LAST_STATS.clear()
+        _LAST_STATS.update(stats)
+        return out
+    finally:
+        if pool is not None:  # shut down already, unless the call failed or had nothing to cut
+            pool[0].shutdown(wait=False, cancel_futures=True)
 
 
 def last_stats() -> dict:

@@ -292,6 +292,35 @@ def test_table_cache_written_while_segmenting_is_whole_or_absent(corpus, tmp_pat
     pd.testing.assert_frame_equal(cold, warm)
 
 
+def test_workers_start_before_hashing_only_when_every_text_will_be_cut(corpus, tmp_path):
+    """segment._early_pool: with no cache or an empty one every non-empty text is a miss, so the
+    workers start at once; a cache holding entries decides first. The table is the same either
+    way, and a call with nothing to cut leaves no worker behind."""
+    import multiprocessing as mp
+
+    from policylab import cache as _cache
+
+    docs = corpus.documents
+    text = pd.Series(list(docs["text"]) * 40)  # above PARALLEL_MIN_CHARS
+    config = segment._make_config((), True, False, "auto", str(tmp_path))
+    fp = segment._fingerprint(config)
+    store, tables = _cache.StreamStore("tokens", tmp_path), _cache.Store("tokens_tables", tmp_path)
+    for n_jobs, st, tb, started in ((2, store, tables, True), (2, None, None, True), (1, None, None, False)):
+        pool = segment._early_pool(text, config, fp, n_jobs, st, tb)
+        assert (pool is not None) == started
+        if pool is not None:
+            assert pool[2] == 2
+            pool[0].shutdown()
+    tables.put_json("an-entry", 1)  # not empty any more: the cache is read first
+    assert segment._early_pool(text, config, fp, 2, store, tables) is None
+    blank = pd.DataFrame({"doc_id": ["a", "b"], "text": [" " * 300_000, "\n" * 300_000]})
+    assert tokenize(blank, cache=False, n_jobs=2).empty
+    for child in mp.active_children():
+        child.join(timeout=10)
+    assert not mp.active_children()
+    pd.testing.assert_frame_equal(tokenize(docs, cache=tmp_path / "fresh", n_jobs=2), tokenize(docs, cache=False, n_jobs=1))
+
+
 def _streams(cache_dir):
     return sorted((cache_dir / "tokens").rglob("*.arrow"))
 
