@@ -382,10 +382,11 @@ for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
 print(json.dumps({"tokens": n, "cpu_s": time.process_time() - t,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-# the ``policylab`` command itself (its console-script entry point), as a user runs it
+# the ``policylab`` command itself (its console-script entry point, ``policylab.__main__:run``),
+# as a user runs it
 _E2E_BUILD = """
 import json, resource, sys
-from policylab.cli import run
+from policylab.__main__ import run
 code = run(["build", sys.argv[1], "--out", sys.argv[2], "-q"])
 r = resource.getrusage
 print(json.dumps({"exit": code, "peak_rss_mb": r(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -457,7 +458,7 @@ def end_to_end(corpus_dir: str, code_root: Path, label: str) -> dict:
 def write_end_to_end(runs: list[dict]) -> str:
     md = ["# End to end (issue 15): cold `policylab build` + `tokenize` against plain `jieba.lcut`", "",
           "Wall seconds, each step a fresh process with a fresh project cache, default settings "
-          "(the build is the `policylab` command's entry point, `cli.run`; policylab byte-compiled first, "
+          "(the build is the `policylab` command's entry point, `policylab.__main__:run`; policylab byte-compiled first, "
           "as an installed package is; the runs up to `issue15-final` compiled it from source in every step); "
           "`ratio` = plain single-process `jieba.lcut` over the raw pages / (build + tokenize); "
           "`limit` = the same reference / (rjieba's own CPU seconds on the raw pages / cores). "

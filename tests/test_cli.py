@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from policylab.cli import main
 from policylab.store import read_tables
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_build_writes_tables_manifest_and_summary(tmp_path, seeds_dir, capsys):
@@ -113,10 +116,19 @@ def test_build_with_a_reference_folder_marks_its_documents(tmp_path, seeds_dir, 
 
 
 def test_the_command_entry_point_builds_and_freezes_the_collector_only_on_the_way_out(tmp_path, seeds_dir):
-    """`policylab` (console script and ``python -m``) is :func:`run`: main's exit code, then gc.freeze."""
+    """`policylab` (console script and ``python -m``) is :func:`run`: main's exit code, then gc.freeze.
+    The entry module imports the command with the collector off, and leaves it on."""
     import gc
+    import tomllib
 
     from policylab.cli import run
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["policylab"] == "policylab.__main__:run"
+    probe = ("import gc, policylab.__main__ as m, policylab.cli as c; "
+             "print(m.run is c.run, gc.isenabled(), 'pandas' in __import__('sys').modules)")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert r.stdout.split() == ["True", "True", "True"], r.stderr
 
     r = subprocess.run([sys.executable, "-m", "policylab", "build", str(seeds_dir), "--out", str(tmp_path / "o"),
                         "--no-cache"], capture_output=True, text=True)
