@@ -147,8 +147,9 @@ def _run_starts(a: np.ndarray) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def _bmp_word_table() -> np.ndarray:
     """For each code point below 0x10000: is it a character ``_STRIP`` keeps (``str.isalnum``)?"""
-    # numpy's isalnum ufunc applies CPython's own Unicode test (a test compares it with str.isalnum)
-    return np.strings.isalnum(np.array([chr(i) for i in range(0x10000)]))
+    # numpy's isalnum ufunc applies CPython's own Unicode test (a test compares it with str.isalnum);
+    # the code points are read as one-character strings in place (no 65k Python strings: 25 ms)
+    return np.strings.isalnum(np.arange(0x10000, dtype=np.uint32).view("<U1"))
 
 
 def _word_chars(cp: np.ndarray) -> np.ndarray:
