@@ -594,7 +594,7 @@ def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None 
     pf = _pf_for_doc(page_fields, files)
     rows = []
     # plain lists: iterating Arrow-backed columns row by row costs more than reading them
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
+    for doc_id, text in zip(schema.column_list(documents, "doc_id"), schema.column_list(documents, "text")):
         m = extract_metadata("" if pd.isna(text) else str(text), pf.get(doc_id))
         m["doc_id"] = doc_id
         rows.append(m)

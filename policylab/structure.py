@@ -240,7 +240,7 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
     ['1', '2', '2.1', '2.1.1']
     """
     rows = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
+    for doc_id, text in zip(schema.column_list(documents, "doc_id"), schema.column_list(documents, "text")):
         rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
     # the columns as lists, put in (doc_id, order) order here: one frame built from them, not a
     # frame of row dicts cast and sorted by pandas (which cost more than the parsing of a batch)
@@ -647,7 +647,7 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
                               schema.column_list(sections, "text")):
         secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
+    for doc_id, text in zip(schema.column_list(documents, "doc_id"), schema.column_list(documents, "text")):
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id)
         if not own:
