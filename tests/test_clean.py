@@ -547,3 +547,37 @@ def test_a_pattern_the_engine_skips_ahead_in_keeps_its_own_filter():
         assert _witness_filters(re.compile(p, flags | re.MULTILINE)) is not None, p
     # a pattern with global inline flags cannot stand inside a look-ahead: its own filter, as before
     assert _witness_filters(re.compile(r"(?i)(版权|Copyright)", re.MULTILINE)) is None
+
+
+def test_terms_filter_matches_where_a_term_starts(real_pages):
+    # the trie of the terms matches at exactly the positions where one of them starts (terms that
+    # are prefixes of others, shared first characters, regex syntax in a term), on real lowered
+    # text and on crafted strings; and the terms rules' shared pass keeps the line-by-line result
+    import random
+
+    from policylab.clean import _first_rule, _line_filters, _terms_filter, noise_rules, split_lines
+
+    rules = noise_rules()
+    every = tuple(t for r in rules if r.match == "terms" for t in r.pattern)
+    sets = [every, ("在线视频", "在线观看", "视频", "视"), ("a.b", "a", "(x)", "a|b", "ab"), ("国产", "国产化", "国际")]
+    rng = random.Random(7)
+    alphabet = "在线视频观看国产化际a.b|()x "
+    texts = [p.lower() for p in real_pages[:40]] + ["".join(rng.choice(alphabet) for _ in range(200)) for _ in range(50)]
+    for terms in sets:
+        pat = _terms_filter(terms)
+        for text in texts:
+            want = [i for i in range(len(text)) if any(text.startswith(t, i) for t in terms)]
+            got, pos = [], 0
+            while (m := pat.search(text, pos)) is not None:
+                got.append(m.start())
+                pos = m.start() + 1
+            assert got == want, (terms, text[:40])
+    # both spam rules on lines holding terms of the other only, of both, and of neither
+    lines = ["国产 视频 免费 高清", "麻豆 视频 国产 黑料", "成人 教育 免费", "在线观看 视频 台湾 亚洲", "午夜 成人", "无码"]
+    ruled = [rf for rf in zip(rules, _line_filters()) if rf[0].zone == "any"]
+    for page in real_pages[:40] + ["\n".join(lines), "\n".join(reversed(lines))]:
+        ls = [normalise_line(x) for x in split_lines(page)]
+        idxs = [i for i, x in enumerate(ls) if x]
+        for some in (ruled, ruled[1:], [ruled[1], ruled[0]] + ruled[2:]):
+            want = _first_rule_line_by_line([r for r, _ in some], ls, idxs)
+            assert _first_rule(some, ls, [x.lower() for x in ls], idxs) == want
