@@ -217,6 +217,34 @@ def _script(text: str, trad: int) -> str:
     return "traditional" if trad >= 0.03 * han else "simplified"
 
 
+def _has_traditional_and_script(text: str) -> tuple[bool, str]:
+    """``(traditional_chars(text) > 0, detect_script(text))``, counting only as far as the script
+    needs: up to 5 Traditional-only characters, then up to 3 % of the Han ones (a Traditional page
+    holds many times that; counting all of them cost as much as scanning every page).
+
+    Examples
+    --------
+    >>> _has_traditional_and_script("關於印發人工智能產業發展實施方案的通知"), _has_traditional_and_script("发展")
+    ((True, 'traditional'), (False, 'simplified'))
+    """
+    found = _traditional_class().finditer(text)
+    n = 0
+    for _ in found:
+        n += 1
+        if n >= 5:
+            break
+    if n < 5:
+        return n > 0, "simplified"
+    need = 0.03 * sum(map(len, _HAN_RUN.findall(text)))
+    if n >= need:
+        return True, "traditional"
+    for _ in found:
+        n += 1
+        if n >= need:
+            return True, "traditional"
+    return True, "simplified"
+
+
 def to_simplified(text: str) -> str:
     """Convert Traditional text to Simplified with OpenCC's ``t2s`` configuration.
 
@@ -976,8 +1004,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int
 
     joined = "\n".join(norm)
     joined, n_art = repair_artefacts(joined)
-    trad = traditional_chars(joined)
-    script = _script(joined, trad)
+    trad, script = _has_traditional_and_script(joined)  # trad: whether the page holds any
     if script == "traditional":
         joined = to_simplified(joined)
     lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline

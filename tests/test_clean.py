@@ -581,3 +581,32 @@ def test_terms_filter_matches_where_a_term_starts(real_pages):
         for some in (ruled, ruled[1:], [ruled[1], ruled[0]] + ruled[2:]):
             want = _first_rule_line_by_line([r for r, _ in some], ls, idxs)
             assert _first_rule(some, ls, [x.lower() for x in ls], idxs) == want
+
+
+def test_script_counted_only_as_far_as_needed_equals_the_full_count(real_pages):
+    # (any Traditional character, script) from the capped count == from the full count, on real
+    # pages, their Traditional conversions (opencc s2t) and crafted counts at both thresholds
+    import random
+
+    from policylab.clean import _has_traditional_and_script, _script, traditional_chars
+
+    trad_chars = "發關於實產業這個們會"  # each changed by t2s on its own
+    assert all(traditional_chars(c) == 1 for c in trad_chars)
+    rng = random.Random(3)
+    crafted = []
+    for n_trad in (0, 1, 4, 5, 6, 10, 30):
+        for n_han in (0, 50, 150, 166, 167, 170, 200, 333, 334, 1000):
+            chars = [rng.choice(trad_chars) for _ in range(n_trad)] + ["中"] * max(0, n_han - n_trad)
+            rng.shuffle(chars)
+            crafted.append("".join(chars) + "abc,。")
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    pages = real_pages + [s2t.convert(p) for p in real_pages[:20]] + crafted
+    n_trad_script = 0
+    for page in pages:
+        trad = traditional_chars(page)
+        want = (trad > 0, _script(page, trad))
+        assert _has_traditional_and_script(page) == want, (trad, page[:40])
+        n_trad_script += want[1] == "traditional"
+    assert n_trad_script >= 20
