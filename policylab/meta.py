@@ -304,7 +304,7 @@ def year_by_rule(values: Mapping) -> tuple[int | None, str | None]:
 # ----------------------------------------------------------------------------- target years
 
 
-def target_years(lines: list[str]) -> list[int]:
+def target_years(lines: list[str], folded: bool = False) -> list[int]:
     """The horizon years of a document's body lines, sorted (``documents.target_years``).
 
     Every deadline horizon of :func:`policylab.text.horizons` (到/至 2025年, 2025年底前, 到“十四五”末)
@@ -314,6 +314,8 @@ def target_years(lines: list[str]) -> list[int]:
     ----------
     lines : list of str
         The body's lines (after the notice wrapper).
+    folded : bool
+        True: the lines are folded already (:func:`policylab.text.lines_of`'s): not folded again.
 
     Returns
     -------
@@ -332,7 +334,7 @@ def target_years(lines: list[str]) -> list[int]:
         # the heading in force at line k is the last line up to k that parses as one
         for j in range(k, -1, -1):
             if j not in headings:
-                headings[j] = match_heading(lines[j])
+                headings[j] = match_heading(lines[j], folded=folded)
             if headings[j] is not None:
                 return "目标" in (headings[j]["heading"] or "")
         return False
@@ -340,7 +342,7 @@ def target_years(lines: list[str]) -> list[int]:
     for k, ln in enumerate(lines):
         if "年" not in ln and "五" not in ln:
             continue  # no year and no five-year plan: no horizon (most lines)
-        for _, year, kind in horizons(ln):
+        for _, year, kind in horizons(ln, folded=folded):
             if kind == "by" or under_goal_heading(k):
                 years.add(year)
     return sorted(years)
@@ -459,7 +461,7 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
 
     joined = "\n".join(lines)
     out["effective_from"], out["effective_to"] = _effective(joined, out["issued"])
-    ty = target_years(lines[head["body_start"]:])
+    ty = target_years(lines[head["body_start"]:], folded=True)  # lines of lines_of: folded
     out["target_years"] = ",".join(map(str, ty)) if ty else None
 
     _place(out, notice, joined, page_fields)

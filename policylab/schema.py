@@ -589,11 +589,42 @@ def column_list(df: pd.DataFrame, name: str) -> list:
     return values
 
 
-def _keep(chunked, values: list) -> None:
+def _keep(chunked, values: list, folded: bool = False) -> None:
     """Keep ``values`` as the list of the Arrow array ``chunked`` (:func:`column_list`)."""
     while len(_KEPT_LISTS) >= _KEPT_MAX:
         _KEPT_LISTS.pop(next(iter(_KEPT_LISTS), None), None)  # the oldest first
-    _KEPT_LISTS[id(chunked)] = (chunked, values)
+    _KEPT_LISTS[id(chunked)] = (chunked, values, folded)
+
+
+def column_is_folded(df: pd.DataFrame, name: str) -> bool:
+    """Whether ``df[name]`` is a column :func:`from_columns` built and marked ``folded``, still
+    held by the frame (its texts are folded: :func:`policylab.text.fold` leaves each as it is).
+    False means "not known", never "not folded".
+
+    Parameters
+    ----------
+    df : DataFrame
+    name : str
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> t = from_columns("agencies", {"doc_id": ["d1"], "agency": ["市科技局"]}, keep=("agency",), folded=("agency",))
+    >>> column_is_folded(t, "agency"), column_is_folded(t, "doc_id")
+    (True, False)
+    >>> t.loc[0, "agency"] = "（市科技局）"
+    >>> column_is_folded(t, "agency")
+    False
+    """
+    col = df[name] if name in df.columns else None
+    if not isinstance(col, pd.Series):  # no such column, or several of the name
+        return False
+    chunked = getattr(col.array, "_pa_array", None)
+    kept = _KEPT_LISTS.get(id(chunked)) if chunked is not None else None
+    return kept is not None and kept[0] is chunked and kept[2]
 
 
 @functools.lru_cache(maxsize=1)
@@ -603,7 +634,8 @@ def _pa_chunked():
     return pa.ChunkedArray
 
 
-def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()) -> pd.DataFrame | None:
+def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = (),
+                 folded: tuple = ()) -> pd.DataFrame | None:
     """A table of the schema built straight from plain Python lists, one per column.
 
     The same frame as ``conform(table, pd.DataFrame(data))`` -- values, dtypes, index -- built
@@ -625,6 +657,10 @@ def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()
     keep : tuple of str
         Text columns whose lists :func:`column_list` gives back to later readers of the frame
         (with ``pd.NA`` for ``None``, as ``tolist`` gives it).
+    folded : tuple of str
+        Columns of ``keep`` whose every text is folded (:func:`policylab.text.fold` leaves it as it
+        is), as the caller vouches: :func:`column_is_folded` tells later readers, who then need
+        not fold them again.
 
     Returns
     -------
@@ -660,7 +696,7 @@ def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()
         chunked = getattr(frame[name].array, "_pa_array", None)
         values = data.get(name)
         if chunked is not None and values is not None and all(v is None or type(v) is str for v in values):
-            _keep(chunked, [pd.NA if v is None else v for v in values])
+            _keep(chunked, [pd.NA if v is None else v for v in values], name in folded)
     return frame
 
 

@@ -188,7 +188,7 @@ def _doc_sections(doc_id: str, text: str) -> list[dict]:
     used: set[str] = {"0"}  # the preamble's id: a heading numbered 0 becomes 0~2
     current = None
     for ln in body:
-        h = match_heading(ln)
+        h = match_heading(ln, folded=True)  # a line of lines_of: folded
         if h is None:
             if current is None:
                 preamble.append(ln)
@@ -251,8 +251,10 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
         return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
     if order is not True:
         cols = {name: [col[i] for i in order] for name, col in cols.items()}
-    # the agencies, citations and targets stages read these columns back (schema.column_list)
-    return schema.from_columns("sections", cols, keep=("doc_id", "section_id", "parent_id", "heading", "text"))
+    # the agencies, citations and targets stages read these columns back (schema.column_list); the
+    # headings and texts are pieces of lines_of's folded lines, folded too (schema.column_is_folded)
+    return schema.from_columns("sections", cols, keep=("doc_id", "section_id", "parent_id", "heading", "text"),
+                               folded=("heading", "text"))
 
 
 # ----------------------------------------------------------------------------- agencies
@@ -287,7 +289,7 @@ def _closing(s: str, start: int) -> int:
     return -1
 
 
-def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
+def find_responsibility_clauses(line: str, folded: bool = False) -> list[tuple[str, str]]:
     """``(label, body)`` of every responsibility clause in ``line``.
 
     A clause is bracketed with a label (``(责任单位:…)``, ``[责任部门:…]``, ``【牵头单位:…】``), a
@@ -297,6 +299,9 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     Parameters
     ----------
     line : str
+    folded : bool
+        True: ``line`` is folded already (:func:`policylab.text.fold` leaves it as it is, as a line
+        of a section text :func:`parse_sections` built): it is not scanned again.
 
     Returns
     -------
@@ -306,10 +311,12 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     --------
     >>> find_responsibility_clauses("…落实。(责任单位:有关区(市)县,市科技局)")
     [('责任单位', '有关区(市)县,市科技局')]
+    >>> find_responsibility_clauses("落实。（责任单位：市科技局）") == find_responsibility_clauses("落实。(责任单位:市科技局)", folded=True)
+    True
     """
     if not _CLUE.search(line):  # every clause names a label or a 牵头 role: most lines name neither
         return []
-    line = fold(line).strip()
+    line = line.strip() if folded else fold(line).strip()
     m = _CLAUSE_LINE.match(line)
     if m:
         return [(m.group("label"), m.group("body").strip())]
@@ -489,6 +496,8 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     c_doc, c_sid, c_clause, c_agency, c_role = cols.values()
     # plain lists, not a groupby: the sorted rows of one document are contiguous
     current, clause = None, 0
+    # texts parse_sections built are folded (schema.column_is_folded): their lines are not folded again
+    folded = schema.column_is_folded(sections, "text")
     for doc_id, sid, text in zip(*_sorted_columns(sections, ["doc_id", "section_id", "text"])):
         if doc_id != current:
             current, clause = doc_id, 0
@@ -500,7 +509,7 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
         if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
             continue
         for ln in text.split("\n"):
-            for label, body in find_responsibility_clauses(ln):
+            for label, body in find_responsibility_clauses(ln, folded=folded):
                 for agency, role in split_agencies(label, body):
                     c_doc.append(doc_id)
                     c_sid.append(sid)

@@ -155,3 +155,64 @@ def test_int64_column_without_nulls_as_read_element_wise():
         assert out in (None, "overflow")
     with_null = schema._plain_array([1, None, 3], pd.Int64Dtype())
     assert with_null.tolist() == [1, pd.NA, 3]
+
+
+# ----------------------------------------------------------------------------- sixth pass: folded inputs
+def _raw_docs(corpus) -> list[str]:
+    """Documents as written (seeds), the fixture pages, and crafted lines with full-width forms."""
+    crafted = [
+        "（一）指导思想。全面落实…", "一、总体要求", "１．建设平台", "(1)平台", "\u3000(二)任务：", "2025年底前",
+        "建设智算中心。（责任单位：市发改委、市工信局）", "责任部门：市科技局", "（省科技厅牵头，省经信厅配合）",
+        "到“十四五”末，建成５个平台。", "至２０２７年底前，全面完成。", "",
+    ]
+    return list(corpus.documents["text"]) + _fixture_texts() + ["\n".join(crafted)]
+
+
+def test_stages_told_lines_are_folded_give_what_folding_them_gives(corpus):
+    # match_heading, find_responsibility_clauses and target_years skip the fold only when told the
+    # lines are folded: on folded lines (lines_of's, as the stages give them) the results are the
+    # plain ones, and parse_sections' heading and text columns are folded indeed
+    from policylab import meta, structure
+    from policylab.frame import match_heading
+
+    n_head = n_clause = 0
+    for doc in _raw_docs(corpus):
+        lines = X.lines_of(doc)
+        for ln in lines:
+            assert X.fold(ln) == ln
+            h = match_heading(ln)
+            assert match_heading(ln, folded=True) == h
+            n_head += h is not None
+            c = structure.find_responsibility_clauses(ln)
+            assert structure.find_responsibility_clauses(ln, folded=True) == c
+            n_clause += bool(c)
+        assert meta.target_years(lines, folded=True) == meta.target_years(lines)
+        for ln in doc.splitlines():  # unfolded lines: the default folds them as before
+            assert structure.find_responsibility_clauses(ln) == structure.find_responsibility_clauses(X.fold(ln), folded=True)
+    assert n_head > 50 and n_clause > 10
+
+
+def test_sections_marked_folded_give_the_tables_of_unmarked_ones(corpus):
+    # the agencies and targets stages skip folding the texts of a sections table parse_sections
+    # built (marked folded); a table of the same values not so marked (built by hand) is folded as
+    # before: the tables are equal, and a column written to loses the mark
+    import pandas as pd
+
+    from policylab import schema, structure, targets
+
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(_raw_docs(corpus)))], "text": _raw_docs(corpus)})
+    secs = structure.parse_sections(docs)
+    assert schema.column_is_folded(secs, "text") and schema.column_is_folded(secs, "heading")
+    assert not schema.column_is_folded(secs, "doc_id") and not schema.column_is_folded(secs, "nope")
+    for col in ("heading", "text"):
+        assert all(v is pd.NA or X.fold(v) == v for v in secs[col].tolist())
+    plain = pd.DataFrame({c: pd.Series(secs[c].tolist(), dtype=object) for c in secs.columns})
+    assert not schema.column_is_folded(plain, "text")
+    pd.testing.assert_frame_equal(targets.extract_targets(secs, docs), targets.extract_targets(plain, docs))
+    pd.testing.assert_frame_equal(structure.extract_agencies(secs), structure.extract_agencies(plain))
+    assert len(structure.extract_agencies(secs)) > 10 and len(targets.extract_targets(secs)) > 10
+    changed = secs.copy()
+    changed.loc[0, "text"] = "（责任单位：市科技局）"
+    assert not schema.column_is_folded(changed, "text")
+    got = structure.extract_agencies(changed)
+    assert "市科技局" in got.loc[got["section_id"] == changed.loc[0, "section_id"], "agency"].tolist()
