@@ -506,9 +506,7 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
         if type(doc_id) is not str and pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
             continue
         text = str(text)
-        if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
-            continue
-        for ln in text.split("\n"):
+        for ln in _clue_lines(text):
             for label, body in find_responsibility_clauses(ln, folded=folded):
                 for agency, role in split_agencies(label, body):
                     c_doc.append(doc_id)
@@ -518,6 +516,28 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
                     c_role.append(role)
                 clause += 1
     return schema.from_columns("agencies", cols)
+
+
+def _clue_lines(text: str):
+    """The lines of ``text`` (split at ``\\n``) holding a match of ``_CLUE``, in order.
+
+    Every line holding no clue gives no clause (:func:`find_responsibility_clauses` tests that
+    first): one search over the text, going on at the next line after each line found, stands for
+    a search of every line (a clue, literal words, never spans two lines).
+
+    Examples
+    --------
+    >>> list(_clue_lines("建设平台。\\n(责任单位:市科技局)\\n完善政策。牵头\\n"))
+    ['(责任单位:市科技局)', '完善政策。牵头']
+    """
+    pos, n = 0, len(text)
+    while pos <= n and (m := _CLUE.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if end < 0:
+            end = n
+        yield text[start:end]
+        pos = end + 1
 
 
 def _sorted_columns(sections: pd.DataFrame, names: list[str]) -> list[list]:

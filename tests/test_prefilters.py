@@ -216,3 +216,14 @@ def test_sections_marked_folded_give_the_tables_of_unmarked_ones(corpus):
     assert not schema.column_is_folded(changed, "text")
     got = structure.extract_agencies(changed)
     assert "市科技局" in got.loc[got["section_id"] == changed.loc[0, "section_id"], "agency"].tolist()
+
+
+def test_clue_lines_are_the_lines_holding_a_clue(texts, corpus):
+    from policylab import structure
+
+    crafted = ["", "\n", "单位", "单位\n", "\n单位", "a\n\n部门\nb单\n位c\n牵头\n", "责任主体责任主体\n单位部门",
+               "单\n位", "部门\n\n\n部门"]
+    secs = corpus.sections["text"].dropna().tolist()
+    for t in texts + secs + crafted + ["\n".join(secs)]:
+        want = [ln for ln in t.split("\n") if structure._CLUE.search(ln)]
+        assert list(structure._clue_lines(t)) == want, t[:40]
