@@ -449,7 +449,11 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
         g = group
         if g.endswith("牵头"):
             role = "lead"
-        g = _TAIL.sub("", g).strip()
+        # each regex below is tried only where its words stand (every match holds them): a search
+        # ending in ``$`` is tried at every position of the string
+        if "负责" in g or "配合" in g or "参与" in g or "牵头" in g:
+            g = _TAIL.sub("", g)
+        g = g.strip()
         pieces = _split_top(g, "、")
         merged: list[str] = []
         carry = ""
@@ -463,9 +467,11 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
             merged.append(carry.rstrip("、"))
         for a in merged:
             r = role
-            if _LEAD_MARK.search(a):
+            if "牵头" in a and _LEAD_MARK.search(a):
                 a, r = _LEAD_MARK.sub("", a), "lead"
-            a = _DENG.sub("", a).strip(" 。:")
+            if "等" in a:
+                a = _DENG.sub("", a)
+            a = a.strip(" 。:")
             if a:
                 out.append((a, r))
     return out

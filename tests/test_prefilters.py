@@ -227,3 +227,78 @@ def test_clue_lines_are_the_lines_holding_a_clue(texts, corpus):
     for t in texts + secs + crafted + ["\n".join(secs)]:
         want = [ln for ln in t.split("\n") if structure._CLUE.search(ln)]
         assert list(structure._clue_lines(t)) == want, t[:40]
+
+
+def _split_agencies_plain(label: str, body: str) -> list[tuple[str, str]]:
+    """split_agencies as it was: every regex tried on every group and agency."""
+    from policylab.structure import _BARE_UNIT, _DENG, _LEAD_MARK, _TAIL, _split_top
+
+    default = "lead" if label.startswith("牵头") else "responsible"
+    out = []
+    for group in _split_top(body.rstrip("。.;"), ",;，；"):
+        role = default
+        g = group
+        if g.endswith("牵头"):
+            role = "lead"
+        g = _TAIL.sub("", g).strip()
+        merged, carry = [], ""
+        for p in _split_top(g, "、"):
+            if _BARE_UNIT.match(p):
+                carry = f"{carry}{p}、"
+                continue
+            merged.append(carry + p)
+            carry = ""
+        if carry:
+            merged.append(carry.rstrip("、"))
+        for a in merged:
+            r = role
+            if _LEAD_MARK.search(a):
+                a, r = _LEAD_MARK.sub("", a), "lead"
+            a = _DENG.sub("", a).strip(" 。:")
+            if a:
+                out.append((a, r))
+    return out
+
+
+def test_split_agencies_word_pretests(corpus, texts):
+    from policylab import structure
+
+    bodies = []
+    for t in texts + corpus.sections["text"].dropna().tolist():
+        for ln in t.split("\n"):
+            bodies += [b for _, b in structure.find_responsibility_clauses(ln)]
+    crafted = ["市科技局等", "市科技局(牵头)、市发改委", "市科技局(牵头)\n", "市科技局负责\n", "市科技局等\n",
+               "各区、县(市)政府,市经信局等按责任分工负责", "市工信局牵头,市科技局配合;市财政局参与", "等", "牵头",
+               "(牵头)", "市科技局（牵头）、各有关区县\n、市财政局", "按照职责分工负责", "X(a、\n、b)等", ""]
+    assert len(bodies) > 50
+    for body in bodies + crafted:
+        for label in ("责任单位", "牵头单位"):
+            assert structure.split_agencies(label, body) == _split_agencies_plain(label, body), body
+
+
+def test_cn_number_digit_by_digit():
+    from itertools import product
+
+    def plain(s):
+        s = s.strip()
+        if s.isdigit():
+            return int(s)
+        if not s:
+            return None
+        if "十" in s:
+            head, _, tail = s.partition("十")
+            tens = X._CN_DIGIT.get(head, None) if head else 1
+            ones = X._CN_DIGIT.get(tail, None) if tail else 0
+            return None if tens is None or ones is None else tens * 10 + ones
+        digits = [X._CN_DIGIT.get(ch) for ch in s]
+        if any(d is None for d in digits):
+            return None
+        n = 0
+        for d in digits:
+            n = n * 10 + d
+        return n
+
+    alphabet = list(X._CN_DIGIT) + ["十", "百", "7", "x", " "]
+    cases = ["".join(p) for k in range(0, 4) for p in product(alphabet, repeat=k)]
+    for s in cases + ["二〇二二", "20２2", " 三 "]:
+        assert X.cn_number(s) == plain(s), s
