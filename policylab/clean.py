@@ -58,7 +58,7 @@ from policylab.frame import (
     continues_title,
     is_structural,
 )
-from policylab.text import count_han, fold_page
+from policylab.text import _NEEDS_PAGE_WIDTH, count_han, fold_page
 
 # ---------------------------------------------------------------------------------------------
 # 1. normalisation
@@ -88,6 +88,41 @@ def normalise_line(line: str) -> str:
     if "  " in line or "\t" in line or "\x0b" in line or "\x0c" in line:  # else no run to fold
         line = _SPACES.sub(" ", line)
     return line.strip()
+
+
+def normalise_lines(raw: str, raw_lines: list[str]) -> list[str]:
+    """``[normalise_line(x) for x in raw_lines]``, ``raw_lines`` being :func:`split_lines` of ``raw``.
+
+    Most pages are in NFC already and hold no character :func:`policylab.text.fold_page` changes:
+    each is then tested once on the whole page, not on every line (a line is a piece of the page
+    cut at line boundaries, which NFC neither moves nor joins to anything), and a line is only
+    stripped (and its space runs folded).
+
+    Parameters
+    ----------
+    raw : str
+        A page.
+    raw_lines : list of str
+        ``split_lines(raw)``.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> raw = "　（一）总体目标：到２０２５年，\\n 正文  两个空格 "
+    >>> normalise_lines(raw, split_lines(raw))
+    ['(一)总体目标:到2025年,', '正文 两个空格']
+    >>> normalise_lines("标题\\n 正文 ", ["标题", " 正文 "])
+    ['标题', '正文']
+    """
+    if not unicodedata.is_normalized("NFC", raw) or _NEEDS_PAGE_WIDTH.search(raw) is not None:
+        return [normalise_line(x) for x in raw_lines]
+    if "  " in raw or "\t" in raw or "\x0b" in raw or "\x0c" in raw:
+        return [(_SPACES.sub(" ", x) if "  " in x or "\t" in x or "\x0b" in x or "\x0c" in x else x).strip()
+                for x in raw_lines]
+    return [x.strip() for x in raw_lines]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1000,7 +1035,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int
     ('关于印发某市实施方案的通知', ['navigation'])
     """
     raw_lines = split_lines(raw)
-    norm = [normalise_line(x) for x in raw_lines]
+    norm = normalise_lines(raw, raw_lines)
 
     joined = "\n".join(norm)
     joined, n_art = repair_artefacts(joined)

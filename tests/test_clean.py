@@ -610,3 +610,25 @@ def test_script_counted_only_as_far_as_needed_equals_the_full_count(real_pages):
         assert _has_traditional_and_script(page) == want, (trad, page[:40])
         n_trad_script += want[1] == "traditional"
     assert n_trad_script >= 20
+
+
+def test_normalise_lines_of_a_page_equal_line_by_line(real_pages):
+    # the page-level NFC / fold tests stand for every line's: real pages, and crafted pages with
+    # combining marks on either side of each kind of line boundary, odd spaces and tabs
+    import unicodedata
+
+    from policylab.clean import normalise_line, normalise_lines, split_lines
+
+    marks = ["e\u0301", "\u0301", "\u0065\u0308\u0301", "\u1100\u1161", "\u212b", "\uac00\u11a8", "\u0308"]
+    seps = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    crafted = []
+    for m in marks:
+        for s in seps:
+            crafted += [f"标题{m}{s}{m}正文", f"{m}{s}{s}{m}", f"a  b{s}\t{m} c ", f"{m}\u3000{s}（一）"]
+    crafted += ["", "\n", "  \t  ", "\u00a0x\u200b", "a\u3000\u3000b", "正文  两个空格\n\t制表"]
+    n_fast = 0
+    for page in real_pages + crafted:
+        lines = split_lines(page)
+        assert normalise_lines(page, lines) == [normalise_line(x) for x in lines], repr(page[:40])
+        n_fast += unicodedata.is_normalized("NFC", page)
+    assert n_fast > 20
