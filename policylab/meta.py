@@ -180,9 +180,10 @@ def _places_of_prefix(doc_number: str | None) -> list[int]:
         return []
     code = doc_number.split("〔")[0]
     _, _, prefix, _ = _gaz_index()
-    hits = sorted((p for p in prefix if code.startswith(p) and len(code) > len(p)), key=len,
-                  reverse=True)
-    return list(prefix[hits[0]]) if hits else []
+    # the longest prefix shorter than the code: a key opening the code without its last character
+    # (one lookup per prefix length, not a test of every prefix of the gazetteer)
+    hit = _longest_key_at_start(code[:-1], prefix)
+    return list(prefix[hit]) if hit is not None else []
 
 
 def _agree(cands: list[int], text: str) -> int | None:

@@ -302,3 +302,24 @@ def test_cn_number_digit_by_digit():
     cases = ["".join(p) for k in range(0, 4) for p in product(alphabet, repeat=k)]
     for s in cases + ["二〇二二", "20２2", " 三 "]:
         assert X.cn_number(s) == plain(s), s
+
+
+def test_places_of_prefix_is_the_longest_proper_prefix(corpus):
+    # one lookup per prefix length == sorting every gazetteer prefix the code starts with
+    from policylab import meta
+
+    _, _, prefix, _ = meta._gaz_index()
+
+    def plain(doc_number):
+        if not doc_number:
+            return []
+        code = doc_number.split("〔")[0]
+        hits = sorted((p for p in prefix if code.startswith(p) and len(code) > len(p)), key=len, reverse=True)
+        return list(prefix[hits[0]]) if hits else []
+
+    numbers = [n for n in corpus.documents.get("doc_number", []) if isinstance(n, str)]
+    numbers += [p + s for p in prefix for s in ("", "政", "政发〔2020〕1号", "〔2020〕1号")]
+    numbers += ["", None, "〔2020〕1号", "国发〔2017〕35号", "宁政发〔2022〕133号", "X"]
+    assert len(numbers) > 400
+    for n in numbers:
+        assert meta._places_of_prefix(n) == plain(n), n
