@@ -58,7 +58,7 @@ from policylab.frame import (
     continues_title,
     is_structural,
 )
-from policylab.text import count_han, fold_page
+from policylab.text import _NEEDS_PAGE_WIDTH, count_han, fold_page
 
 # ---------------------------------------------------------------------------------------------
 # 1. normalisation
@@ -88,6 +88,41 @@ def normalise_line(line: str) -> str:
     if "  " in line or "\t" in line or "\x0b" in line or "\x0c" in line:  # else no run to fold
         line = _SPACES.sub(" ", line)
     return line.strip()
+
+
+def normalise_lines(raw: str, raw_lines: list[str]) -> list[str]:
+    """``[normalise_line(x) for x in raw_lines]``, ``raw_lines`` being :func:`split_lines` of ``raw``.
+
+    Most pages are in NFC already and hold no character :func:`policylab.text.fold_page` changes:
+    each is then tested once on the whole page, not on every line (a line is a piece of the page
+    cut at line boundaries, which NFC neither moves nor joins to anything), and a line is only
+    stripped (and its space runs folded).
+
+    Parameters
+    ----------
+    raw : str
+        A page.
+    raw_lines : list of str
+        ``split_lines(raw)``.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> raw = "　（一）总体目标：到２０２５年，\\n 正文  两个空格 "
+    >>> normalise_lines(raw, split_lines(raw))
+    ['(一)总体目标:到2025年,', '正文 两个空格']
+    >>> normalise_lines("标题\\n 正文 ", ["标题", " 正文 "])
+    ['标题', '正文']
+    """
+    if not unicodedata.is_normalized("NFC", raw) or _NEEDS_PAGE_WIDTH.search(raw) is not None:
+        return [normalise_line(x) for x in raw_lines]
+    if "  " in raw or "\t" in raw or "\x0b" in raw or "\x0c" in raw:
+        return [(_SPACES.sub(" ", x) if "  " in x or "\t" in x or "\x0b" in x or "\x0c" in x else x).strip()
+                for x in raw_lines]
+    return [x.strip() for x in raw_lines]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +252,34 @@ def _script(text: str, trad: int) -> str:
     return "traditional" if trad >= 0.03 * han else "simplified"
 
 
+def _has_traditional_and_script(text: str) -> tuple[bool, str]:
+    """``(traditional_chars(text) > 0, detect_script(text))``, counting only as far as the script
+    needs: up to 5 Traditional-only characters, then up to 3 % of the Han ones (a Traditional page
+    holds many times that; counting all of them cost as much as scanning every page).
+
+    Examples
+    --------
+    >>> _has_traditional_and_script("關於印發人工智能產業發展實施方案的通知"), _has_traditional_and_script("发展")
+    ((True, 'traditional'), (False, 'simplified'))
+    """
+    found = _traditional_class().finditer(text)
+    n = 0
+    for _ in found:
+        n += 1
+        if n >= 5:
+            break
+    if n < 5:
+        return n > 0, "simplified"
+    need = 0.03 * sum(map(len, _HAN_RUN.findall(text)))
+    if n >= need:
+        return True, "traditional"
+    for _ in found:
+        n += 1
+        if n >= need:
+            return True, "traditional"
+    return True, "simplified"
+
+
 def to_simplified(text: str) -> str:
     """Convert Traditional text to Simplified with OpenCC's ``t2s`` configuration.
 
@@ -340,12 +403,54 @@ def _line_filters(name: str = "noise_patterns.csv") -> tuple[re.Pattern | None, 
     out = []
     for rule in noise_rules(name):
         if rule.match == "terms":
-            out.append(re.compile("|".join(map(re.escape, rule.pattern))))
+            out.append(_terms_filter(rule.pattern))
         elif _NOT_LINE_LOCAL.search(rule.pattern.pattern):
             out.append(None)
         else:
             out.append(re.compile(rule.pattern.pattern, rule.pattern.flags | re.MULTILINE))
     return tuple(out)
+
+
+def _trie(terms) -> str:
+    """A regex that matches at a position iff one of ``terms`` (non-empty) starts there.
+
+    The terms as a tree by their characters (``国产|国际`` -> ``国(?:产|际)``): the engine tries one
+    branch per first character at a position, not every term; a term that is a prefix of another
+    stands for both (only where a match starts is wanted).
+
+    Examples
+    --------
+    >>> _trie(["在线视频", "在线观看", "视频", "视"])
+    '在线(?:视频|观看)|视'
+    """
+    return "|".join(_trie_branches(terms))
+
+
+def _trie_branches(terms) -> list[str]:
+    """:func:`_trie`'s alternatives, one per first character."""
+    groups: dict[str, list[str]] = {}
+    for t in terms:
+        groups.setdefault(t[0], []).append(t[1:])
+    alts = []
+    for ch, tails in groups.items():
+        if "" in tails:  # a term ends here: whatever follows, a match starts at this position
+            alts.append(re.escape(ch))
+            continue
+        inner = _trie_branches(tails)
+        alts.append(re.escape(ch) + (inner[0] if len(inner) == 1 else "(?:" + "|".join(inner) + ")"))
+    return alts
+
+
+@functools.lru_cache(maxsize=None)
+def _terms_filter(terms: tuple[str, ...]) -> re.Pattern:
+    """The filter of terms rules: matches where one of ``terms`` starts (see :func:`_trie`).
+
+    Examples
+    --------
+    >>> [m.start() for m in _terms_filter(("视频", "在线视频")).finditer("在线视频 视频")]
+    [0, 5]
+    """
+    return re.compile(_trie(sorted(set(terms))))
 
 
 # the code points among which the case variants of an ASCII letter lie (K, ſ, İ, ı, the Kelvin
@@ -517,6 +622,9 @@ def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[st
     """
     found: dict[int, str] = {}
     subsets: dict = {}  # max_len -> [indices of the lines, their text joined, lowered and joined]
+    # the terms rules of a length cap share one pass of the filter of all their terms: each then
+    # tests the lines holding any term (a line holding none of its own fails the rule's own test)
+    terms_held: dict = {}  # max_len -> the lines (of its subset) holding a term of any terms rule
     for rule, filt in rules:
         key = rule.max_len
         if key not in subsets:
@@ -538,7 +646,13 @@ def _first_rule(rules: list[tuple[NoiseRule, re.Pattern | None]], lines: list[st
                     entry[1] = "\n".join(lines[i] for i in sub)
                 text, src = entry[1], lines
             witness = _witness_filters(filt) if rule.match == "regex" else None
-            if witness is None:
+            if rule.match == "terms":
+                if key not in terms_held:
+                    every = tuple(t for r, f in rules if r.match == "terms" and f is not None and r.max_len == key
+                                  for t in r.pattern)
+                    terms_held[key] = list(_lines_holding(_terms_filter(every), text, src, sub))
+                held = terms_held[key]
+            elif witness is None:
                 held = _lines_holding(filt, text, src, sub)
             else:
                 # the lines holding a match at a character of its first class, and those holding
@@ -921,12 +1035,11 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int
     ('关于印发某市实施方案的通知', ['navigation'])
     """
     raw_lines = split_lines(raw)
-    norm = [normalise_line(x) for x in raw_lines]
+    norm = normalise_lines(raw, raw_lines)
 
     joined = "\n".join(norm)
     joined, n_art = repair_artefacts(joined)
-    trad = traditional_chars(joined)
-    script = _script(joined, trad)
+    trad, script = _has_traditional_and_script(joined)  # trad: whether the page holds any
     if script == "traditional":
         joined = to_simplified(joined)
     lines = joined.split("\n")  # same length as raw_lines: no step above adds or drops a newline

@@ -538,7 +538,7 @@ _RUN_IN_MAX = 40
 _HEADING_FIRST = frozenset("一二三四五六七八九十(（")
 
 
-def match_heading(line: str) -> dict | None:
+def match_heading(line: str, folded: bool = False) -> dict | None:
     """Parse a heading line: level, label, number, heading and any run-in text; else None.
 
     The grammar: level 1 ``一、`` (also ``一.``), level 2 ``(一)``, level 3 ``1.`` / ``1、``, level 4
@@ -548,6 +548,9 @@ def match_heading(line: str) -> dict | None:
     Parameters
     ----------
     line : str
+    folded : bool
+        True: ``line`` is folded already (:func:`policylab.text.fold` leaves it as it is, as every
+        line of :func:`policylab.text.lines_of`): it is not scanned again.
 
     Returns
     -------
@@ -561,6 +564,8 @@ def match_heading(line: str) -> dict | None:
     >>> h = match_heading("（一）指导思想。全面落实…")
     >>> h["level"], h["label"], h["number"], h["heading"], h["text"]
     (2, '(一)', 1, '指导思想', '全面落实…')
+    >>> match_heading("(一)指导思想", folded=True) == match_heading("（一）指导思想")
+    True
     """
     # the first character decides first (most lines are no heading): the same one after folding the
     # whole line and stripping it, as folding maps no space to a non-space and no non-space to a space.
@@ -572,7 +577,7 @@ def match_heading(line: str) -> dict | None:
         return None
     if first not in _HEADING_FIRST and not first.isdecimal():
         return None
-    line = fold(line).strip()
+    line = line.strip() if folded else fold(line).strip()
     for level, rx, fmt in _HEADINGS:
         m = rx.match(line)
         if not m:

@@ -180,9 +180,10 @@ def _places_of_prefix(doc_number: str | None) -> list[int]:
         return []
     code = doc_number.split("〔")[0]
     _, _, prefix, _ = _gaz_index()
-    hits = sorted((p for p in prefix if code.startswith(p) and len(code) > len(p)), key=len,
-                  reverse=True)
-    return list(prefix[hits[0]]) if hits else []
+    # the longest prefix shorter than the code: a key opening the code without its last character
+    # (one lookup per prefix length, not a test of every prefix of the gazetteer)
+    hit = _longest_key_at_start(code[:-1], prefix)
+    return list(prefix[hit]) if hit is not None else []
 
 
 def _agree(cands: list[int], text: str) -> int | None:
@@ -304,7 +305,7 @@ def year_by_rule(values: Mapping) -> tuple[int | None, str | None]:
 # ----------------------------------------------------------------------------- target years
 
 
-def target_years(lines: list[str]) -> list[int]:
+def target_years(lines: list[str], folded: bool = False) -> list[int]:
     """The horizon years of a document's body lines, sorted (``documents.target_years``).
 
     Every deadline horizon of :func:`policylab.text.horizons` (到/至 2025年, 2025年底前, 到“十四五”末)
@@ -314,6 +315,8 @@ def target_years(lines: list[str]) -> list[int]:
     ----------
     lines : list of str
         The body's lines (after the notice wrapper).
+    folded : bool
+        True: the lines are folded already (:func:`policylab.text.lines_of`'s): not folded again.
 
     Returns
     -------
@@ -332,7 +335,7 @@ def target_years(lines: list[str]) -> list[int]:
         # the heading in force at line k is the last line up to k that parses as one
         for j in range(k, -1, -1):
             if j not in headings:
-                headings[j] = match_heading(lines[j])
+                headings[j] = match_heading(lines[j], folded=folded)
             if headings[j] is not None:
                 return "目标" in (headings[j]["heading"] or "")
         return False
@@ -340,7 +343,7 @@ def target_years(lines: list[str]) -> list[int]:
     for k, ln in enumerate(lines):
         if "年" not in ln and "五" not in ln:
             continue  # no year and no five-year plan: no horizon (most lines)
-        for _, year, kind in horizons(ln):
+        for _, year, kind in horizons(ln, folded=folded):
             if kind == "by" or under_goal_heading(k):
                 years.add(year)
     return sorted(years)
@@ -459,7 +462,7 @@ def extract_metadata(text: str, page_fields: pd.DataFrame | None = None) -> dict
 
     joined = "\n".join(lines)
     out["effective_from"], out["effective_to"] = _effective(joined, out["issued"])
-    ty = target_years(lines[head["body_start"]:])
+    ty = target_years(lines[head["body_start"]:], folded=True)  # lines of lines_of: folded
     out["target_years"] = ",".join(map(str, ty)) if ty else None
 
     _place(out, notice, joined, page_fields)
@@ -594,7 +597,7 @@ def document_metadata(documents: pd.DataFrame, page_fields: pd.DataFrame | None 
     pf = _pf_for_doc(page_fields, files)
     rows = []
     # plain lists: iterating Arrow-backed columns row by row costs more than reading them
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
+    for doc_id, text in zip(schema.column_list(documents, "doc_id"), schema.column_list(documents, "text")):
         m = extract_metadata("" if pd.isna(text) else str(text), pf.get(doc_id))
         m["doc_id"] = doc_id
         rows.append(m)

@@ -547,11 +547,17 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
 # of the same frame gets the list back instead of converting every string again
 _KEPT_LISTS: dict[int, tuple] = {}
 _KEPT_MAX = 16  # columns; the oldest go first
+_READ_MAX_BYTES = 8 << 20  # a text column read (not built) is kept up to this much UTF-8 (~a batch's texts)
 
 
 def column_list(df: pd.DataFrame, name: str) -> list:
     """``df[name].tolist()``: the very list the column was built from when :func:`from_columns`
     kept it and the frame still holds that column (a stage reading what the one before built).
+
+    Any other Arrow-backed text column is converted once and kept the same way (up to
+    :data:`_READ_MAX_BYTES` of text): the metadata, sections and citations stages each read the
+    documents' texts from the same frame, and converting every string again cost each ~2 ms per
+    100 documents.
 
     Parameters
     ----------
@@ -575,10 +581,61 @@ def column_list(df: pd.DataFrame, name: str) -> list:
     kept = _KEPT_LISTS.get(id(chunked)) if chunked is not None else None
     if kept is not None and kept[0] is chunked:
         return kept[1]
-    return col.tolist()
+    values = col.tolist()
+    # an Arrow array never changes (pandas puts a new one in a column it writes to), so the list
+    # stays the column's while the array is kept alive here; a big column is not kept (memory)
+    if isinstance(col.dtype, pd.StringDtype) and isinstance(chunked, _pa_chunked()) and chunked.nbytes <= _READ_MAX_BYTES:
+        _keep(chunked, values)
+    return values
 
 
-def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()) -> pd.DataFrame | None:
+def _keep(chunked, values: list, folded: bool = False) -> None:
+    """Keep ``values`` as the list of the Arrow array ``chunked`` (:func:`column_list`)."""
+    while len(_KEPT_LISTS) >= _KEPT_MAX:
+        _KEPT_LISTS.pop(next(iter(_KEPT_LISTS), None), None)  # the oldest first
+    _KEPT_LISTS[id(chunked)] = (chunked, values, folded)
+
+
+def column_is_folded(df: pd.DataFrame, name: str) -> bool:
+    """Whether ``df[name]`` is a column :func:`from_columns` built and marked ``folded``, still
+    held by the frame (its texts are folded: :func:`policylab.text.fold` leaves each as it is).
+    False means "not known", never "not folded".
+
+    Parameters
+    ----------
+    df : DataFrame
+    name : str
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> t = from_columns("agencies", {"doc_id": ["d1"], "agency": ["市科技局"]}, keep=("agency",), folded=("agency",))
+    >>> column_is_folded(t, "agency"), column_is_folded(t, "doc_id")
+    (True, False)
+    >>> t.loc[0, "agency"] = "（市科技局）"
+    >>> column_is_folded(t, "agency")
+    False
+    """
+    col = df[name] if name in df.columns else None
+    if not isinstance(col, pd.Series):  # no such column, or several of the name
+        return False
+    chunked = getattr(col.array, "_pa_array", None)
+    kept = _KEPT_LISTS.get(id(chunked)) if chunked is not None else None
+    return kept is not None and kept[0] is chunked and kept[2]
+
+
+@functools.lru_cache(maxsize=1)
+def _pa_chunked():
+    import pyarrow as pa  # lazy: pyarrow is heavy
+
+    return pa.ChunkedArray
+
+
+def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = (),
+                 folded: tuple = ()) -> pd.DataFrame | None:
     """A table of the schema built straight from plain Python lists, one per column.
 
     The same frame as ``conform(table, pd.DataFrame(data))`` -- values, dtypes, index -- built
@@ -600,6 +657,10 @@ def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()
     keep : tuple of str
         Text columns whose lists :func:`column_list` gives back to later readers of the frame
         (with ``pd.NA`` for ``None``, as ``tolist`` gives it).
+    folded : tuple of str
+        Columns of ``keep`` whose every text is folded (:func:`policylab.text.fold` leaves it as it
+        is), as the caller vouches: :func:`column_is_folded` tells later readers, who then need
+        not fold them again.
 
     Returns
     -------
@@ -635,9 +696,7 @@ def from_columns(table: str, data: dict, fallback: bool = True, keep: tuple = ()
         chunked = getattr(frame[name].array, "_pa_array", None)
         values = data.get(name)
         if chunked is not None and values is not None and all(v is None or type(v) is str for v in values):
-            while len(_KEPT_LISTS) >= _KEPT_MAX:
-                _KEPT_LISTS.pop(next(iter(_KEPT_LISTS), None), None)  # the oldest first
-            _KEPT_LISTS[id(chunked)] = (chunked, [pd.NA if v is None else v for v in values])
+            _keep(chunked, [pd.NA if v is None else v for v in values], name in folded)
     return frame
 
 

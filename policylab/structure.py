@@ -188,7 +188,7 @@ def _doc_sections(doc_id: str, text: str) -> list[dict]:
     used: set[str] = {"0"}  # the preamble's id: a heading numbered 0 becomes 0~2
     current = None
     for ln in body:
-        h = match_heading(ln)
+        h = match_heading(ln, folded=True)  # a line of lines_of: folded
         if h is None:
             if current is None:
                 preamble.append(ln)
@@ -240,7 +240,7 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
     ['1', '2', '2.1', '2.1.1']
     """
     rows = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
+    for doc_id, text in zip(schema.column_list(documents, "doc_id"), schema.column_list(documents, "text")):
         rows.extend(_doc_sections(doc_id, "" if pd.isna(text) else str(text)))
     # the columns as lists, put in (doc_id, order) order here: one frame built from them, not a
     # frame of row dicts cast and sorted by pandas (which cost more than the parsing of a batch)
@@ -251,8 +251,10 @@ def parse_sections(documents: pd.DataFrame) -> pd.DataFrame:
         return df.sort_values(["doc_id", "order"], kind="stable").reset_index(drop=True)
     if order is not True:
         cols = {name: [col[i] for i in order] for name, col in cols.items()}
-    # the agencies, citations and targets stages read these columns back (schema.column_list)
-    return schema.from_columns("sections", cols, keep=("doc_id", "section_id", "parent_id", "heading", "text"))
+    # the agencies, citations and targets stages read these columns back (schema.column_list); the
+    # headings and texts are pieces of lines_of's folded lines, folded too (schema.column_is_folded)
+    return schema.from_columns("sections", cols, keep=("doc_id", "section_id", "parent_id", "heading", "text"),
+                               folded=("heading", "text"))
 
 
 # ----------------------------------------------------------------------------- agencies
@@ -287,7 +289,7 @@ def _closing(s: str, start: int) -> int:
     return -1
 
 
-def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
+def find_responsibility_clauses(line: str, folded: bool = False) -> list[tuple[str, str]]:
     """``(label, body)`` of every responsibility clause in ``line``.
 
     A clause is bracketed with a label (``(责任单位:…)``, ``[责任部门:…]``, ``【牵头单位:…】``), a
@@ -297,6 +299,9 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     Parameters
     ----------
     line : str
+    folded : bool
+        True: ``line`` is folded already (:func:`policylab.text.fold` leaves it as it is, as a line
+        of a section text :func:`parse_sections` built): it is not scanned again.
 
     Returns
     -------
@@ -306,10 +311,12 @@ def find_responsibility_clauses(line: str) -> list[tuple[str, str]]:
     --------
     >>> find_responsibility_clauses("…落实。(责任单位:有关区(市)县,市科技局)")
     [('责任单位', '有关区(市)县,市科技局')]
+    >>> find_responsibility_clauses("落实。（责任单位：市科技局）") == find_responsibility_clauses("落实。(责任单位:市科技局)", folded=True)
+    True
     """
     if not _CLUE.search(line):  # every clause names a label or a 牵头 role: most lines name neither
         return []
-    line = fold(line).strip()
+    line = line.strip() if folded else fold(line).strip()
     m = _CLAUSE_LINE.match(line)
     if m:
         return [(m.group("label"), m.group("body").strip())]
@@ -442,7 +449,11 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
         g = group
         if g.endswith("牵头"):
             role = "lead"
-        g = _TAIL.sub("", g).strip()
+        # each regex below is tried only where its words stand (every match holds them): a search
+        # ending in ``$`` is tried at every position of the string
+        if "负责" in g or "配合" in g or "参与" in g or "牵头" in g:
+            g = _TAIL.sub("", g)
+        g = g.strip()
         pieces = _split_top(g, "、")
         merged: list[str] = []
         carry = ""
@@ -456,9 +467,11 @@ def split_agencies(label: str, body: str) -> list[tuple[str, str]]:
             merged.append(carry.rstrip("、"))
         for a in merged:
             r = role
-            if _LEAD_MARK.search(a):
+            if "牵头" in a and _LEAD_MARK.search(a):
                 a, r = _LEAD_MARK.sub("", a), "lead"
-            a = _DENG.sub("", a).strip(" 。:")
+            if "等" in a:
+                a = _DENG.sub("", a)
+            a = a.strip(" 。:")
             if a:
                 out.append((a, r))
     return out
@@ -489,6 +502,8 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
     c_doc, c_sid, c_clause, c_agency, c_role = cols.values()
     # plain lists, not a groupby: the sorted rows of one document are contiguous
     current, clause = None, 0
+    # texts parse_sections built are folded (schema.column_is_folded): their lines are not folded again
+    folded = schema.column_is_folded(sections, "text")
     for doc_id, sid, text in zip(*_sorted_columns(sections, ["doc_id", "section_id", "text"])):
         if doc_id != current:
             current, clause = doc_id, 0
@@ -497,10 +512,8 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
         if type(doc_id) is not str and pd.isna(doc_id):  # (groupby left rows without a doc_id out too)
             continue
         text = str(text)
-        if not _CLUE.search(text):  # no line of it names a clause (the test each line starts with)
-            continue
-        for ln in text.split("\n"):
-            for label, body in find_responsibility_clauses(ln):
+        for ln in _clue_lines(text):
+            for label, body in find_responsibility_clauses(ln, folded=folded):
                 for agency, role in split_agencies(label, body):
                     c_doc.append(doc_id)
                     c_sid.append(sid)
@@ -509,6 +522,28 @@ def extract_agencies(sections: pd.DataFrame) -> pd.DataFrame:
                     c_role.append(role)
                 clause += 1
     return schema.from_columns("agencies", cols)
+
+
+def _clue_lines(text: str):
+    """The lines of ``text`` (split at ``\\n``) holding a match of ``_CLUE``, in order.
+
+    Every line holding no clue gives no clause (:func:`find_responsibility_clauses` tests that
+    first): one search over the text, going on at the next line after each line found, stands for
+    a search of every line (a clue, literal words, never spans two lines).
+
+    Examples
+    --------
+    >>> list(_clue_lines("建设平台。\\n(责任单位:市科技局)\\n完善政策。牵头\\n"))
+    ['(责任单位:市科技局)', '完善政策。牵头']
+    """
+    pos, n = 0, len(text)
+    while pos <= n and (m := _CLUE.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if end < 0:
+            end = n
+        yield text[start:end]
+        pos = end + 1
 
 
 def _sorted_columns(sections: pd.DataFrame, names: list[str]) -> list[list]:
@@ -647,7 +682,7 @@ def extract_citations(documents: pd.DataFrame, meta: pd.DataFrame | None = None,
                               schema.column_list(sections, "text")):
         secs_by_doc.setdefault(doc_id, []).append((sid, t))
     rows = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
+    for doc_id, text in zip(schema.column_list(documents, "doc_id"), schema.column_list(documents, "text")):
         text = "" if pd.isna(text) else str(text)
         own = own_by_doc.get(doc_id)
         if not own:

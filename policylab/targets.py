@@ -486,6 +486,8 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
         if order is not True:
             cols = [[col[i] for i in order] for col in cols]
 
+    # texts and headings parse_sections built are folded already (a fold of each would scan them again)
+    folded = schema.column_is_folded(sections, "text") and (not has_heading or schema.column_is_folded(sections, "heading"))
     plan_end: dict[str, int] = {}
     if documents is not None and "plan_end" in documents.columns:
         for d, y in zip(documents["doc_id"], documents["plan_end"]):
@@ -501,7 +503,7 @@ def extract_targets(sections: pd.DataFrame, documents: pd.DataFrame | None = Non
             parts.append(heading.strip())
         if isinstance(sec_text, str) and sec_text.strip():
             parts.append(sec_text)
-        text = fold("\n".join(parts))
+        text = "\n".join(parts) if folded else fold("\n".join(parts))
         inherited = None
         if has_parent:
             if isinstance(parent, str) and parent:

@@ -197,11 +197,11 @@ def cn_number(s: str) -> int | None:
         if tens is None or ones is None:
             return None
         return tens * 10 + ones
-    digits = [_CN_DIGIT.get(ch) for ch in s]
-    if None in digits:  # (ints and None only: ``in`` is the identity test here, without a generator)
-        return None
     n = 0
-    for d in digits:
+    for ch in s:  # digit by digit (no list, no generator: this runs on every heading line)
+        d = _CN_DIGIT.get(ch)
+        if d is None:
+            return None
         n = n * 10 + d
     return n
 

@@ -547,3 +547,88 @@ def test_a_pattern_the_engine_skips_ahead_in_keeps_its_own_filter():
         assert _witness_filters(re.compile(p, flags | re.MULTILINE)) is not None, p
     # a pattern with global inline flags cannot stand inside a look-ahead: its own filter, as before
     assert _witness_filters(re.compile(r"(?i)(版权|Copyright)", re.MULTILINE)) is None
+
+
+def test_terms_filter_matches_where_a_term_starts(real_pages):
+    # the trie of the terms matches at exactly the positions where one of them starts (terms that
+    # are prefixes of others, shared first characters, regex syntax in a term), on real lowered
+    # text and on crafted strings; and the terms rules' shared pass keeps the line-by-line result
+    import random
+
+    from policylab.clean import _first_rule, _line_filters, _terms_filter, noise_rules, split_lines
+
+    rules = noise_rules()
+    every = tuple(t for r in rules if r.match == "terms" for t in r.pattern)
+    sets = [every, ("在线视频", "在线观看", "视频", "视"), ("a.b", "a", "(x)", "a|b", "ab"), ("国产", "国产化", "国际")]
+    rng = random.Random(7)
+    alphabet = "在线视频观看国产化际a.b|()x "
+    texts = [p.lower() for p in real_pages[:40]] + ["".join(rng.choice(alphabet) for _ in range(200)) for _ in range(50)]
+    for terms in sets:
+        pat = _terms_filter(terms)
+        for text in texts:
+            want = [i for i in range(len(text)) if any(text.startswith(t, i) for t in terms)]
+            got, pos = [], 0
+            while (m := pat.search(text, pos)) is not None:
+                got.append(m.start())
+                pos = m.start() + 1
+            assert got == want, (terms, text[:40])
+    # both spam rules on lines holding terms of the other only, of both, and of neither
+    lines = ["国产 视频 免费 高清", "麻豆 视频 国产 黑料", "成人 教育 免费", "在线观看 视频 台湾 亚洲", "午夜 成人", "无码"]
+    ruled = [rf for rf in zip(rules, _line_filters()) if rf[0].zone == "any"]
+    for page in real_pages[:40] + ["\n".join(lines), "\n".join(reversed(lines))]:
+        ls = [normalise_line(x) for x in split_lines(page)]
+        idxs = [i for i, x in enumerate(ls) if x]
+        for some in (ruled, ruled[1:], [ruled[1], ruled[0]] + ruled[2:]):
+            want = _first_rule_line_by_line([r for r, _ in some], ls, idxs)
+            assert _first_rule(some, ls, [x.lower() for x in ls], idxs) == want
+
+
+def test_script_counted_only_as_far_as_needed_equals_the_full_count(real_pages):
+    # (any Traditional character, script) from the capped count == from the full count, on real
+    # pages, their Traditional conversions (opencc s2t) and crafted counts at both thresholds
+    import random
+
+    from policylab.clean import _has_traditional_and_script, _script, traditional_chars
+
+    trad_chars = "發關於實產業這個們會"  # each changed by t2s on its own
+    assert all(traditional_chars(c) == 1 for c in trad_chars)
+    rng = random.Random(3)
+    crafted = []
+    for n_trad in (0, 1, 4, 5, 6, 10, 30):
+        for n_han in (0, 50, 150, 166, 167, 170, 200, 333, 334, 1000):
+            chars = [rng.choice(trad_chars) for _ in range(n_trad)] + ["中"] * max(0, n_han - n_trad)
+            rng.shuffle(chars)
+            crafted.append("".join(chars) + "abc,。")
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    pages = real_pages + [s2t.convert(p) for p in real_pages[:20]] + crafted
+    n_trad_script = 0
+    for page in pages:
+        trad = traditional_chars(page)
+        want = (trad > 0, _script(page, trad))
+        assert _has_traditional_and_script(page) == want, (trad, page[:40])
+        n_trad_script += want[1] == "traditional"
+    assert n_trad_script >= 20
+
+
+def test_normalise_lines_of_a_page_equal_line_by_line(real_pages):
+    # the page-level NFC / fold tests stand for every line's: real pages, and crafted pages with
+    # combining marks on either side of each kind of line boundary, odd spaces and tabs
+    import unicodedata
+
+    from policylab.clean import normalise_line, normalise_lines, split_lines
+
+    marks = ["e\u0301", "\u0301", "\u0065\u0308\u0301", "\u1100\u1161", "\u212b", "\uac00\u11a8", "\u0308"]
+    seps = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    crafted = []
+    for m in marks:
+        for s in seps:
+            crafted += [f"标题{m}{s}{m}正文", f"{m}{s}{s}{m}", f"a  b{s}\t{m} c ", f"{m}\u3000{s}（一）"]
+    crafted += ["", "\n", "  \t  ", "\u00a0x\u200b", "a\u3000\u3000b", "正文  两个空格\n\t制表"]
+    n_fast = 0
+    for page in real_pages + crafted:
+        lines = split_lines(page)
+        assert normalise_lines(page, lines) == [normalise_line(x) for x in lines], repr(page[:40])
+        n_fast += unicodedata.is_normalized("NFC", page)
+    assert n_fast > 20

@@ -96,6 +96,37 @@ def test_size_and_line_limits(tmp_path):
         read_page(tmp_path, "long.txt", max_line_chars=1000)
 
 
+def test_line_limit_as_the_longest_line_decides(tmp_path):
+    # the line lengths are measured only for a text longer than the limit: the page is rejected
+    # exactly when its longest line is over the limit, and the error names the first such line
+    from policylab.ingest import longest_line
+
+    cases = {
+        "at.txt": "一" * 100,  # a single line at the limit: kept
+        "over.txt": "一" * 101,  # one character over: rejected
+        "short_lines.txt": "\n".join(["一" * 60] * 5),  # longer than the limit, every line short: kept
+        "later.txt": "\n".join(["一" * 10, "二" * 150, "三" * 150]),  # the second line is named
+        "trailing.txt": "一" * 99 + "\n\n",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        line_no, longest = longest_line(text)
+        if longest > 100:
+            with pytest.raises(IngestError, match=rf"^line {line_no} is {longest:,} characters long"):
+                read_page(tmp_path, name, max_line_chars=100)
+        else:
+            assert read_page(tmp_path, name, max_line_chars=100).text == text
+    for limit in (1, 10, 59, 60, 61, 10**6):
+        text = "\n".join(["一" * 60] * 5)
+        (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+        try:
+            read_page(tmp_path, "t.txt", max_line_chars=limit)
+            rejected = False
+        except IngestError:
+            rejected = True
+        assert rejected == (limit < 60)
+
+
 def test_list_files_is_recursive_and_sorted(tmp_path):
     for rel in ["b/2.txt", "a.html", "b/1.txt", "c/d/e.htm"]:
         p = tmp_path / rel

@@ -155,3 +155,171 @@ def test_int64_column_without_nulls_as_read_element_wise():
         assert out in (None, "overflow")
     with_null = schema._plain_array([1, None, 3], pd.Int64Dtype())
     assert with_null.tolist() == [1, pd.NA, 3]
+
+
+# ----------------------------------------------------------------------------- sixth pass: folded inputs
+def _raw_docs(corpus) -> list[str]:
+    """Documents as written (seeds), the fixture pages, and crafted lines with full-width forms."""
+    crafted = [
+        "（一）指导思想。全面落实…", "一、总体要求", "１．建设平台", "(1)平台", "\u3000(二)任务：", "2025年底前",
+        "建设智算中心。（责任单位：市发改委、市工信局）", "责任部门：市科技局", "（省科技厅牵头，省经信厅配合）",
+        "到“十四五”末，建成５个平台。", "至２０２７年底前，全面完成。", "",
+    ]
+    return list(corpus.documents["text"]) + _fixture_texts() + ["\n".join(crafted)]
+
+
+def test_stages_told_lines_are_folded_give_what_folding_them_gives(corpus):
+    # match_heading, find_responsibility_clauses and target_years skip the fold only when told the
+    # lines are folded: on folded lines (lines_of's, as the stages give them) the results are the
+    # plain ones, and parse_sections' heading and text columns are folded indeed
+    from policylab import meta, structure
+    from policylab.frame import match_heading
+
+    n_head = n_clause = 0
+    for doc in _raw_docs(corpus):
+        lines = X.lines_of(doc)
+        for ln in lines:
+            assert X.fold(ln) == ln
+            h = match_heading(ln)
+            assert match_heading(ln, folded=True) == h
+            n_head += h is not None
+            c = structure.find_responsibility_clauses(ln)
+            assert structure.find_responsibility_clauses(ln, folded=True) == c
+            n_clause += bool(c)
+        assert meta.target_years(lines, folded=True) == meta.target_years(lines)
+        for ln in doc.splitlines():  # unfolded lines: the default folds them as before
+            assert structure.find_responsibility_clauses(ln) == structure.find_responsibility_clauses(X.fold(ln), folded=True)
+    assert n_head > 50 and n_clause > 10
+
+
+def test_sections_marked_folded_give_the_tables_of_unmarked_ones(corpus):
+    # the agencies and targets stages skip folding the texts of a sections table parse_sections
+    # built (marked folded); a table of the same values not so marked (built by hand) is folded as
+    # before: the tables are equal, and a column written to loses the mark
+    import pandas as pd
+
+    from policylab import schema, structure, targets
+
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(_raw_docs(corpus)))], "text": _raw_docs(corpus)})
+    secs = structure.parse_sections(docs)
+    assert schema.column_is_folded(secs, "text") and schema.column_is_folded(secs, "heading")
+    assert not schema.column_is_folded(secs, "doc_id") and not schema.column_is_folded(secs, "nope")
+    for col in ("heading", "text"):
+        assert all(v is pd.NA or X.fold(v) == v for v in secs[col].tolist())
+    plain = pd.DataFrame({c: pd.Series(secs[c].tolist(), dtype=object) for c in secs.columns})
+    assert not schema.column_is_folded(plain, "text")
+    pd.testing.assert_frame_equal(targets.extract_targets(secs, docs), targets.extract_targets(plain, docs))
+    pd.testing.assert_frame_equal(structure.extract_agencies(secs), structure.extract_agencies(plain))
+    assert len(structure.extract_agencies(secs)) > 10 and len(targets.extract_targets(secs)) > 10
+    changed = secs.copy()
+    changed.loc[0, "text"] = "（责任单位：市科技局）"
+    assert not schema.column_is_folded(changed, "text")
+    got = structure.extract_agencies(changed)
+    assert "市科技局" in got.loc[got["section_id"] == changed.loc[0, "section_id"], "agency"].tolist()
+
+
+def test_clue_lines_are_the_lines_holding_a_clue(texts, corpus):
+    from policylab import structure
+
+    crafted = ["", "\n", "单位", "单位\n", "\n单位", "a\n\n部门\nb单\n位c\n牵头\n", "责任主体责任主体\n单位部门",
+               "单\n位", "部门\n\n\n部门"]
+    secs = corpus.sections["text"].dropna().tolist()
+    for t in texts + secs + crafted + ["\n".join(secs)]:
+        want = [ln for ln in t.split("\n") if structure._CLUE.search(ln)]
+        assert list(structure._clue_lines(t)) == want, t[:40]
+
+
+def _split_agencies_plain(label: str, body: str) -> list[tuple[str, str]]:
+    """split_agencies as it was: every regex tried on every group and agency."""
+    from policylab.structure import _BARE_UNIT, _DENG, _LEAD_MARK, _TAIL, _split_top
+
+    default = "lead" if label.startswith("牵头") else "responsible"
+    out = []
+    for group in _split_top(body.rstrip("。.;"), ",;，；"):
+        role = default
+        g = group
+        if g.endswith("牵头"):
+            role = "lead"
+        g = _TAIL.sub("", g).strip()
+        merged, carry = [], ""
+        for p in _split_top(g, "、"):
+            if _BARE_UNIT.match(p):
+                carry = f"{carry}{p}、"
+                continue
+            merged.append(carry + p)
+            carry = ""
+        if carry:
+            merged.append(carry.rstrip("、"))
+        for a in merged:
+            r = role
+            if _LEAD_MARK.search(a):
+                a, r = _LEAD_MARK.sub("", a), "lead"
+            a = _DENG.sub("", a).strip(" 。:")
+            if a:
+                out.append((a, r))
+    return out
+
+
+def test_split_agencies_word_pretests(corpus, texts):
+    from policylab import structure
+
+    bodies = []
+    for t in texts + corpus.sections["text"].dropna().tolist():
+        for ln in t.split("\n"):
+            bodies += [b for _, b in structure.find_responsibility_clauses(ln)]
+    crafted = ["市科技局等", "市科技局(牵头)、市发改委", "市科技局(牵头)\n", "市科技局负责\n", "市科技局等\n",
+               "各区、县(市)政府,市经信局等按责任分工负责", "市工信局牵头,市科技局配合;市财政局参与", "等", "牵头",
+               "(牵头)", "市科技局（牵头）、各有关区县\n、市财政局", "按照职责分工负责", "X(a、\n、b)等", ""]
+    assert len(bodies) > 50
+    for body in bodies + crafted:
+        for label in ("责任单位", "牵头单位"):
+            assert structure.split_agencies(label, body) == _split_agencies_plain(label, body), body
+
+
+def test_cn_number_digit_by_digit():
+    from itertools import product
+
+    def plain(s):
+        s = s.strip()
+        if s.isdigit():
+            return int(s)
+        if not s:
+            return None
+        if "十" in s:
+            head, _, tail = s.partition("十")
+            tens = X._CN_DIGIT.get(head, None) if head else 1
+            ones = X._CN_DIGIT.get(tail, None) if tail else 0
+            return None if tens is None or ones is None else tens * 10 + ones
+        digits = [X._CN_DIGIT.get(ch) for ch in s]
+        if any(d is None for d in digits):
+            return None
+        n = 0
+        for d in digits:
+            n = n * 10 + d
+        return n
+
+    alphabet = list(X._CN_DIGIT) + ["十", "百", "7", "x", " "]
+    cases = ["".join(p) for k in range(0, 4) for p in product(alphabet, repeat=k)]
+    for s in cases + ["二〇二二", "20２2", " 三 "]:
+        assert X.cn_number(s) == plain(s), s
+
+
+def test_places_of_prefix_is_the_longest_proper_prefix(corpus):
+    # one lookup per prefix length == sorting every gazetteer prefix the code starts with
+    from policylab import meta
+
+    _, _, prefix, _ = meta._gaz_index()
+
+    def plain(doc_number):
+        if not doc_number:
+            return []
+        code = doc_number.split("〔")[0]
+        hits = sorted((p for p in prefix if code.startswith(p) and len(code) > len(p)), key=len, reverse=True)
+        return list(prefix[hits[0]]) if hits else []
+
+    numbers = [n for n in corpus.documents.get("doc_number", []) if isinstance(n, str)]
+    numbers += [p + s for p in prefix for s in ("", "政", "政发〔2020〕1号", "〔2020〕1号")]
+    numbers += ["", None, "〔2020〕1号", "国发〔2017〕35号", "宁政发〔2022〕133号", "X"]
+    assert len(numbers) > 400
+    for n in numbers:
+        assert meta._places_of_prefix(n) == plain(n), n

@@ -236,3 +236,25 @@ def test_column_list_gives_back_the_list_only_for_the_column_built_from_it(built
         assert schema.column_list(secs, "text") is kept
     t = from_columns("agencies", {"doc_id": ["d"], "agency": [np.str_("局")]}, keep=("agency", "role"))
     assert schema.column_list(t, "agency") == ["局"] and schema.column_list(t, "role") == [pd.NA]
+
+
+def test_column_list_reads_through_once_and_follows_changes(monkeypatch):
+    """A text column read (not built by from_columns) is converted once, kept by its Arrow array,
+    and a column written since (pandas puts a new array in) or a big one is read afresh."""
+    texts = ["某某方案\n一、总体要求", None, "到2025年,…", ""]
+    df = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4"], "text": pd.array(texts, dtype="string[pyarrow]")})
+    first = schema.column_list(df, "text")
+    assert first == df["text"].tolist()
+    assert schema.column_list(df, "text") is first  # kept: the same list
+    df.loc[1, "text"] = "改了"
+    again = schema.column_list(df, "text")
+    assert again == df["text"].tolist() and again is not first and again[1] == "改了"
+    # object columns (no Arrow array) are plain tolist, never kept
+    obj = pd.DataFrame({"text": pd.Series(["a", "b"], dtype=object)})
+    assert schema.column_list(obj, "text") == ["a", "b"]
+    assert schema.column_list(obj, "text") is not schema.column_list(obj, "text")
+    # past the size bound: not kept
+    monkeypatch.setattr(schema, "_READ_MAX_BYTES", 4)
+    big = pd.DataFrame({"text": pd.array(["一二三四五六", "七"], dtype="string[pyarrow]")})
+    assert schema.column_list(big, "text") == ["一二三四五六", "七"]
+    assert schema.column_list(big, "text") is not schema.column_list(big, "text")
