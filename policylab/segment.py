@@ -1126,8 +1126,8 @@ def _crossing_starts(tokens, ends, starts: np.ndarray, lex: compounds.Lexicon) -
         inside = at < end_of
         if not inside.any():
             break
-        run = pc.binary_join_element_wise(run, pc.if_else(pa.array(inside), tokens.take(pa.array(np.where(inside, at, 0))),
-                                                          empty), empty)
+        nxt = pc.if_else(pa.array(inside), tokens.take(pa.array(np.where(inside, at, 0))), empty)
+        run = pc.binary_join_element_wise(run, nxt, empty)
     terms = _lexicon_arrays(lex)[2]
     keep = np.zeros(len(starts), dtype=bool)
     for n in range(2, lex.max_len + 1):
@@ -1221,9 +1221,9 @@ def _chunk_bounds(sizes: Sequence[int], workers: int) -> list[int]:
     """Contiguous chunks of at most about ``CHUNK_CHARS`` characters; over processes, largest first.
 
     One process: chunks of ``CHUNK_CHARS``. Over ``workers`` processes each chunk takes
-    ``1 / (2 workers)`` of the characters left (at least ``1 / (16 workers)`` of all, or ``CHUNK_CHARS / 8``), so the
-    processes run out of work together and the last chunk, which this process still has to
-    filter after every worker is done, is small.
+    ``1 / (2 workers)`` of the characters left (at least ``1 / (16 workers)`` of all, or
+    ``CHUNK_CHARS / 8``), so the processes run out of work together and the last chunk, which this
+    process still has to filter after every worker is done, is small.
 
     Examples
     --------
@@ -1719,7 +1719,8 @@ def tokenize(
             streams[i] = (empty, empty if pos else None)
         if store is not None and todo:
             found = store.get([keys[i] for i in todo],
-                              check=lambda j, toks, tags: (tags is not None) == bool(pos) and _spells(toks, texts[todo[j]]))
+                              check=lambda j, toks, tags: ((tags is not None) == bool(pos)
+                                                           and _spells(toks, texts[todo[j]])))
             for i, hit in zip(todo, found):
                 if hit is not None:
                     streams[i] = (hit[0], hit[1] if pos else None)

@@ -318,7 +318,8 @@ def test_workers_start_before_hashing_only_when_every_text_will_be_cut(corpus, t
     for child in mp.active_children():
         child.join(timeout=10)
     assert not mp.active_children()
-    pd.testing.assert_frame_equal(tokenize(docs, cache=tmp_path / "fresh", n_jobs=2), tokenize(docs, cache=False, n_jobs=1))
+    pd.testing.assert_frame_equal(tokenize(docs, cache=tmp_path / "fresh", n_jobs=2),
+                                  tokenize(docs, cache=False, n_jobs=1))
 
 
 def _streams(cache_dir):
