@@ -265,6 +265,7 @@ def test_table_cache_written_while_segmenting_is_whole_or_absent(corpus, tmp_pat
     with every batch in it (section ids too)."""
     docs = corpus.documents
     monkeypatch.setattr(segment, "FILTER_TOKENS", 500)  # many batches, so many parts are written
+    monkeypatch.setattr(segment, "TABLE_ROW_GROUP", 3000)  # and several row groups, each of many parts
     real, calls = segment.drop_mask, []
 
     def fail_late(*a, **k):
@@ -285,6 +286,13 @@ def test_table_cache_written_while_segmenting_is_whole_or_absent(corpus, tmp_pat
     assert second.attrs["table_cache"] is True
     pd.testing.assert_frame_equal(first, second)
     pd.testing.assert_frame_equal(second, tokenize(docs, cache=False, n_jobs=1))
+    # the parts make the file one write of the whole table makes, byte for byte
+    (entry,) = [p for p in (tmp_path / "tokens_tables").rglob("*.parquet")]
+    whole = first.copy()
+    whole.attrs = {}
+    whole.to_parquet(tmp_path / "whole.parquet", index=False, row_group_size=segment.TABLE_ROW_GROUP)
+    assert len(whole) > 3 * segment.TABLE_ROW_GROUP
+    assert entry.read_bytes() == (tmp_path / "whole.parquet").read_bytes()
     sections = corpus.sections[["doc_id", "section_id", "text"]]
     cold = tokenize(sections, unit_col="section_id", cache=tmp_path)
     warm = tokenize(sections, unit_col="section_id", cache=tmp_path)
