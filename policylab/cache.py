@@ -211,7 +211,7 @@ def code_fingerprint(modules: tuple[str, ...] = PARSING_MODULES) -> str:
 
 
 def corpus_key(inputs: list[tuple[str, Path]], options: dict, corrections: str | None,
-               resources: dict[str, str]) -> str | None:
+               resources: dict[str, str], known: dict[str, tuple[int, str | None]] | None = None) -> str | None:
     """The cache key of a corpus build, or None when an input cannot be read (then no cache is used).
 
     Parameters
@@ -225,6 +225,10 @@ def corpus_key(inputs: list[tuple[str, Path]], options: dict, corrections: str |
         sha256 of the corrections applied (:func:`policylab.corrections.corrections_digest`).
     resources : dict
         sha256 of every curated resource file (:func:`policylab.store.resource_hashes`).
+    known : dict, optional
+        ``relative path -> (size, sha256)`` of inputs already read and hashed (the build's
+        workers hash every page they read); those are not read again. The sha256 is None for a
+        file over ``max_bytes``, as this function would key it. The key is the same either way.
 
     Returns
     -------
@@ -242,7 +246,11 @@ def corpus_key(inputs: list[tuple[str, Path]], options: dict, corrections: str |
     True
     """
     rows = []
+    known = known or {}
     for rel, p in inputs:
+        if rel in known:
+            rows.append((rel, *known[rel]))
+            continue
         try:
             st = p.stat()
             if not stat.S_ISREG(st.st_mode):

@@ -58,7 +58,8 @@ from policylab.plots import font_path
 from policylab.cache import cache_root
 from policylab.corpus import load_corpus
 from policylab.report import TABLE_FORMATS, TABLE_FORMATS_ENV, _is_glyph_warning
-from policylab.store import build_lock, build_manifest, resource_hashes, sha256_file, versions, write_tables
+from policylab.store import (build_lock, build_manifest, dist_version, resource_hashes, sha256_file, versions,
+                             write_tables)
 
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
 CITATION = "CITATION.cff"
@@ -481,15 +482,7 @@ TOOLCHAIN = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "ipy
 
 def _toolchain() -> dict:
     """Versions of the notebook toolchain (the library versions come from :func:`policylab.store.versions`)."""
-    from importlib import metadata
-
-    out = {}
-    for name in TOOLCHAIN:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    return {name: dist_version(name) for name in TOOLCHAIN}
 
 
 def display_source(source: str | os.PathLike) -> str:

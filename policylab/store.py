@@ -20,12 +20,14 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import re
 import shutil
 import platform
+import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +39,63 @@ LIBRARIES = (
     "pandas", "numpy", "pyarrow", "opencc", "charset-normalizer", "selectolax", "datasketch",
     "jieba", "jieba-fast", "scikit-learn", "scipy", "cn2an", "matplotlib", "wordcloud", "mplfonts",
 )
+
+
+def _canonical(name: str) -> str:
+    """A distribution name as PEP 503 compares them: ``Jieba_Fast`` and ``jieba-fast`` are one."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _installed() -> dict[str, str]:
+    """Canonical distribution name -> version, from the ``name-version.dist-info`` folders on
+    ``sys.path``, the first one found winning, as ``importlib.metadata`` searches.
+
+    One listing of each folder instead of one metadata search per name (``importlib.metadata``
+    costs ~3 ms a name, 0.05 s of every build's manifest). The wheel specification puts the
+    version in the folder's name; a distribution only found otherwise (an ``.egg-info``) is left
+    to ``importlib.metadata``.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info"):
+                name, _, version = folder[: -len(".dist-info")].partition("-")
+                if version and "-" not in version:
+                    found.setdefault(_canonical(name), version)
+    return found
+
+
+def dist_version(name: str) -> str | None:
+    """The installed version of distribution ``name``; None when it is not installed.
+
+    Parameters
+    ----------
+    name : str
+        A distribution name (``scikit-learn``, ``jieba_fast``).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> dist_version("pandas") == pd.__version__, dist_version("no-such-dist")
+    (True, None)
+    """
+    version = _installed().get(_canonical(name))
+    if version is not None:
+        return version
+    from importlib import metadata  # ~25 ms to import: only for what the folders do not tell
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str | None]:
@@ -62,10 +121,9 @@ def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str | None]:
     """
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in ("policylab",) + tuple(libraries):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = __version__ if name == "policylab" else None
+        out[name] = dist_version(name)
+        if out[name] is None and name == "policylab":
+            out[name] = __version__
     return out
 
 

@@ -79,6 +79,34 @@ def test_version(capsys):
     assert e.value.code == 0 and capsys.readouterr().out.strip() == f"policylab {__version__}"
 
 
+def test_manifest_versions_are_the_installed_distributions_versions(tmp_path, monkeypatch):
+    """store.dist_version reads versions from the dist-info folders' names: for every installed
+    distribution it agrees with importlib.metadata, a folder earlier on sys.path wins as there, and
+    a name found nowhere is None."""
+    from importlib import metadata
+
+    from policylab import store
+
+    dists = list(metadata.distributions())
+    assert len(dists) > 20
+    for d in dists:
+        assert store.dist_version(d.metadata["Name"]) == metadata.version(d.metadata["Name"]), d.metadata["Name"]
+    assert store.dist_version("Jieba_Fast") == store.dist_version("jieba-fast") == metadata.version("jieba-fast")
+    assert store.dist_version("no-such-dist-anywhere") is None
+    # a second copy of pandas, earlier on the path, is the one reported
+    shadow = tmp_path / "pandas-0.0.1.dist-info"
+    shadow.mkdir()
+    (shadow / "METADATA").write_text("Metadata-Version: 2.1\nName: pandas\nVersion: 0.0.1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    store._installed.cache_clear()
+    try:
+        assert store.dist_version("pandas") == metadata.version("pandas") == "0.0.1"
+    finally:
+        monkeypatch.undo()
+        store._installed.cache_clear()
+    assert store.dist_version("pandas") == pd.__version__
+
+
 @pytest.mark.parametrize("kind", ["file", "under_a_file"])
 def test_bad_report_out_is_one_line_and_exit_code_2(tmp_path, capsys, kind):
     from policylab import cli

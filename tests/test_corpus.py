@@ -176,6 +176,56 @@ def test_cached_build_is_identical_and_keyed_by_content(tmp_path, seeds_dir, mon
     pd.testing.assert_frame_equal(again.documents, changed.documents)
 
 
+def test_first_build_in_an_empty_cache_keys_the_bytes_its_workers_read(tmp_path, seeds_dir, monkeypatch):
+    """With no build cached yet, the key is made after parsing from the workers' sha256 of each
+    page (files they did not read -- another extension, over max_bytes -- are keyed as before):
+    it is the key hashing every file first gives, so the next build of the folder hits it."""
+    import shutil
+
+    import pandas as pd
+
+    import policylab.corpus as corpus_mod
+    from policylab.cache import sha256_bytes
+
+    src = tmp_path / "pages"
+    shutil.copytree(seeds_dir, src)
+    (src / "notes.pdf").write_bytes(b"%PDF-1.4 not a page")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "big.txt").write_text("人工智能发展规划" * 3000, encoding="utf-8")
+    cache = tmp_path / "cache"
+    opts = {"max_bytes": 40_000, "max_line_chars": corpus_mod.DEFAULT_MAX_LINE_CHARS,
+            "min_chars": corpus_mod.DEFAULT_MIN_CHARS}
+    root, paths = corpus_mod._source_files(src)
+    upfront = corpus_mod._cache_dir(root, paths, opts, None, cache)
+    hashed = []
+    real = corpus_mod._cache_dir
+
+    def spy(*a, **k):
+        hashed.append(k.get("known"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(corpus_mod, "_cache_dir", spy)
+    cold = load_corpus(src, cache=cache, corrections=None, max_bytes=40_000, n_jobs=2)
+    (known,) = hashed  # one key, made after parsing, from the workers' hashes
+    assert set(known) == set(paths) - {"notes.pdf"} and known["big.txt"][1] is None
+    assert known["empty.txt"] == (0, sha256_bytes(b""))
+    assert sorted(p.parent for p in cache.rglob("manifest.json")) == [upfront]
+    assert set(cold.files["status"]) == {"document", "duplicate", "rejected"}
+    parsed = {"n": 0}
+    real_map = corpus_mod._map_files
+
+    def counting(*a, **k):
+        parsed["n"] += 1
+        return real_map(*a, **k)
+
+    monkeypatch.setattr(corpus_mod, "_map_files", counting)
+    warm = load_corpus(src, cache=cache, corrections=None, max_bytes=40_000, n_jobs=2)
+    assert parsed["n"] == 0 and hashed[1:] == [None]  # keyed up front (a build is cached), and a hit
+    for name, df in cold.tables().items():
+        pd.testing.assert_frame_equal(df, warm.tables()[name])
+    assert not corpus_mod._no_cached_build(cache) and corpus_mod._no_cached_build(tmp_path / "other")
+
+
 def test_government_page_with_an_info_table_and_a_site_title(tmp_path):
     """A page layout the seeds do not have: the site's <title> carries the notice title plus the
     site's name, and the info table prints each label and its value in cells of their own."""

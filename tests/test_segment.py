@@ -290,7 +290,8 @@ def test_table_cache_written_while_segmenting_is_whole_or_absent(corpus, tmp_pat
     (entry,) = [p for p in (tmp_path / "tokens_tables").rglob("*.parquet")]
     whole = first.copy()
     whole.attrs = {}
-    whole.to_parquet(tmp_path / "whole.parquet", index=False, row_group_size=segment.TABLE_ROW_GROUP)
+    whole.to_parquet(tmp_path / "whole.parquet", index=False, row_group_size=segment.TABLE_ROW_GROUP,
+                     **segment.TABLE_PARQUET)
     assert len(whole) > 3 * segment.TABLE_ROW_GROUP
     assert entry.read_bytes() == (tmp_path / "whole.parquet").read_bytes()
     sections = corpus.sections[["doc_id", "section_id", "text"]]
