@@ -507,11 +507,12 @@ def test_rjieba_dictionary_frequencies_are_jiebas_without_its_tokenizer(tmp_path
     assert segment._RE_ENG.pattern == jieba.re_eng.pattern
     # the packaged domain dictionary
     ref = segment.get_segmenter(engine="jieba").added
-    assert len(ref) > 500 and segment.term_frequencies(segment.dictionary_files()) == ref
+    assert len(ref) > 500 and segment.term_frequencies(segment.dictionary_files()) == ref  # the shipped file
+    assert segment._compute_term_frequencies(segment.dictionary_files()) == ref
     # dict.txt read in C (pyarrow.csv) or, for a file that is not ``word freq tag``, line by line
     with pytest.MonkeyPatch.context() as m:
         m.setattr(segment, "_jieba_dict_arrow", lambda path: None)
-        assert segment.term_frequencies(segment.dictionary_files()) == ref
+        assert segment._compute_term_frequencies(segment.dictionary_files()) == ref
     # a user dictionary with the awkward cases: re-added built-in and domain words (with and without
     # a freq), ASCII runs (jieba's no-HMM cut joins letters and digits), symbols outside jieba's
     # block characters, a term forbidden (0) then re-added, characters that only begin words
@@ -529,6 +530,29 @@ def test_rjieba_dictionary_frequencies_are_jiebas_without_its_tokenizer(tmp_path
     # the word checks agree with jieba's FREQ, for built-in words, added terms, prefixes, non-words
     for w in ["产业", "链长", "链长制", "人工", "人工智", "AI芯片", "AT&T", "c++", "2020", "x", "丨丨", ""]:
         assert (w in seg_r.vocabulary) == ((seg_j.tk.FREQ.get(w) or 0) > 0), w
+
+
+def test_shipped_domain_frequencies_are_current_and_only_used_for_their_dictionary(tmp_path):
+    """resources/domain_dict_frequencies.csv is term_frequencies of the shipped domain dictionary
+    (after editing domain_dict.csv, run ``segment.write_domain_frequencies()``). It is read only for
+    the very dictionary and jieba dict.txt its first line names: a dictionary with one term
+    changed, or user dictionaries after it, get frequencies computed afresh."""
+    domain = segment.dictionary_files()[0]
+    shipped = segment._shipped_frequencies((str(domain),))
+    assert shipped is not None, "domain_dict_frequencies.csv is out of date: run segment.write_domain_frequencies()"
+    assert list(shipped) == segment._compute_term_frequencies([domain])
+    # the file, rewritten, is the same bytes (stable order and format)
+    again = segment.write_domain_frequencies(tmp_path / "f.csv")
+    assert again.read_bytes() == segment.resources.path(segment.DOMAIN_FREQUENCIES).read_bytes()
+    # an edited copy of the dictionary: not the shipped numbers
+    edited = tmp_path / "domain_dict.csv"
+    text = domain.read_text(encoding="utf-8")
+    edited.write_text(text + "具身智能机器人,nz,,test\n" if text.endswith("\n") else text + "\n具身智能机器人,nz,,test\n",
+                      encoding="utf-8")
+    assert segment._shipped_frequencies((str(edited),)) is None
+    freqs = segment.term_frequencies([edited])
+    assert freqs[:-1] == list(shipped) and freqs[-1][0] == "具身智能机器人"
+    assert segment._shipped_frequencies((str(domain), str(edited))) is None  # a user dictionary after it
 
 
 def test_rjieba_only_for_the_plain_cut_with_hmm():
