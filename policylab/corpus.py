@@ -657,10 +657,13 @@ def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set:
     """doc_ids whose row differs between two tables of one schema (nulls equal nulls)."""
     a = before.sort_values("doc_id", kind="stable").reset_index(drop=True)
     b = after.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    if a["doc_id"].tolist() != b["doc_id"].tolist():  # not the same documents: all of them
-        return set(a["doc_id"]) | set(b["doc_id"])
-    return {d for i, d in enumerate(a["doc_id"]) if not a.iloc[[i]].reset_index(drop=True).equals(
-        b.iloc[[i]].reset_index(drop=True))}
+    if a["doc_id"].tolist() != b["doc_id"].tolist() or list(a.columns) != list(b.columns):
+        return set(a["doc_id"]) | set(b["doc_id"])  # not the same documents: all of them
+
+    def rows(df):  # one tuple of plain values per row, every missing value as None
+        return df.astype(object).where(df.notna(), None).itertuples(index=False, name=None)
+
+    return {d for d, x, y in zip(a["doc_id"], rows(a), rows(b)) if x != y}
 
 
 def _concat(name: str, pieces: list[tuple[pd.DataFrame, np.ndarray | None]]) -> pd.DataFrame:

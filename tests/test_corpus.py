@@ -445,3 +445,21 @@ def test_a_duplicates_page_field_that_changes_metadata_reaches_the_structure_row
     alone = load_corpus(src / "a_canonical.txt", n_jobs=1, corrections=None)  # without the copy's field
     assert alone.documents["doc_number"].isna().all()
     assert len(alone.citations) == len(got.citations) + 1
+
+
+def test_changed_rows_compares_whole_rows_with_missing_values_equal():
+    """corpus._changed_rows: the documents whose metadata row differs between the workers' table
+    and the one recomputed with a duplicate's page fields (missing equals missing, row order
+    does not matter)."""
+    from policylab.corpus import _changed_rows
+
+    a = pd.DataFrame({"doc_id": pd.array(["b", "a", "c"], dtype="string"),
+                      "title": pd.array(["x", None, "z"], dtype="string"),
+                      "published": pd.to_datetime(["2020-01-01", None, "2021-01-01"]),
+                      "year": pd.array([2020, None, 2021], dtype="Int64")})
+    assert _changed_rows(a, a.iloc[::-1].copy()) == set()
+    b = a.copy()
+    b.loc[1, "published"] = pd.Timestamp("2022-03-04")  # a date where there was none
+    b.loc[2, "year"] = 2022
+    assert _changed_rows(a, b) == {"a", "c"}
+    assert _changed_rows(a, a[a["doc_id"] != "c"]) == {"a", "b", "c"}  # not the same documents
