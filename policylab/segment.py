@@ -1091,7 +1091,7 @@ def _domain_lexicon(files: tuple[str, ...], stamps: tuple) -> compounds.Lexicon:
                 continue  # freq 0 takes a word out of the dictionary (jieba's rule): never formed
             t = unicodedata.normalize("NFKC", str(t))
             terms.add(t)
-            if p is not None and p == p and str(p) != "<NA>":
+            if not pd.isna(p):  # None, NaN or pd.NA: a line without a tag (jieba format allows it)
                 pos.setdefault(t, str(p))
     return compounds.Lexicon(terms, pos)
 

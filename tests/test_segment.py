@@ -555,6 +555,22 @@ def test_shipped_domain_frequencies_are_current_and_only_used_for_their_dictiona
     assert segment._shipped_frequencies((str(domain), str(edited))) is None  # a user dictionary after it
 
 
+def test_user_dictionary_with_some_lines_tagged_and_some_not(tmp_path):
+    """A jieba-format user dictionary where only some lines carry a POS tag (the format allows
+    it): the missing tags are pd.NA in the table, and tokenize must take the terms, with either
+    engine, not fail on them."""
+    d = tmp_path / "mixed.txt"
+    d.write_text("智算底座\n数据要素市场 nz\n模型券 5\n", encoding="utf-8")
+    table = segment.read_dictionary(d)
+    assert table["pos"].isna().tolist() == [True, False, True]
+    docs = pd.DataFrame({"doc_id": ["d"], "text": ["建设智算底座,培育数据要素市场,发放模型券。"]})
+    lex = segment.domain_lexicon([d])
+    assert {"智算底座", "数据要素市场"} <= set(lex.terms) and lex.pos.get("数据要素市场") == "nz"
+    for engine in ("rjieba", "jieba"):
+        toks = tokenize(docs, user_dicts=[d], cache=False, engine=engine)["token"].tolist()
+        assert {"智算底座", "数据要素市场", "模型券"} <= set(toks), (engine, toks)
+
+
 def test_rjieba_only_for_the_plain_cut_with_hmm():
     pytest.importorskip("rjieba", reason="rjieba is an optional engine")
     assert segment.resolve_engine("auto") == "rjieba"
