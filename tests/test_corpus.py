@@ -139,6 +139,19 @@ def test_a_single_file_can_be_loaded(seeds_dir):
     assert c.files["status"].tolist() == ["document"]
 
 
+def _spy(monkeypatch, module, name: str) -> list[dict]:
+    """Wrap ``module.name`` for the test: returns the list of its calls' keyword arguments."""
+    calls: list[dict] = []
+    real = getattr(module, name)
+
+    def wrapper(*a, **k):
+        calls.append(k)
+        return real(*a, **k)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
 def test_cached_build_is_identical_and_keyed_by_content(tmp_path, seeds_dir, monkeypatch):
     import shutil
 
@@ -150,29 +163,22 @@ def test_cached_build_is_identical_and_keyed_by_content(tmp_path, seeds_dir, mon
     shutil.copytree(seeds_dir, src)
     cache = tmp_path / "cache"
     cold = load_corpus(src, cache=cache)
-    calls = {"n": 0}
-    real = corpus_mod._map_files
-
-    def counting(*a, **k):
-        calls["n"] += 1
-        return real(*a, **k)
-
-    monkeypatch.setattr(corpus_mod, "_map_files", counting)
+    calls = _spy(monkeypatch, corpus_mod, "_map_files")
     warm = load_corpus(src, cache=cache)
-    assert calls["n"] == 0  # nothing parsed: the tables came from the cache
+    assert len(calls) == 0  # nothing parsed: the tables came from the cache
     for name, df in cold.tables().items():
         pd.testing.assert_frame_equal(df, warm.tables()[name])
     # a changed page is a new key: parsed again, and its change shows
     p = src / "004_1b4b1833641e6e95.txt"
     p.write_text(p.read_text(encoding="utf-8").replace("沈政办发〔2018〕144号", "沈政办发〔2018〕145号"), encoding="utf-8")
     changed = load_corpus(src, cache=cache)
-    assert calls["n"] == 1
+    assert len(calls) == 1
     assert "沈政办发〔2018〕145号" in set(changed.documents["doc_number"].dropna())
     # a damaged cache entry is rebuilt, never trusted
     for f in cache.rglob("documents.parquet"):
         f.write_bytes(b"PAR1 damaged")
     again = load_corpus(src, cache=cache)
-    assert calls["n"] == 2
+    assert len(calls) == 2
     pd.testing.assert_frame_equal(again.documents, changed.documents)
 
 
@@ -197,30 +203,16 @@ def test_first_build_in_an_empty_cache_keys_the_bytes_its_workers_read(tmp_path,
             "min_chars": corpus_mod.DEFAULT_MIN_CHARS}
     root, paths = corpus_mod._source_files(src)
     upfront = corpus_mod._cache_dir(root, paths, opts, None, cache)
-    hashed = []
-    real = corpus_mod._cache_dir
-
-    def spy(*a, **k):
-        hashed.append(k.get("known"))
-        return real(*a, **k)
-
-    monkeypatch.setattr(corpus_mod, "_cache_dir", spy)
+    keyed = _spy(monkeypatch, corpus_mod, "_cache_dir")
     cold = load_corpus(src, cache=cache, corrections=None, max_bytes=40_000, n_jobs=2)
-    (known,) = hashed  # one key, made after parsing, from the workers' hashes
+    (known,) = [k.get("known") for k in keyed]  # one key, made after parsing, from the workers' hashes
     assert set(known) == set(paths) - {"notes.pdf"} and known["big.txt"][1] is None
     assert known["empty.txt"] == (0, sha256_bytes(b""))
     assert sorted(p.parent for p in cache.rglob("manifest.json")) == [upfront]
     assert set(cold.files["status"]) == {"document", "duplicate", "rejected"}
-    parsed = {"n": 0}
-    real_map = corpus_mod._map_files
-
-    def counting(*a, **k):
-        parsed["n"] += 1
-        return real_map(*a, **k)
-
-    monkeypatch.setattr(corpus_mod, "_map_files", counting)
+    parsed = _spy(monkeypatch, corpus_mod, "_map_files")
     warm = load_corpus(src, cache=cache, corrections=None, max_bytes=40_000, n_jobs=2)
-    assert parsed["n"] == 0 and hashed[1:] == [None]  # keyed up front (a build is cached), and a hit
+    assert not parsed and [k.get("known") for k in keyed[1:]] == [None]  # keyed up front, and a hit
     for name, df in cold.tables().items():
         pd.testing.assert_frame_equal(df, warm.tables()[name])
     assert not corpus_mod._no_cached_build(cache) and corpus_mod._no_cached_build(tmp_path / "other")
