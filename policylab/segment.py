@@ -953,9 +953,10 @@ class Segmenter:
         cum = np.concatenate([[0], np.cumsum(c)])
         ends_raw = np.cumsum(raw_len)
         lengths = cum[ends_raw] - cum[ends_raw - raw_len]
-        del idx, c, gather, cum
-        # step 3: the compound repair
-        tokens, lengths = self._repair_many(tokens, lengths)
+        del idx, c, cum
+        # step 3: the compound repair (its per-token tests asked once per distinct piece)
+        tokens, lengths = self._repair_many(tokens, lengths, codes=gather, values=piece_values)
+        del gather
         if slow:  # splice in the texts cut line by line
             ends = np.cumsum(lengths)
             parts = []
@@ -969,24 +970,33 @@ class Segmenter:
             tokens = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
         return lengths, tokens, None
 
-    def _repair_many(self, tokens, lengths):
-        """:meth:`post_pass` over many texts' tokens back to back (Arrow); (tokens, lengths)."""
+    def _repair_many(self, tokens, lengths, codes, values):
+        """:meth:`post_pass` over many texts' tokens back to back (Arrow); (tokens, lengths).
+
+        ``tokens[i] == values[codes[i]]`` (the distinct pieces of :meth:`_segment_many_rjieba`), so
+        the first two tests of a start -- does the token begin a term; does it, grown by the next
+        token's first character, still -- are asked once per distinct token or pair of (token,
+        character), not once per token.
+        """
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         lex = for_segmenter(self)
         if len(tokens) < 2 or not lex.prefixes:
             return tokens, lengths
         ends = np.cumsum(lengths)
-        is_prefix = np.array(pc.is_in(tokens, value_set=_lexicon_arrays(lex)[0]), dtype=bool)
+        begins = np.fromiter((v in lex.prefixes for v in values), dtype=bool, count=len(values))
+        is_prefix = begins[codes]
         is_prefix[ends[lengths > 0] - 1] = False  # a text's last token starts nothing
         cand = np.flatnonzero(is_prefix)
         if not len(cand):
             return tokens, lengths
-        grown = pc.binary_join_element_wise(tokens.take(pa.array(cand)),
-                                            pc.utf8_slice_codeunits(tokens.take(pa.array(cand + 1)), 0, 1),
-                                            pa.scalar("", type=pa.large_string()))
-        starts = cand[pc.is_in(grown, value_set=_lexicon_arrays(lex)[1]).to_numpy(zero_copy_only=False)]
+        # (token, next token's first character) as one integer: each distinct pair asked once
+        first_char = np.fromiter((ord(v[0]) for v in values), dtype=np.int64, count=len(values))
+        pair = codes[cand].astype(np.int64) * 0x110000 + first_char[codes[cand + 1]]
+        uniq, inverse = np.unique(pair, return_inverse=True)
+        grows = np.fromiter((values[u // 0x110000] + chr(u % 0x110000) in lex._grows for u in uniq.tolist()),
+                            dtype=bool, count=len(uniq))
+        starts = cand[grows[inverse.ravel()]]
         starts = _crossing_starts(tokens, ends, starts, lex)
         if not len(starts):
             return tokens, lengths
@@ -1159,17 +1169,14 @@ def for_segmenter(segmenter) -> compounds.Lexicon:
 
 
 
-def _lexicon_arrays(lex: compounds.Lexicon):
-    """A lexicon's prefixes, its grow set (``compounds._starts``'s two tests) and its terms as Arrow arrays."""
-    arrays = getattr(lex, "_policylab_arrays", None)
-    if arrays is None:
+def _lexicon_terms(lex: compounds.Lexicon):
+    """A lexicon's terms as an Arrow array (made once per lexicon), for :func:`_crossing_starts`."""
+    terms = getattr(lex, "_policylab_terms", None)
+    if terms is None:
         import pyarrow as pa
 
-        arrays = (pa.array(sorted(lex.prefixes), type=pa.large_string()),
-                  pa.array(sorted(lex._grows), type=pa.large_string()),
-                  pa.array(sorted(lex.terms), type=pa.large_string()))
-        lex._policylab_arrays = arrays
-    return arrays
+        terms = lex._policylab_terms = pa.array(sorted(lex.terms), type=pa.large_string())
+    return terms
 
 
 def _crossing_starts(tokens, ends, starts: np.ndarray, lex: compounds.Lexicon) -> np.ndarray:
@@ -1207,7 +1214,7 @@ def _crossing_starts(tokens, ends, starts: np.ndarray, lex: compounds.Lexicon) -
             break
         nxt = pc.if_else(pa.array(inside), tokens.take(pa.array(np.where(inside, at, 0))), empty)
         run = pc.binary_join_element_wise(run, nxt, empty)
-    terms = _lexicon_arrays(lex)[2]
+    terms = _lexicon_terms(lex)
     keep = np.zeros(len(starts), dtype=bool)
     for n in range(2, lex.max_len + 1):
         keep |= (n > head_len) & pc.is_in(pc.utf8_slice_codeunits(run, 0, n),
