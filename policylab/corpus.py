@@ -56,7 +56,7 @@ from policylab.dedup import find_duplicates, sketch
 from policylab.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_CHARS, list_files, on_disk
 from policylab.clean import clean_page
 from policylab.page import DEFAULT_MIN_CHARS, MIN_CUES, process_file  # noqa: F401  (public here too)
-from policylab.store import read_tables, resource_hashes, write_tables
+from policylab.store import TableWriter, read_tables, resource_hashes, write_tables
 from policylab.structure import link_citations
 
 TABLES = (
@@ -389,7 +389,7 @@ def load_corpus(
     if cached_dir is not None and (hit := _read_cached(cached_dir, str(source), engine)) is not None:
         corpus = hit
     else:
-        pool = None
+        pool = writer = None
         if n_jobs > 1 and engine == "local" and len(paths) >= 2:
             _warm_resources()  # before the fork: workers inherit the loaded resources
             pool = _pool(n_jobs)
@@ -402,12 +402,23 @@ def load_corpus(
             del results
             _release_freed_memory()  # the pages' Python texts are now in the documents table
             corpus.options = {**opts, "engine": engine}
-            _run_document_stages(corpus, corrections, parts)  # corrections, the cross-document steps
+            # the build cache is encoded in threads table by table as each is final, while the
+            # parent computes the next (the assembly runs on one core; Arrow's encoder leaves the GIL)
+            writer = _cache_writer(cached_dir)
+            if writer is not None:
+                for name in ("files", "removed", "page_fields"):  # final once assembled
+                    _cache_add(writer, name, getattr(corpus, name))
+            _run_document_stages(corpus, corrections, parts,  # corrections, the cross-document steps
+                                 ready=None if writer is None else functools.partial(_cache_add, writer))
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
         finally:
             if pool is not None:
                 pool.shutdown()
-        if cached_dir is not None:
-            _write_cached(corpus, cached_dir)
+        if writer is not None:
+            _cache_commit(writer, corpus)
     if reference is not None:
         ref = load_corpus(reference, max_bytes=max_bytes, max_line_chars=max_line_chars, min_chars=min_chars,
                           corrections=None, n_jobs=n_jobs, progress=progress, engine=engine,
@@ -488,13 +499,50 @@ def _read_hashes(results: list[dict], opts: dict) -> dict[str, tuple[int, str | 
     return out
 
 
-def _write_cached(corpus: Corpus, folder: Path) -> None:
+def _cache_warning(e: OSError) -> None:
+    # the cache is a convenience: a full disk must not lose the build
+    warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=4)
+
+
+def _cache_writer(folder: Path | None) -> TableWriter | None:
+    """A :class:`policylab.store.TableWriter` into the build's cache folder (None: no cache)."""
+    if folder is None:
+        return None
     try:
-        tables = corpus.tables()
-        write_tables(tables, folder, manifest={"options": corpus.options})
-        corpus.table_files = {name: (folder / f"{name}.parquet", id(df)) for name, df in tables.items()}
-    except OSError as e:  # the cache is a convenience: a full disk must not lose the build
-        warnings.warn(f"policylab: could not write the build cache ({e}); the tables are unaffected", stacklevel=3)
+        return TableWriter(folder)
+    except OSError as e:
+        _cache_warning(e)
+        return None
+
+
+def _cache_add(writer: TableWriter, name: str, df: pd.DataFrame) -> None:
+    """Hand a final table to the cache writer (it is encoded in a thread from now on)."""
+    if not writer.open:  # given up after an error
+        return
+    try:
+        writer.add(name, df)
+    except OSError as e:
+        writer.abort()
+        _cache_warning(e)
+
+
+def _cache_commit(writer: TableWriter, corpus: Corpus) -> None:
+    """Commit the build cache (every table added); the corpus remembers its files (copied, not
+    encoded again, when the same tables are written out)."""
+    if not writer.open:
+        return
+    tables = corpus.tables()
+    try:
+        for name in [n for n in tables if n not in writer.added]:  # a table no stage handed over
+            writer.add(name, tables[name])
+        writer.commit({"options": corpus.options})
+    except OSError as e:
+        writer.abort()
+        _cache_warning(e)
+        return
+    corpus.table_files = {name: (writer.out_dir / f"{name}.parquet", id(df)) for name, df in tables.items()}
+
+
 
 
 def _read_cached(folder: Path, source: str, engine: str) -> Corpus | None:
@@ -702,7 +750,7 @@ def _concat(name: str, pieces: list[tuple[pd.DataFrame, np.ndarray | None]]) -> 
     return pd.DataFrame(columns, copy=False)
 
 
-def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None = None) -> None:
+def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None = None, ready=None) -> None:
     """Metadata, corrections, structure and targets of the corpus' documents.
 
     ``parts`` are the stage tables the workers computed page by page (:func:`_build_batch`).
@@ -765,6 +813,9 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
     merged = _with_metadata(docs, md)
     merged["label"] = labels.document_labels(merged)  # place · year · short title, unique (issue 12)
     corpus.documents = schema.conform("documents", merged).sort_values("doc_id", kind="stable").reset_index(drop=True)
+    if ready is not None:  # final from here on
+        ready("documents", corpus.documents)
+        ready("metadata_corrections", corpus.metadata_corrections)
     log = corpus.metadata_corrections
     corrected = set(log.loc[log["status"] == "applied", "doc_id"].dropna())
     if corrected:  # their structure rows were computed on the uncorrected metadata: again, corrected
@@ -776,8 +827,12 @@ def _run_document_stages(corpus: Corpus, corrections, parts: list[dict] | None =
     for name in ("sections", "agencies", "citations", "targets"):
         setattr(corpus, name, _concat(name, tables.pop(name)))
         _release_freed_memory()  # the workers' frames of this table
+        if ready is not None and name != "citations":  # final (citations are linked below)
+            ready(name, getattr(corpus, name))
     # the one cross-document step: a cited 文号 or title linked to the corpus document that has it
     corpus.citations = link_citations(corpus.citations, corpus.documents)
+    if ready is not None:
+        ready("citations", corpus.citations)
 
 
 # ----------------------------------------------------------------------------- reference documents

@@ -246,65 +246,144 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, *, csv: bool = False,
     >>> m["tables"]["t"]["rows"], read_tables(out)["t"]["a"].tolist()
     (2, [1, 2])
     """
-    out_dir = Path(out_dir)
-    manifest = dict(manifest or {})
-    written = {}
-    with build_lock(out_dir):
-        # temporary files a killed build left behind (the lock says no other build is writing)
-        for stale in out_dir.glob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
-        # phase 1: every file written in full under a temporary name; a build killed here leaves
-        # the previous tables and manifest untouched
-        staged: list[tuple[str, Path]] = []
-        jobs: list[tuple[str, str, object]] = []  # (table, file name, writer)
+    with TableWriter(out_dir, csv=csv, copies=copies) as writer:
         for name, df in tables.items():
-            src, of = (copies or {}).get(name, (None, None))
-            if src is not None and of == id(df) and Path(src).is_file():
-                jobs.append((name, f"{name}.parquet", lambda tmp, src=src: shutil.copyfile(src, tmp)))
-            else:
-                jobs.append((name, f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp)))
-            if csv:
-                jobs.append((name, f"{name}.csv",
-                             lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")))
-            written[name] = {"rows": int(len(df))}
+            writer.add(name, df)
+        return writer.commit(manifest)
 
-        def run(job, tmp: Path) -> str:
-            job[2](tmp)
+
+class TableWriter:
+    r""":func:`write_tables` in two steps: each table encoded as soon as it is added, all committed at once.
+
+    A build hands over each table when it is final, so the files are encoded in threads (Arrow's
+    Parquet writer and hashing release the GIL) while the build computes the next tables.
+    :meth:`commit` waits for them, writes ``manifest.json`` and moves every file into place
+    (renames only, the manifest last); until then, and after :meth:`abort` or an error inside a
+    ``with`` block, the folder keeps its previous complete set. The folder is locked
+    (:func:`build_lock`) from the start to the commit or abort. A table must not be changed
+    after it is added.
+
+    Parameters
+    ----------
+    out_dir : path
+    csv, copies
+        As for :func:`write_tables`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> with TableWriter(out) as w:
+    ...     w.add("a", pd.DataFrame({"x": [1]}))
+    ...     w.add("b", pd.DataFrame({"y": ["z"]}))
+    ...     m = w.commit({"note": "demo"})
+    >>> sorted(m["tables"]), sorted(read_tables(out))
+    (['a', 'b'], ['a', 'b'])
+    """
+
+    def __init__(self, out_dir, *, csv: bool = False, copies: dict | None = None):
+        self.out_dir = Path(out_dir)
+        self.csv, self.copies = csv, copies or {}
+        self._written: dict[str, dict] = {}
+        self._staged: list[tuple[str, Path]] = []
+        self._jobs: list[tuple[str, str, object]] = []  # (table, file name, future of its sha256)
+        self._pool = None
+        self._stack = contextlib.ExitStack()
+        self._stack.enter_context(build_lock(self.out_dir))
+        try:
+            # temporary files a killed build left behind (the lock says no other build is writing)
+            for stale in self.out_dir.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        except BaseException:
+            self._stack.close()
+            raise
+
+    @property
+    def open(self) -> bool:
+        """True until the tables are committed or abandoned."""
+        return self._jobs is not None
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        """The tables added so far, in order."""
+        return tuple(self._written)
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        if kind is not None or self.open:  # an error, or left without a commit
+            self.abort()
+
+    def _submit(self, fname: str, write) -> object:
+        fd, tmp = tempfile.mkstemp(prefix=f".{fname}.", suffix=".tmp", dir=self.out_dir)
+        os.close(fd)
+        self._staged.append((fname, Path(tmp)))
+
+        def run(tmp=Path(tmp)) -> str:
+            write(tmp)
             return sha256_file(tmp)
 
-        try:
-            for _, fname, _ in jobs:
-                fd, tmp = tempfile.mkstemp(prefix=f".{fname}.", suffix=".tmp", dir=out_dir)
-                os.close(fd)
-                staged.append((fname, Path(tmp)))
-            # the files are encoded in threads: Arrow's Parquet writer (zstd) and hashing release
-            # the GIL, so a build's nine tables take about the time of the largest
-            workers = min(len(jobs), 4, os.cpu_count() or 1)
-            if workers > 1:
-                from concurrent.futures import ThreadPoolExecutor
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-                with ThreadPoolExecutor(workers) as ex:
-                    digests = list(ex.map(run, jobs, [tmp for _, tmp in staged]))
-            else:
-                digests = [run(job, tmp) for job, (_, tmp) in zip(jobs, staged)]
-            for (name, fname, _), digest in zip(jobs, digests):
-                written[name][("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = digest
-            manifest["tables"] = written
+            self._pool = ThreadPoolExecutor(min(4, os.cpu_count() or 1))
+        return self._pool.submit(run)
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        """Start writing table ``name`` (``<name>.parquet``, and ``<name>.csv`` when asked)."""
+        src, of = self.copies.get(name, (None, None))
+        if src is not None and of == id(df) and Path(src).is_file():
+            job = self._submit(f"{name}.parquet", lambda tmp, src=src: shutil.copyfile(src, tmp))
+        else:
+            job = self._submit(f"{name}.parquet", lambda tmp, df=df: _to_parquet(df, tmp))
+        self._jobs.append((name, f"{name}.parquet", job))
+        if self.csv:
+            job = self._submit(f"{name}.csv",
+                               lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
+            self._jobs.append((name, f"{name}.csv", job))
+        self._written[name] = {"rows": int(len(df))}
+
+    def commit(self, manifest: dict | None = None) -> dict:
+        """Wait for every file, write the manifest and move everything into place; the manifest."""
+        manifest = dict(manifest or {})
+        try:
+            for name, fname, job in self._jobs:
+                self._written[name][("csv" if fname.endswith(".csv") else "parquet") + "_sha256"] = job.result()
+            manifest["tables"] = self._written
             text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
-            fd, tmp = tempfile.mkstemp(prefix=".manifest.json.", suffix=".tmp", dir=out_dir)
+            fd, tmp = tempfile.mkstemp(prefix=".manifest.json.", suffix=".tmp", dir=self.out_dir)
             os.close(fd)
-            staged.append(("manifest.json", Path(tmp)))
+            self._staged.append(("manifest.json", Path(tmp)))
             Path(tmp).write_text(text, encoding="utf-8")
             # phase 2: renames only (microseconds), the manifest last
-            for fname, tmp_path in staged:
-                os.replace(tmp_path, out_dir / fname)
+            for fname, tmp_path in self._staged:
+                os.replace(tmp_path, self.out_dir / fname)
         except BaseException:
-            for _, tmp_path in staged:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp_path.unlink()
+            self.abort()
             raise
-    return manifest
+        self._staged, self._jobs = [], None
+        self._close()
+        return manifest
+
+    def abort(self) -> None:
+        """Drop every file not yet committed; the folder keeps what it had."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for _, tmp_path in self._staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_path.unlink()
+        self._staged, self._jobs = [], None
+        self._close()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
 
 
 def build_manifest(corpus, extra: dict | None = None) -> dict:

@@ -455,3 +455,43 @@ def test_changed_rows_compares_whole_rows_with_missing_values_equal():
     b.loc[2, "year"] = 2022
     assert _changed_rows(a, b) == {"a", "c"}
     assert _changed_rows(a, a[a["doc_id"] != "c"]) == {"a", "b", "c"}  # not the same documents
+
+
+def test_build_cache_written_while_assembling_is_whole_or_absent(tmp_path, seeds_dir, monkeypatch):
+    """The build cache is encoded table by table as each becomes final (store.TableWriter), in
+    threads, while the build goes on. A write that fails leaves a warning, the build's tables
+    untouched, and no cache entry or temporary file; the next build writes it whole, and the
+    cached files are the bytes of the tables written afresh."""
+    import shutil
+
+    import policylab.store as store
+
+    src = tmp_path / "pages"
+    shutil.copytree(seeds_dir, src)
+    cache = tmp_path / "cache"
+    fresh = load_corpus(src, cache=False)
+    real, calls = store._to_parquet, []
+
+    def failing(df, path):
+        calls.append(path)
+        if len(calls) == 4:
+            raise OSError(28, "No space left on device")
+        real(df, path)
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "_to_parquet", failing)
+        with pytest.warns(UserWarning, match="could not write the build cache"):
+            failed = load_corpus(src, cache=cache)
+    assert len(calls) >= 4
+    for name, df in fresh.tables().items():
+        pd.testing.assert_frame_equal(df, failed.tables()[name])
+    assert not list(cache.rglob("manifest.json")) and not list(cache.rglob("*.tmp"))
+    assert failed.table_files == {}
+    built = load_corpus(src, cache=cache)
+    (entry,) = [p.parent for p in cache.rglob("manifest.json")]
+    assert sorted(p.stem for p in entry.glob("*.parquet")) == sorted(built.tables())
+    out = tmp_path / "out"
+    store.write_tables(fresh.tables(), out)
+    for p in sorted(out.glob("*.parquet")):
+        assert (entry / p.name).read_bytes() == p.read_bytes(), p.name
+    assert set(built.table_files) == set(built.tables())
