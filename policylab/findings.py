@@ -279,9 +279,14 @@ def trend_findings(prevalence: pd.DataFrame, documents: pd.DataFrame, *, item: s
             ok = g[g[period].map(per).fillna(0) >= MIN_DOCS_FOR_TREND]
             if len(ok) >= 2:
                 a, b = ok.iloc[0], ok.iloc[-1]
-                verb = "rose" if b[value] > a[value] else "fell" if b[value] < a[value] else "stayed"
-                out.append(f"{name} {verb} from {_fmt(a[value], fmt)} in {a[period]} to {_fmt(b[value], fmt)} "
-                           f"in {b[period]} (years with two or more documents).")
+                first, last = _fmt(a[value], fmt), _fmt(b[value], fmt)
+                if first == last:  # a change below the printed precision is no rise or fall
+                    out.append(f"{name} was {first} in {a[period]} and {last} in {b[period]}: no change at this "
+                               f"precision (years with two or more documents).")
+                else:  # rounding keeps the order of two values it tells apart
+                    verb = "rose" if b[value] > a[value] else "fell"
+                    out.append(f"{name} {verb} from {first} in {a[period]} to {last} in {b[period]} "
+                               f"(years with two or more documents).")
                 continue
         vals = ", ".join(f"{r[period]} {_fmt(r[value], fmt)}" for _, r in g.iterrows())
         why = (f"one document per {period}" if per.max() <= 1 else

@@ -105,6 +105,22 @@ def test_a_trend_where_years_hold_two_documents():
     assert findings.has_trend(docs) and not findings.has_trend(docs.iloc[:3])
 
 
+def test_a_change_below_the_printed_precision_is_no_rise_or_fall():
+    """Seen in a report on 20 generated pages: "Topic 2 (mean share) fell from 18% in 2018 to 18%
+    in 2022". Values that print the same are no change, whichever way the digits beyond go."""
+    docs = pd.DataFrame({"doc_id": list("abcd"), "year": [2018, 2018, 2022, 2022]})
+    p = pd.DataFrame({"topic": ["Topic 2"] * 2 + ["Topic 3"] * 2, "year": [2018, 2022] * 2,
+                      "weight": [0.184, 0.176, 0.0, 0.0]})
+    out = findings.trend_findings(p, docs, item="topic", value="weight", what="mean share", fmt="{:.0%}")
+    assert out == ["Topic 2 (mean share) was 18% in 2018 and 18% in 2022: no change at this precision "
+                   "(years with two or more documents).",
+                   "Topic 3 (mean share) was 0% in 2018 and 0% in 2022: no change at this precision "
+                   "(years with two or more documents)."]
+    p["weight"] = [0.184, 0.181, 0.02, 0.01]
+    out = findings.trend_findings(p, docs, item="topic", value="weight", fmt="{:.0%}")
+    assert out[0].startswith("Topic 2 was 18% in 2018 and 18% in 2022") and out[1].startswith("Topic 3 fell from 2%")
+
+
 def test_period_findings_without_dates_say_so():
     out = findings.period_findings(pd.DataFrame({"doc_id": ["a", "b"], "year": [pd.NA, pd.NA]}))
     assert out == ["No dated documents to show: none of the 2 documents has a year."]
