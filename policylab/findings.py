@@ -206,19 +206,23 @@ def period_findings(documents: pd.DataFrame, period: str = "year") -> list[str]:
     --------
     >>> import pandas as pd
     >>> period_findings(pd.DataFrame({"doc_id": list("abc"), "year": [2018, 2020, pd.NA]}))  # doctest: +NORMALIZE_WHITESPACE
-    ['The 3 documents are dated 2018–2020 (2018: 1, 2020: 1 documents per year); 1 could not be dated.',
+    ['2 of the 3 documents are dated 2018–2020 (2018: 1, 2020: 1 documents per year); 1 could not be dated.',
      'No year holds two or more documents, so the year-by-year views compare single documents; they are not trends.']
     >>> period_findings(pd.DataFrame({"doc_id": ["a"], "year": [pd.NA]}))
-    ['No dated documents to show: none of the 1 documents has a year.']
+    ['No dated documents to show: the one document has no year.']
     """
     n = documents["doc_id"].nunique() if "doc_id" in documents.columns else len(documents)
     per = documents_per_period(documents, period)
     if per.empty:
-        return [nothing("dated documents", f"none of the {n} documents has a {period}")]
+        return [nothing("dated documents", f"the one document has no {period}" if n == 1
+                        else f"none of the {n} documents has a {period}")]
     undated = n - int(per.sum())
     first, last = per.index[0], per.index[-1]
     span = f"{first}" if first == last else f"{first}–{last}"
-    out = [f"The {n} documents are dated {span} ("
+    # "the 3 documents are dated 2020" would include the undated one
+    who = f"{n - undated} of the {n} documents are" if undated else (
+        "The one document is" if n == 1 else f"The {n} documents are")
+    out = [f"{who} dated {span} ("
            + ", ".join(f"{p}: {c}" for p, c in per.items()) + f" documents per {period})"
            + (f"; {undated} could not be dated." if undated else ".")]
     multi = per[per >= MIN_DOCS_FOR_TREND]
@@ -230,6 +234,39 @@ def period_findings(documents: pd.DataFrame, period: str = "year") -> list[str]:
                    f"Only {multi.index[0]} holds two or more documents")
         out[-1] += f", so the {period}-by-{period} views compare single documents; they are not trends."
     return out
+
+
+def horizon_findings(targets: pd.DataFrame) -> list[str]:
+    """One sentence on the horizon years the dated quantitative targets aim at.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        Dated targets (``target_year``), e.g. the ``targets`` table's rows of kind ``target``.
+
+    Returns
+    -------
+    list of str
+        Empty when no target has a year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> horizon_findings(pd.DataFrame({"target_year": [2025, 2025, 2030]}))
+    ['3 dated quantitative targets aim at 2 horizon years, 2025 to 2030.']
+    >>> horizon_findings(pd.DataFrame({"target_year": [2020, 2020]}))
+    ['2 dated quantitative targets aim at one horizon year, 2020.']
+    >>> horizon_findings(pd.DataFrame({"target_year": [2025]}))
+    ['1 dated quantitative target aims at one horizon year, 2025.']
+    """
+    years = sorted({int(y) for y in targets["target_year"].dropna()}) if "target_year" in targets else []
+    n = int(targets["target_year"].notna().sum()) if years else 0
+    if not years:
+        return []
+    subject = "1 dated quantitative target aims" if n == 1 else f"{n} dated quantitative targets aim"
+    at = (f"one horizon year, {years[0]}" if len(years) == 1
+          else f"{len(years)} horizon years, {years[0]} to {years[-1]}")
+    return [f"{subject} at {at}."]
 
 
 def trend_findings(prevalence: pd.DataFrame, documents: pd.DataFrame, *, item: str, value: str,

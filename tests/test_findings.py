@@ -121,6 +121,20 @@ def test_a_change_below_the_printed_precision_is_no_rise_or_fall():
     assert out[0].startswith("Topic 2 was 18% in 2018 and 18% in 2022") and out[1].startswith("Topic 3 fell from 2%")
 
 
+def test_undated_documents_are_not_counted_as_dated():
+    """Seen in a report on three provincial pages: "The 3 documents are dated 2020 (...); 1 could
+    not be dated" -- the sentence counted the undated one among the dated. And "aim at 1 horizon
+    years, 2020 to 2020"."""
+    docs = pd.DataFrame({"doc_id": list("abc"), "year": [2020, 2020, pd.NA]})
+    assert findings.period_findings(docs)[0] == (
+        "2 of the 3 documents are dated 2020 (2020: 2 documents per year); 1 could not be dated.")
+    assert findings.period_findings(docs.iloc[:2])[0].startswith("The 2 documents are dated 2020")
+    assert findings.period_findings(docs.iloc[:1])[0].startswith("The one document is dated 2020")
+    assert findings.horizon_findings(pd.DataFrame({"target_year": [2020, 2020]})) == [
+        "2 dated quantitative targets aim at one horizon year, 2020."]
+    assert findings.horizon_findings(pd.DataFrame({"target_year": pd.array([pd.NA], dtype="Int64")})) == []
+
+
 def test_period_findings_without_dates_say_so():
     out = findings.period_findings(pd.DataFrame({"doc_id": ["a", "b"], "year": [pd.NA, pd.NA]}))
     assert out == ["No dated documents to show: none of the 2 documents has a year."]
