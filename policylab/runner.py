@@ -263,6 +263,7 @@ def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, t
         nb = papermill.execute_notebook(
             str(path), str(output), parameters=parameters, kernel_name=kernel_name, language="python", cwd=str(cwd),
             progress_bar=False, log_output=False, execution_timeout=timeout, timeout_func=remaining,
+            config=_kernel_config(),
         )
     except PapermillExecutionError as e:
         raise ReportError(
@@ -273,6 +274,22 @@ def execute_notebook(path: Path, output: Path, parameters: dict, *, cwd: Path, t
         raise ReportError(f"notebook {name} could not be executed: {type(e).__name__}: {e}") from None
     _check_outputs(nb, name)
     return nb
+
+
+def _kernel_config():
+    """Configuration of the kernels the report starts: their sockets encrypted where both sides can.
+
+    ipykernel >= 7.3 warns on every start over TCP without CurveZMQ keys ("Kernel is running over
+    TCP without encryption ...", six lines on a quiet ``policylab report``); jupyter_client >= 8.10
+    provisions the keys when the kernelspec says the kernel supports them (``transport_encryption
+    = "auto"``). Older versions have neither the warning nor the option: an empty configuration.
+    """
+    from jupyter_client.manager import KernelManager
+    from traitlets.config import Config
+
+    if "transport_encryption" not in KernelManager.class_trait_names():
+        return Config()
+    return Config({"KernelManager": {"transport_encryption": "auto"}})
 
 
 def _notebook_title(nb, fallback: str) -> tuple[str, str]:

@@ -188,3 +188,19 @@ def test_a_notebook_gets_only_the_parameters_it_declares(tmp_path, monkeypatch):
         runner.execute_notebook(Path("notebooks") / f"{name}.ipynb", tmp_path / f"{name}.ipynb", params, cwd=tmp_path)
     assert seen["01_corpus"] == params
     assert seen["05_instruments"] == seen["06_diffusion"] == {"source": "seeds", "tables": "corpus", "out_dir": "."}
+
+
+def test_the_report_kernels_start_without_the_unencrypted_tcp_warning(tmp_path, capfd):
+    """ipykernel >= 7.3 printed "Kernel is running over TCP without encryption" on stderr for every
+    notebook of a quiet `policylab report`; the runner asks jupyter_client for CurveZMQ keys where
+    the kernel supports them. A real kernel runs a one-cell notebook here."""
+    from policylab import runner
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "one.ipynb")
+    out = runner.execute_notebook(tmp_path / "one.ipynb", tmp_path / "ran.ipynb", {}, cwd=tmp_path)
+    assert out.cells[0].outputs[0]["text"].strip() == "42"
+    err = capfd.readouterr().err
+    assert "without encryption" not in err, err[-500:]
