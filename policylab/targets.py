@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +99,62 @@ class _Lexicon:
         return tuple(self.not_indicator)
 
 
+# Every decimal digit of the Basic Multilingual Plane (what ``\d`` matches below U+10000) lies in
+# these ranges in Unicode 14.0 (Python 3.11's database: tests/test_prefilters.py checks every code
+# point); no Han character, CJK or general punctuation does (the engine stops at few false starts)
+_BMP_DIGITS_UNICODE_14 = "0-9\u0660-\u1c59\ua620-\uabf9\uff10-\uff19"
+
+
+def _digit_superset() -> str:
+    r"""A character class body (ranges) holding every character ``\d`` matches, and few others.
+
+    Examples
+    --------
+    >>> cls = re.compile("[" + _digit_superset() + "]")
+    >>> all(cls.match(c) for c in "09\uff13\u0663\U0001d7ce"), cls.match("年") is None
+    (True, True)
+    """
+    if unicodedata.unidata_version == "14.0.0":
+        bmp = _BMP_DIGITS_UNICODE_14
+    else:  # another database: its own digits, read from it (a few ms, once per process)
+        bmp = "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isdecimal())
+    return bmp + "\U00010000-\U0010ffff"  # the other planes as one range (digits there are rare)
+
+
+def _unit_tree(units: list[tuple[str, str]]) -> str:
+    """The alternation of ``units`` (``(unit, guard)``, tried in that order: longest first) as a
+    tree by characters, matching the unit the alternation matches.
+
+    A regex alternation tries its branches in turn at each number; in the tree the engine follows
+    the one branch of the next character. The units matching at a place all lie on one path of
+    the tree (each is a prefix of the text there), and the tree tries a longer one before a
+    shorter one, as the longest-first alternation does; units of one spelling (guards) keep their
+    order.
+
+    Examples
+    --------
+    >>> _unit_tree([("亿元", ""), ("万元", ""), ("亿", "(?!人)"), ("元", "")])
+    '(?:亿(?:元|(?!人))|万元|元)'
+    >>> re.fullmatch(_unit_tree([("个百分点", ""), ("个", "(?!月)")]), "个百分点") is not None
+    True
+    """
+    if any(len(units[i][0]) < len(units[i + 1][0]) for i in range(len(units) - 1)):
+        raise ValueError("units must come longest first")
+    tree: dict = {}
+    for unit, guard in units:
+        node = tree
+        for ch in unit:
+            node = node.setdefault(ch, {})
+        node.setdefault(None, []).append(guard)  # None: the units ending here, in order
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in node.items() if ch is not None]
+        branches += node.get(None, [])  # after the longer units through this node
+        return "(?:" + "|".join(branches) + ")" if len(branches) > 1 else branches[0]
+
+    return "(?:" + "|".join(re.escape(ch) + emit(sub) for ch, sub in tree.items()) + ")"
+
+
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     units = pd.read_csv(resources.path("target_units.csv"), dtype=str, keep_default_na=False)
@@ -110,9 +167,8 @@ def _lexicon() -> _Lexicon:
         if r.same_as:
             same_as[r.unit] = r.same_as
         guard = f"(?!{r.not_followed_by})" if r.not_followed_by else ""
-        alts.append((len(r.unit), re.escape(r.unit) + guard))
+        alts.append((len(r.unit), r.unit, guard))
     alts.sort(key=lambda a: -a[0])  # longest unit first: 亿元 before 亿, 个百分点 before 个
-    unit_re = "|".join(a for _, a in alts)
     num = rf"(?:{_AR}|{_CN})"
     # the pattern opens with the number's first character, so the regex engine skips ahead to the
     # next digit instead of trying every position: the leading number is written as one character
@@ -120,13 +176,22 @@ def _lexicon() -> _Lexicon:
     # same matches as (?P<num>{num}), whose alternation the engine cannot skip ahead with. The
     # characters that may not stand before a number (第, letters, digits ...) are checked on each
     # match (:data:`_NOT_BEFORE_NUMBER`)
-    first = rf"[\d{_CN_FIRST}](?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{_CN_FIRST}])[{_CN_DIGITS}]*)"
+    #
+    # That class is a superset of the digits (:func:`_digit_superset`), not ``\d``: the engine
+    # scans for it at every character, and a class holding a category (``\d``) costs a lookup of
+    # each character's Unicode record, a class of ranges a table lookup. The look-behinds that pick
+    # the number's kind match only on a digit or a numeral word, so a match starts where it did.
+    # The units are one tree by characters (:func:`_unit_tree`): the engine tries the branch of the
+    # next character, not every unit after every number, and takes the same unit.
+    first = (rf"[{_digit_superset()}{_CN_FIRST}]"
+             rf"(?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{_CN_FIRST}])[{_CN_DIGITS}]*)")
+    unit_tree = _unit_tree([(u, g) for _, u, g in alts])
     qty_re = re.compile(
         rf"(?P<num>{first})"
         rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
-        rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
+        rf"(?P<approx>[多余](?=\s*{unit_tree}))?"
         rf"(?P<plus>\+(?![\d{_CN_DIGITS}]))?"
-        rf"\s*(?P<unit>{unit_re})?"
+        rf"\s*(?P<unit>{unit_tree})?"
     )
 
     def role(name):
