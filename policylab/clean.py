@@ -1079,7 +1079,9 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int
                 waiting = None
                 continue
             waiting = None
-        if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
+        # a bare ISO date (and view count): the site's, decided below. Such a line opens with the
+        # 1 or 2 of its year (19xx, 20xx): the first character decides first (most lines are none)
+        if line[0] in "12" and _SITE_DATE.match(line):
             site_dates.add(i)
         ruled_lines.append(i)
     # the rules of any zone, each over all its lines in one pass (the first rule that matches wins)

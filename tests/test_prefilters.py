@@ -415,3 +415,17 @@ def test_unit_tree_takes_the_unit_the_alternation_takes():
                 assert (a and a.span()) == (b and b.span()), (items, s, i)
     with pytest.raises(ValueError):
         _unit_tree([("元", ""), ("亿元", "")])
+
+
+def test_site_date_lines_open_with_the_first_digit_of_their_year(texts):
+    """clean_page tries the site-date pattern only on lines opening with 1 or 2: every line it matches
+    does (its year is 19xx or 20xx, at the line's start)."""
+    from policylab import clean as K
+
+    assert K._SITE_DATE.pattern.startswith(r"^(?P<date>(?:19|20)")
+    lines = [ln for t in texts + _fixture_texts() for ln in t.split("\n") if ln]
+    lines += ["2020-11-17 2732", "1999/1/2", "2024.05.06 10:30 阅读 321次", "２０２０-11-17", "0020-11-17",
+              " 2020-11-17", "3020-11-17", "2020-11-17 浏览次数:12", "二〇二〇-11-17"]
+    hits = [ln for ln in lines if K._SITE_DATE.match(ln)]
+    assert len(hits) >= 4
+    assert all(ln[0] in "12" for ln in hits)
