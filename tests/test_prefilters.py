@@ -429,3 +429,31 @@ def test_site_date_lines_open_with_the_first_digit_of_their_year(texts):
     hits = [ln for ln in lines if K._SITE_DATE.match(ln)]
     assert len(hits) >= 4
     assert all(ln[0] in "12" for ln in hits)
+
+
+def test_label_filter_finds_the_lines_the_label_pattern_finds(texts):
+    """clean_page finds the lines holding a page-field label with the labels as a tree: the same
+    lines as the label pattern, on real pages and on random strings made of labels' pieces."""
+    import random
+
+    from policylab import clean as K
+
+    plain, tree = K._label_regex(), K._label_filter()
+    pages = _fixture_texts() + texts
+    for t in pages:
+        lines = t.split("\n")
+        short = [i for i, x in enumerate(lines) if 0 < len(x) <= K.FIELD_LINE_MAX]
+        joined = "\n".join(lines[i] for i in short)
+        assert list(K._lines_holding(tree, joined, lines, short)) == list(K._lines_holding(plain, joined, lines, short))
+    labels = sorted(K.page_field_labels())
+    pieces = labels + [lab[:k] for lab in labels for k in range(1, len(lab))] + [":", "：", " ", "\n", "\t", "x", "日期"] * 20
+    rng = random.Random(11)
+    n_hits = 0
+    for _ in range(3000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        for i in range(len(s) + 1):
+            hit = plain.match(s, i) is not None
+            assert (tree.match(s, i) is not None) == hit, (s, i)
+            n_hits += hit
+    assert n_hits > 200
+    assert K._tree(["发布时间", "发布", "来源"]) == "(?:发布(?:时间|)|来源)"
