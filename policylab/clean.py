@@ -723,7 +723,12 @@ def _tree(terms) -> str:
 def _label_filter() -> re.Pattern:
     """Found in a text where :func:`_label_regex` is (its labels as a tree, :func:`_tree`; its
     closing ``\\s*`` matches the empty string): the filter of the lines holding a label. At each
-    label's first character (发, 文, 日 are common) the engine follows one branch, not 64 labels."""
+    label's first character (发, 文, 日 are common) the engine follows one branch, not 64 labels.
+
+    The label pattern itself is compiled here too: a process warmed by one :func:`clean_page`
+    call (before a pool forks) holds both, as it held the pattern when that was the filter.
+    """
+    _label_regex()
     return re.compile(_tree(sorted(page_field_labels(), key=len, reverse=True)) + r"\s*[:：]")
 
 
