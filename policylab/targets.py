@@ -98,6 +98,17 @@ class _Lexicon:
         """``not_indicator`` as a tuple: one ``str.startswith`` call tests them all."""
         return tuple(self.not_indicator)
 
+    @functools.cached_property
+    def strip_prefixes(self) -> tuple:
+        """``strip`` as a tuple: one ``str.startswith`` call tells whether any of them opens a string
+        (most indicators open with none; the loop then finds which one does)."""
+        return tuple(self.strip)
+
+    @functools.cached_property
+    def support_re(self) -> re.Pattern:
+        """Found in a string iff one of ``support`` is in it: one search, not a generator of ``in``."""
+        return re.compile("|".join(map(re.escape, self.support)) if self.support else "(?!)")
+
 
 # Every decimal digit of the Basic Multilingual Plane (what ``\d`` matches below U+10000) lies in
 # these ranges in Unicode 14.0 (Python 3.11's database: tests/test_prefilters.py checks every code
@@ -381,6 +392,7 @@ def _candidates(text: str) -> list[dict]:
 
 _LEADING_HORIZON = re.compile(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*")
 _TRAILING_CONJ = re.compile(r"(?:等|和|及|与|以及|、|或)+$")
+_CONJ_LAST = "等和及与、或"  # the last character of each of its words (以及 ends in 及)
 
 
 def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
@@ -392,16 +404,20 @@ def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
         m = _LEADING_HORIZON.match(s)
         if m and m.end() > 0:
             s, changed = s[m.end() :], True
-        for w in lex.strip:
-            if s.startswith(w) and len(s) > len(w):
-                s, changed = s[len(w) :], True
-                break
+        if s.startswith(lex.strip_prefixes):  # (the loop finds the first one, in order)
+            for w in lex.strip:
+                if s.startswith(w) and len(s) > len(w):
+                    s, changed = s[len(w) :], True
+                    break
         s = s.strip(" \"'、()的")
     if "的" in s:
         head = s.rsplit("的", 1)[1]
         if len(head) >= 2:
             s = head  # the head noun: 可复制、可推广的标杆型示范应用场景 -> 标杆型示范应用场景
-    s = _TRAILING_CONJ.sub("", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
+    # a list cut at the next quantity: 领军企业和 -> 领军企业. The pattern ends in ``$`` (so is tried at
+    # every position): it is tried only on a string ending in one of its words (or that and a newline)
+    if s[-1:] in _CONJ_LAST or s[-2:-1] in _CONJ_LAST:
+        s = _TRAILING_CONJ.sub("", s)
     if s.count("“") != s.count("”"):
         s = s.replace("“", "").replace("”", "")  # a quote cut in half by the clause boundary
     return s or None
@@ -420,7 +436,7 @@ def _quantities(text: str) -> list[dict]:
             cs = cands[i - 1]["end"]
         nxt = cands[i + 1]["cstart"] if i + 1 < len(cands) else len(text)
         ce = min(clause_end, nxt)
-        is_support = any(w in support_clause for w in lex.support) or (
+        is_support = lex.support_re.search(support_clause) is not None or (
             c["unit"] == "%" and any(w in text[cs : c["start"]] for w in lex.support_ratio)
         )
         post = text[c["end"] : ce].lstrip(" ”\"'").rstrip(" “\"'")

@@ -457,3 +457,26 @@ def test_label_filter_finds_the_lines_the_label_pattern_finds(texts):
             n_hits += hit
     assert n_hits > 200
     assert K._tree(["发布时间", "发布", "来源"]) == "(?:发布(?:时间|)|来源)"
+
+
+def test_indicator_pretests_are_the_plain_tests(texts):
+    """_quantities' support search, strip-word pre-test and trailing-connective pre-test decide as
+    the plain tests they stand for, on real texts, their pieces and crafted strings."""
+    from policylab import targets as G
+
+    lex = G._lexicon()
+    pieces = [t[i:j] for t in texts[:3000] for i, j in ((0, 12), (3, 30), (len(t) - 15, len(t))) if t]
+    crafted = [w + x for w in lex.support + lex.strip + ["以及", "等", "和", "及", "与", "、", "或", ""]
+               for x in ("", "企业", "\n", "和", "等\n", "以", "及\n\n")]
+    crafted += ["领军企业和", "企业以及", "企业、", "企业或\n", "企业等\n\n", "以", "等等", "和平", "\n", ""]
+    for s in pieces + crafted + texts:
+        assert (lex.support_re.search(s) is not None) == any(w in s for w in lex.support)
+        assert s.startswith(lex.strip_prefixes) == any(s.startswith(w) for w in lex.strip)
+        if G._TRAILING_CONJ.sub("", s) != s:  # the pattern changes it: the pre-test lets it through
+            assert s[-1:] in G._CONJ_LAST or s[-2:-1] in G._CONJ_LAST, s
+    # the pre-test's characters: the last one of each word of the pattern
+    words = re.fullmatch(r"\(\?:(.*)\)\+\$", G._TRAILING_CONJ.pattern).group(1).split("|")
+    assert {w[-1] for w in words} == set(G._CONJ_LAST)
+    empty = G._Lexicon(units={}, same_as={}, qty_re=lex.qty_re, before=[], after=[], support=[],
+                       support_ratio=[], not_indicator=[], strip=[], annual=[])
+    assert empty.support_re.search("任何文字") is None and not "x".startswith(empty.strip_prefixes)
