@@ -99,6 +99,16 @@ class _Lexicon:
         return tuple(self.not_indicator)
 
     @functools.cached_property
+    def after_prefixes(self) -> tuple:
+        """``after`` as a tuple (one ``startswith`` call: does any open the string?)."""
+        return tuple(self.after)
+
+    @functools.cached_property
+    def before_suffixes(self) -> tuple:
+        """``before`` as a tuple (one ``endswith`` call: does any end the string?)."""
+        return tuple(self.before)
+
+    @functools.cached_property
     def strip_prefixes(self) -> tuple:
         """``strip`` as a tuple: one ``str.startswith`` call tells whether any of them opens a string
         (most indicators open with none; the loop then finds which one does)."""
@@ -314,11 +324,12 @@ def _candidates(text: str) -> list[dict]:
         m = lex.qty_re.search(text, pos)
         if m is None:
             break
-        if m.start() > 0 and (text[m.start() - 1] in _NOT_BEFORE_NUMBER or text[m.start() - 1].isdigit()):
-            pos = m.start() + 1  # as a look-behind would: the next position may still start a number
+        start = m.start()
+        if start > 0 and ((prev := text[start - 1]) in _NOT_BEFORE_NUMBER or prev.isdigit()):
+            pos = start + 1  # as a look-behind would: the next position may still start a number
             continue
         pos = m.end()
-        unit, plus = m.group("unit"), m.group("plus")
+        unit, plus = m.group("unit", "plus")  # (most numbers have neither: one call)
         if not unit and not plus:
             continue
         num = m.group("num")
@@ -328,7 +339,6 @@ def _candidates(text: str) -> list[dict]:
         after = text[end : end + 16]  # cues are short: no copy of the rest of the text per quantity
         if unit and after.startswith(lex.not_indicator_prefixes):
             continue  # 三个领域 (enumeration), 3个月 (duration)
-        start = m.start()
         base = max(0, start - 16)
         before = text[base:start]
         if before.endswith("前") and unit in ("名", "位", "强"):
@@ -357,7 +367,7 @@ def _candidates(text: str) -> list[dict]:
             comparator = "+"
         elif m.group("approx"):
             comparator = m.group("approx")
-        else:
+        elif after.startswith(lex.after_prefixes):  # (the loop finds the first one, in order)
             for c in lex.after:
                 if after.startswith(c) and c != "+":
                     comparator = c
@@ -365,7 +375,7 @@ def _candidates(text: str) -> list[dict]:
                     break
         pre_comp_start = start
         tail = before.rstrip(" “\"'")
-        for c in lex.before:
+        for c in lex.before if tail.endswith(lex.before_suffixes) else ():
             if tail.endswith(c):
                 if comparator is None or c not in ("达到", "达"):
                     comparator = c

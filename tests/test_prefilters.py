@@ -466,12 +466,15 @@ def test_indicator_pretests_are_the_plain_tests(texts):
 
     lex = G._lexicon()
     pieces = [t[i:j] for t in texts[:3000] for i, j in ((0, 12), (3, 30), (len(t) - 15, len(t))) if t]
-    crafted = [w + x for w in lex.support + lex.strip + ["以及", "等", "和", "及", "与", "、", "或", ""]
+    crafted = [w + x for w in lex.support + lex.strip + lex.after + lex.before + ["以及", "等", "和", "及", "与", "、", "或", ""]
                for x in ("", "企业", "\n", "和", "等\n", "以", "及\n\n")]
+    crafted += [x + w for w in lex.before for x in ("", "规模", "“")]
     crafted += ["领军企业和", "企业以及", "企业、", "企业或\n", "企业等\n\n", "以", "等等", "和平", "\n", ""]
     for s in pieces + crafted + texts:
         assert (lex.support_re.search(s) is not None) == any(w in s for w in lex.support)
         assert s.startswith(lex.strip_prefixes) == any(s.startswith(w) for w in lex.strip)
+        assert s.startswith(lex.after_prefixes) == any(s.startswith(w) for w in lex.after)
+        assert s.endswith(lex.before_suffixes) == any(s.endswith(w) for w in lex.before)
         if G._TRAILING_CONJ.sub("", s) != s:  # the pattern changes it: the pre-test lets it through
             assert s[-1:] in G._CONJ_LAST or s[-2:-1] in G._CONJ_LAST, s
     # the pre-test's characters: the last one of each word of the pattern
@@ -480,3 +483,4 @@ def test_indicator_pretests_are_the_plain_tests(texts):
     empty = G._Lexicon(units={}, same_as={}, qty_re=lex.qty_re, before=[], after=[], support=[],
                        support_ratio=[], not_indicator=[], strip=[], annual=[])
     assert empty.support_re.search("任何文字") is None and not "x".startswith(empty.strip_prefixes)
+    assert not "x".startswith(empty.after_prefixes) and not "x".endswith(empty.before_suffixes)
