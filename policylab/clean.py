@@ -694,6 +694,44 @@ def _label_regex() -> re.Pattern:
     return re.compile(r"(?P<label>" + "|".join(map(re.escape, labels)) + r")\s*[:：]\s*")
 
 
+def _tree(terms) -> str:
+    """A regex matching each of ``terms`` (non-empty) and nothing else: the terms as a tree by
+    characters, every term kept whole (unlike :func:`_trie`, what follows may still fail).
+
+    Where a match may start does not hang on the order in which the engine tries the terms:
+    followed by the same pattern, the tree and the terms' alternation match at the same places.
+
+    Examples
+    --------
+    >>> _tree(["发布时间", "发布", "来源"])
+    '(?:发布(?:时间|)|来源)'
+    """
+    groups: dict[str, list[str]] = {}
+    for t in terms:
+        groups.setdefault(t[0], []).append(t[1:])
+    alts = []
+    for ch, tails in groups.items():
+        rest = [t for t in tails if t]
+        inner = _tree(rest) if rest else ""
+        if rest and "" in tails:  # a term ends here too: the longer ones, or nothing more
+            inner = f"(?:{inner}|)"
+        alts.append(re.escape(ch) + inner)
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+@functools.lru_cache(maxsize=1)
+def _label_filter() -> re.Pattern:
+    """Found in a text where :func:`_label_regex` is (its labels as a tree, :func:`_tree`; its
+    closing ``\\s*`` matches the empty string): the filter of the lines holding a label. At each
+    label's first character (发, 文, 日 are common) the engine follows one branch, not 64 labels.
+
+    The label pattern itself is compiled here too: a process warmed by one :func:`clean_page`
+    call (before a pool forks) holds both, as it held the pattern when that was the filter.
+    """
+    _label_regex()
+    return re.compile(_tree(sorted(page_field_labels(), key=len, reverse=True)) + r"\s*[:：]")
+
+
 @functools.lru_cache(maxsize=1)
 def policy_cues() -> tuple[re.Pattern, ...]:
     r"""The cues of an official policy text (``resources/policy_cues.txt``), compiled.
@@ -1059,7 +1097,7 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int
     # the lines holding a page-field label, in one pass over the lines short enough to be fields: no
     # other line is made of fields
     short = [i for i, x in enumerate(lines) if 0 < len(x) <= FIELD_LINE_MAX]
-    labelled = set(_lines_holding(_label_regex(), "\n".join([lines[i] for i in short]), lines, short))
+    labelled = set(_lines_holding(_label_filter(), "\n".join([lines[i] for i in short]), lines, short))
     for i, line in enumerate(lines):
         if not line:
             status[i] = ""  # blank: dropped silently
@@ -1079,7 +1117,9 @@ def clean_page(raw: str, meta_fields: list[tuple[str, str]] = (), cue_limit: int
                 waiting = None
                 continue
             waiting = None
-        if _SITE_DATE.match(line):  # a bare ISO date (and view count): the site's, decided below
+        # a bare ISO date (and view count): the site's, decided below. Such a line opens with the
+        # 1 or 2 of its year (19xx, 20xx): the first character decides first (most lines are none)
+        if line[0] in "12" and _SITE_DATE.match(line):
             site_dates.add(i)
         ruled_lines.append(i)
     # the rules of any zone, each over all its lines in one pass (the first rule that matches wins)

@@ -150,12 +150,26 @@ def on_disk(root: Path, relpath: str) -> Path:
 _on_disk = on_disk  # the old private name
 
 
+# every byte but the control characters that are no text's (tab, newline, carriage return, form
+# feed and escape are): deleting these from a sample leaves the ones counted
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 12, 13, 27)))
+
+
 def _looks_binary(data: bytes) -> bool:
+    r"""Whether ``data`` holds a NUL or many control characters in its first 8 KiB (no text does).
+
+    The controls are counted by one ``translate`` deleting every other byte, not a Python loop
+    over the bytes (it ran on every page that is not UTF-8).
+
+    Examples
+    --------
+    >>> _looks_binary("政策文件\n".encode("gb18030")), _looks_binary(b"PK\x03\x04\x00"), _looks_binary(b"\x01" * 9)
+    (False, True, True)
+    """
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    # control characters other than tab/newline/carriage return/form feed/escape
-    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    ctrl = len(sample.translate(None, _NOT_CONTROL))
     return ctrl > max(8, len(sample) // 50)
 
 

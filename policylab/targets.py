@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,83 @@ class _Lexicon:
         """``not_indicator`` as a tuple: one ``str.startswith`` call tests them all."""
         return tuple(self.not_indicator)
 
+    @functools.cached_property
+    def after_prefixes(self) -> tuple:
+        """``after`` as a tuple (one ``startswith`` call: does any open the string?)."""
+        return tuple(self.after)
+
+    @functools.cached_property
+    def before_suffixes(self) -> tuple:
+        """``before`` as a tuple (one ``endswith`` call: does any end the string?)."""
+        return tuple(self.before)
+
+    @functools.cached_property
+    def strip_prefixes(self) -> tuple:
+        """``strip`` as a tuple: one ``str.startswith`` call tells whether any of them opens a string
+        (most indicators open with none; the loop then finds which one does)."""
+        return tuple(self.strip)
+
+    @functools.cached_property
+    def support_re(self) -> re.Pattern:
+        """Found in a string iff one of ``support`` is in it: one search, not a generator of ``in``."""
+        return re.compile("|".join(map(re.escape, self.support)) if self.support else "(?!)")
+
+
+# Every decimal digit of the Basic Multilingual Plane (what ``\d`` matches below U+10000) lies in
+# these ranges in Unicode 14.0 (Python 3.11's database: tests/test_prefilters.py checks every code
+# point); no Han character, CJK or general punctuation does (the engine stops at few false starts)
+_BMP_DIGITS_UNICODE_14 = "0-9\u0660-\u1c59\ua620-\uabf9\uff10-\uff19"
+
+
+def _digit_superset() -> str:
+    r"""A character class body (ranges) holding every character ``\d`` matches, and few others.
+
+    Examples
+    --------
+    >>> cls = re.compile("[" + _digit_superset() + "]")
+    >>> all(cls.match(c) for c in "09\uff13\u0663\U0001d7ce"), cls.match("年") is None
+    (True, True)
+    """
+    if unicodedata.unidata_version == "14.0.0":
+        bmp = _BMP_DIGITS_UNICODE_14
+    else:  # another database: its own digits, read from it (a few ms, once per process)
+        bmp = "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isdecimal())
+    return bmp + "\U00010000-\U0010ffff"  # the other planes as one range (digits there are rare)
+
+
+def _unit_tree(units: list[tuple[str, str]]) -> str:
+    """The alternation of ``units`` (``(unit, guard)``, tried in that order: longest first) as a
+    tree by characters, matching the unit the alternation matches.
+
+    A regex alternation tries its branches in turn at each number; in the tree the engine follows
+    the one branch of the next character. The units matching at a place all lie on one path of
+    the tree (each is a prefix of the text there), and the tree tries a longer one before a
+    shorter one, as the longest-first alternation does; units of one spelling (guards) keep their
+    order.
+
+    Examples
+    --------
+    >>> _unit_tree([("亿元", ""), ("万元", ""), ("亿", "(?!人)"), ("元", "")])
+    '(?:亿(?:元|(?!人))|万元|元)'
+    >>> re.fullmatch(_unit_tree([("个百分点", ""), ("个", "(?!月)")]), "个百分点") is not None
+    True
+    """
+    if any(len(units[i][0]) < len(units[i + 1][0]) for i in range(len(units) - 1)):
+        raise ValueError("units must come longest first")
+    tree: dict = {}
+    for unit, guard in units:
+        node = tree
+        for ch in unit:
+            node = node.setdefault(ch, {})
+        node.setdefault(None, []).append(guard)  # None: the units ending here, in order
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in node.items() if ch is not None]
+        branches += node.get(None, [])  # after the longer units through this node
+        return "(?:" + "|".join(branches) + ")" if len(branches) > 1 else branches[0]
+
+    return "(?:" + "|".join(re.escape(ch) + emit(sub) for ch, sub in tree.items()) + ")"
+
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
@@ -110,9 +188,8 @@ def _lexicon() -> _Lexicon:
         if r.same_as:
             same_as[r.unit] = r.same_as
         guard = f"(?!{r.not_followed_by})" if r.not_followed_by else ""
-        alts.append((len(r.unit), re.escape(r.unit) + guard))
+        alts.append((len(r.unit), r.unit, guard))
     alts.sort(key=lambda a: -a[0])  # longest unit first: 亿元 before 亿, 个百分点 before 个
-    unit_re = "|".join(a for _, a in alts)
     num = rf"(?:{_AR}|{_CN})"
     # the pattern opens with the number's first character, so the regex engine skips ahead to the
     # next digit instead of trying every position: the leading number is written as one character
@@ -120,13 +197,22 @@ def _lexicon() -> _Lexicon:
     # same matches as (?P<num>{num}), whose alternation the engine cannot skip ahead with. The
     # characters that may not stand before a number (第, letters, digits ...) are checked on each
     # match (:data:`_NOT_BEFORE_NUMBER`)
-    first = rf"[\d{_CN_FIRST}](?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{_CN_FIRST}])[{_CN_DIGITS}]*)"
+    #
+    # That class is a superset of the digits (:func:`_digit_superset`), not ``\d``: the engine
+    # scans for it at every character, and a class holding a category (``\d``) costs a lookup of
+    # each character's Unicode record, a class of ranges a table lookup. The look-behinds that pick
+    # the number's kind match only on a digit or a numeral word, so a match starts where it did.
+    # The units are one tree by characters (:func:`_unit_tree`): the engine tries the branch of the
+    # next character, not every unit after every number, and takes the same unit.
+    first = (rf"[{_digit_superset()}{_CN_FIRST}]"
+             rf"(?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{_CN_FIRST}])[{_CN_DIGITS}]*)")
+    unit_tree = _unit_tree([(u, g) for _, u, g in alts])
     qty_re = re.compile(
         rf"(?P<num>{first})"
         rf"(?:\s*(?P<dash>{_DASH})\s*(?P<num2>{num}))?"
-        rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
+        rf"(?P<approx>[多余](?=\s*{unit_tree}))?"
         rf"(?P<plus>\+(?![\d{_CN_DIGITS}]))?"
-        rf"\s*(?P<unit>{unit_re})?"
+        rf"\s*(?P<unit>{unit_tree})?"
     )
 
     def role(name):
@@ -238,11 +324,12 @@ def _candidates(text: str) -> list[dict]:
         m = lex.qty_re.search(text, pos)
         if m is None:
             break
-        if m.start() > 0 and (text[m.start() - 1] in _NOT_BEFORE_NUMBER or text[m.start() - 1].isdigit()):
-            pos = m.start() + 1  # as a look-behind would: the next position may still start a number
+        start = m.start()
+        if start > 0 and ((prev := text[start - 1]) in _NOT_BEFORE_NUMBER or prev.isdigit()):
+            pos = start + 1  # as a look-behind would: the next position may still start a number
             continue
         pos = m.end()
-        unit, plus = m.group("unit"), m.group("plus")
+        unit, plus = m.group("unit", "plus")  # (most numbers have neither: one call)
         if not unit and not plus:
             continue
         num = m.group("num")
@@ -252,7 +339,6 @@ def _candidates(text: str) -> list[dict]:
         after = text[end : end + 16]  # cues are short: no copy of the rest of the text per quantity
         if unit and after.startswith(lex.not_indicator_prefixes):
             continue  # 三个领域 (enumeration), 3个月 (duration)
-        start = m.start()
         base = max(0, start - 16)
         before = text[base:start]
         if before.endswith("前") and unit in ("名", "位", "强"):
@@ -281,7 +367,7 @@ def _candidates(text: str) -> list[dict]:
             comparator = "+"
         elif m.group("approx"):
             comparator = m.group("approx")
-        else:
+        elif after.startswith(lex.after_prefixes):  # (the loop finds the first one, in order)
             for c in lex.after:
                 if after.startswith(c) and c != "+":
                     comparator = c
@@ -289,7 +375,7 @@ def _candidates(text: str) -> list[dict]:
                     break
         pre_comp_start = start
         tail = before.rstrip(" “\"'")
-        for c in lex.before:
+        for c in lex.before if tail.endswith(lex.before_suffixes) else ():
             if tail.endswith(c):
                 if comparator is None or c not in ("达到", "达"):
                     comparator = c
@@ -316,6 +402,7 @@ def _candidates(text: str) -> list[dict]:
 
 _LEADING_HORIZON = re.compile(rf"^(?:到|至|在)?\s*(?:{_YEAR})\s*年(?:底|末)?(?:前)?\s*")
 _TRAILING_CONJ = re.compile(r"(?:等|和|及|与|以及|、|或)+$")
+_CONJ_LAST = "等和及与、或"  # the last character of each of its words (以及 ends in 及)
 
 
 def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
@@ -327,16 +414,20 @@ def _strip_indicator(s: str, lex: _Lexicon, leading: bool = True) -> str | None:
         m = _LEADING_HORIZON.match(s)
         if m and m.end() > 0:
             s, changed = s[m.end() :], True
-        for w in lex.strip:
-            if s.startswith(w) and len(s) > len(w):
-                s, changed = s[len(w) :], True
-                break
+        if s.startswith(lex.strip_prefixes):  # (the loop finds the first one, in order)
+            for w in lex.strip:
+                if s.startswith(w) and len(s) > len(w):
+                    s, changed = s[len(w) :], True
+                    break
         s = s.strip(" \"'、()的")
     if "的" in s:
         head = s.rsplit("的", 1)[1]
         if len(head) >= 2:
             s = head  # the head noun: 可复制、可推广的标杆型示范应用场景 -> 标杆型示范应用场景
-    s = _TRAILING_CONJ.sub("", s)  # a list cut at the next quantity: 领军企业和 -> 领军企业
+    # a list cut at the next quantity: 领军企业和 -> 领军企业. The pattern ends in ``$`` (so is tried at
+    # every position): it is tried only on a string ending in one of its words (or that and a newline)
+    if s[-1:] in _CONJ_LAST or s[-2:-1] in _CONJ_LAST:
+        s = _TRAILING_CONJ.sub("", s)
     if s.count("“") != s.count("”"):
         s = s.replace("“", "").replace("”", "")  # a quote cut in half by the clause boundary
     return s or None
@@ -355,7 +446,7 @@ def _quantities(text: str) -> list[dict]:
             cs = cands[i - 1]["end"]
         nxt = cands[i + 1]["cstart"] if i + 1 < len(cands) else len(text)
         ce = min(clause_end, nxt)
-        is_support = any(w in support_clause for w in lex.support) or (
+        is_support = lex.support_re.search(support_clause) is not None or (
             c["unit"] == "%" and any(w in text[cs : c["start"]] for w in lex.support_ratio)
         )
         post = text[c["end"] : ce].lstrip(" ”\"'").rstrip(" “\"'")

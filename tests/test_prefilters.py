@@ -323,3 +323,164 @@ def test_places_of_prefix_is_the_longest_proper_prefix(corpus):
     assert len(numbers) > 400
     for n in numbers:
         assert meta._places_of_prefix(n) == plain(n), n
+
+
+# ---- targets: the quantity pattern's digit class and unit tree (issue 15, seventh pass) ----------
+
+
+def _plain_qty_re() -> re.Pattern:
+    """The quantity pattern as written before: ``\\d`` for the first character, the units as one
+    longest-first alternation."""
+    import pandas as pd
+
+    from policylab import resources
+    from policylab import targets as G
+
+    units = pd.read_csv(resources.path("target_units.csv"), dtype=str, keep_default_na=False)
+    alts = sorted(((len(r.unit), re.escape(r.unit) + (f"(?!{r.not_followed_by})" if r.not_followed_by else ""))
+                   for r in units.itertuples(index=False)), key=lambda a: -a[0])
+    unit_re = "|".join(a for _, a in alts)
+    num = rf"(?:{G._AR}|{G._CN})"
+    first = rf"[\d{G._CN_FIRST}](?:(?<=\d)\d*(?:,\d{{3}})*(?:\.\d+)?|(?<=[{G._CN_FIRST}])[{G._CN_DIGITS}]*)"
+    return re.compile(
+        rf"(?P<num>{first})"
+        rf"(?:\s*(?P<dash>{G._DASH})\s*(?P<num2>{num}))?"
+        rf"(?P<approx>[多余](?=\s*(?:{unit_re})))?"
+        rf"(?P<plus>\+(?![\d{G._CN_DIGITS}]))?"
+        rf"\s*(?P<unit>{unit_re})?"
+    )
+
+
+def _matches(rx: re.Pattern, s: str) -> list:
+    return [(m.span(), m.groupdict()) for m in rx.finditer(s)]
+
+
+def test_quantity_pattern_matches_the_plain_one(texts):
+    from policylab import resources
+    from policylab import targets as G
+
+    import pandas as pd
+
+    fast, plain = G._lexicon().qty_re, _plain_qty_re()
+    units = pd.read_csv(resources.path("target_units.csv"), dtype=str, keep_default_na=False)
+    crafted = []
+    # every unit after numbers of every kind, with the next characters its guard refuses or not
+    for r in units.itertuples(index=False):
+        for tail in ["", "工", "月", "目", "的企业", "A", "x", "次", "元", "百分点", "宇宙"]:
+            for n in ["3", "12.5", "1,000", "三", "十二", "３", "٣", "𝟑", "\U0001D7D0\U0001D7D1", "五百", "1—2", "3多"]:
+                crafted.append(f"培育{n}{r.unit}{tail},")
+                crafted.append(f"{n} {r.unit}{tail}")
+    crafted += ["万亿元", "1万亿元以上", "5个百分点", "5个百", "5PFLOPS", "5PFlopsX", "5PB", "5PBx", "2个人工",
+                "2个人才", "第3个", "\u0967\u0968个", "\U00011066个", "꧑个", "ᱚ家", "㈠个", "①个", "²个", "Ⅲ个",
+                "10万人次", "10万人", "10万", "10万元", "10万美元", "3家次", "3家庭"]
+    for s in texts + crafted:
+        assert _matches(fast, s) == _matches(plain, s), s[:40]
+
+
+def test_digit_superset_holds_every_digit(monkeypatch):
+    from policylab import targets as G
+
+    digits = "".join(c for c in map(chr, range(0x110000)) if re.match(r"\d", c))
+    for body in (G._digit_superset(),):
+        cls = re.compile("[" + body + "]")
+        assert all(cls.match(c) for c in digits)
+        # no Han character, CJK or general punctuation: the engine's false starts stay rare
+        assert not any(cls.match(c) for c in "年月日、。,;:“”《》()—…·\u3000一十百千万亿零〇")
+        assert not any(cls.match(chr(c)) for c in range(0x3000, 0xA000))
+    # under another Unicode database the digits are read from it (here: the same ones)
+    monkeypatch.setattr(G.unicodedata, "unidata_version", "0.0")
+    cls = re.compile("[" + G._digit_superset() + "]")
+    assert all(cls.match(c) for c in digits)
+    assert [c for c in map(chr, range(0x10000)) if cls.match(c)] == [c for c in digits if ord(c) < 0x10000]
+
+
+def test_unit_tree_takes_the_unit_the_alternation_takes():
+    import random
+
+    from policylab.targets import _unit_tree
+
+    rng = random.Random(7)
+    alphabet = "ab元亿万个"
+    for _ in range(300):
+        units = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 6))}
+        items = [(u, rng.choice(["", "", "(?!a)", "(?!b|元)"])) for u in units]
+        items.append(items[0][:1] + ("(?!亿)",))  # one spelling twice, with another guard
+        items.sort(key=lambda a: -len(a[0]))
+        plain = re.compile("(?:" + "|".join(re.escape(u) + g for u, g in items) + ")")
+        tree = re.compile(_unit_tree(items))
+        for _ in range(20):
+            s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5)))
+            for i in range(len(s) + 1):
+                a, b = plain.match(s, i), tree.match(s, i)
+                assert (a and a.span()) == (b and b.span()), (items, s, i)
+    with pytest.raises(ValueError):
+        _unit_tree([("元", ""), ("亿元", "")])
+
+
+def test_site_date_lines_open_with_the_first_digit_of_their_year(texts):
+    """clean_page tries the site-date pattern only on lines opening with 1 or 2: every line it matches
+    does (its year is 19xx or 20xx, at the line's start)."""
+    from policylab import clean as K
+
+    assert K._SITE_DATE.pattern.startswith(r"^(?P<date>(?:19|20)")
+    lines = [ln for t in texts + _fixture_texts() for ln in t.split("\n") if ln]
+    lines += ["2020-11-17 2732", "1999/1/2", "2024.05.06 10:30 阅读 321次", "２０２０-11-17", "0020-11-17",
+              " 2020-11-17", "3020-11-17", "2020-11-17 浏览次数:12", "二〇二〇-11-17"]
+    hits = [ln for ln in lines if K._SITE_DATE.match(ln)]
+    assert len(hits) >= 4
+    assert all(ln[0] in "12" for ln in hits)
+
+
+def test_label_filter_finds_the_lines_the_label_pattern_finds(texts):
+    """clean_page finds the lines holding a page-field label with the labels as a tree: the same
+    lines as the label pattern, on real pages and on random strings made of labels' pieces."""
+    import random
+
+    from policylab import clean as K
+
+    plain, tree = K._label_regex(), K._label_filter()
+    pages = _fixture_texts() + texts
+    for t in pages:
+        lines = t.split("\n")
+        short = [i for i, x in enumerate(lines) if 0 < len(x) <= K.FIELD_LINE_MAX]
+        joined = "\n".join(lines[i] for i in short)
+        assert list(K._lines_holding(tree, joined, lines, short)) == list(K._lines_holding(plain, joined, lines, short))
+    labels = sorted(K.page_field_labels())
+    pieces = labels + [lab[:k] for lab in labels for k in range(1, len(lab))] + [":", "：", " ", "\n", "\t", "x", "日期"] * 20
+    rng = random.Random(11)
+    n_hits = 0
+    for _ in range(3000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        for i in range(len(s) + 1):
+            hit = plain.match(s, i) is not None
+            assert (tree.match(s, i) is not None) == hit, (s, i)
+            n_hits += hit
+    assert n_hits > 200
+    assert K._tree(["发布时间", "发布", "来源"]) == "(?:发布(?:时间|)|来源)"
+
+
+def test_indicator_pretests_are_the_plain_tests(texts):
+    """_quantities' support search, strip-word pre-test and trailing-connective pre-test decide as
+    the plain tests they stand for, on real texts, their pieces and crafted strings."""
+    from policylab import targets as G
+
+    lex = G._lexicon()
+    pieces = [t[i:j] for t in texts[:3000] for i, j in ((0, 12), (3, 30), (len(t) - 15, len(t))) if t]
+    crafted = [w + x for w in lex.support + lex.strip + lex.after + lex.before + ["以及", "等", "和", "及", "与", "、", "或", ""]
+               for x in ("", "企业", "\n", "和", "等\n", "以", "及\n\n")]
+    crafted += [x + w for w in lex.before for x in ("", "规模", "“")]
+    crafted += ["领军企业和", "企业以及", "企业、", "企业或\n", "企业等\n\n", "以", "等等", "和平", "\n", ""]
+    for s in pieces + crafted + texts:
+        assert (lex.support_re.search(s) is not None) == any(w in s for w in lex.support)
+        assert s.startswith(lex.strip_prefixes) == any(s.startswith(w) for w in lex.strip)
+        assert s.startswith(lex.after_prefixes) == any(s.startswith(w) for w in lex.after)
+        assert s.endswith(lex.before_suffixes) == any(s.endswith(w) for w in lex.before)
+        if G._TRAILING_CONJ.sub("", s) != s:  # the pattern changes it: the pre-test lets it through
+            assert s[-1:] in G._CONJ_LAST or s[-2:-1] in G._CONJ_LAST, s
+    # the pre-test's characters: the last one of each word of the pattern
+    words = re.fullmatch(r"\(\?:(.*)\)\+\$", G._TRAILING_CONJ.pattern).group(1).split("|")
+    assert {w[-1] for w in words} == set(G._CONJ_LAST)
+    empty = G._Lexicon(units={}, same_as={}, qty_re=lex.qty_re, before=[], after=[], support=[],
+                       support_ratio=[], not_indicator=[], strip=[], annual=[])
+    assert empty.support_re.search("任何文字") is None and not "x".startswith(empty.strip_prefixes)
+    assert not "x".startswith(empty.after_prefixes) and not "x".endswith(empty.before_suffixes)
