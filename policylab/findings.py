@@ -70,6 +70,11 @@ def _fmt(v, fmt: str) -> str:
     return fmt.format(v)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``n`` and the word that agrees with it: ``_count(1, "file was", "files were")`` is "1 file was"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _join(names: Sequence[str]) -> str:
     names = [str(n) for n in names]
     if len(names) <= 1:
@@ -206,7 +211,7 @@ def period_findings(documents: pd.DataFrame, period: str = "year") -> list[str]:
     --------
     >>> import pandas as pd
     >>> period_findings(pd.DataFrame({"doc_id": list("abc"), "year": [2018, 2020, pd.NA]}))  # doctest: +NORMALIZE_WHITESPACE
-    ['2 of the 3 documents are dated 2018–2020 (2018: 1, 2020: 1 documents per year); 1 could not be dated.',
+    ['2 of the 3 documents are dated 2018–2020 (2018: 1, 2020: 1 document per year); 1 could not be dated.',
      'No year holds two or more documents, so the year-by-year views compare single documents; they are not trends.']
     >>> period_findings(pd.DataFrame({"doc_id": ["a"], "year": [pd.NA]}))
     ['No dated documents to show: the one document has no year.']
@@ -223,7 +228,8 @@ def period_findings(documents: pd.DataFrame, period: str = "year") -> list[str]:
     who = f"{n - undated} of the {n} documents are" if undated else (
         "The one document is" if n == 1 else f"The {n} documents are")
     out = [f"{who} dated {span} ("
-           + ", ".join(f"{p}: {c}" for p, c in per.items()) + f" documents per {period})"
+           + ", ".join(f"{p}: {c}" for p, c in per.items())
+           + f" {'document' if per.max() == 1 else 'documents'} per {period})"
            + (f"; {undated} could not be dated." if undated else ".")]
     multi = per[per >= MIN_DOCS_FOR_TREND]
     if has_trend(documents, period):
@@ -566,7 +572,8 @@ def corpus_findings(corpus) -> list[str]:
     n = files["status"].value_counts() if len(files) else pd.Series(dtype="int64")
     n_doc, n_dup, n_rej = (int(n.get(k, 0)) for k in ("document", "duplicate", "rejected"))
     rej = rejection_summary(files) if len(files) else pd.DataFrame()
-    s = (f"{len(files)} files were read: {n_doc} became documents, {n_dup} "
+    s = (f"{_count(len(files), 'file was', 'files were')} read: {n_doc} became "
+         f"{'a document' if n_doc == 1 else 'documents'}, {n_dup} "
          f"{'was a duplicate' if n_dup == 1 else 'were duplicates'} and {n_rej} {'was' if n_rej == 1 else 'were'} rejected")
     s += (" (" + "; ".join(f"{r.reason}: {r.files}" for r in rej.itertuples()) + ")." if len(rej) else ".")
     dups = files[files["status"] == "duplicate"] if len(files) else files
@@ -592,7 +599,13 @@ def corpus_findings(corpus) -> list[str]:
                     f"were repaired and {int(docs['n_traditional_left'].fillna(0).sum())} Traditional characters are left.")
     fields = [(c, name) for c, name in (("doc_number", "a 文号"), ("issued", "a signature date (成文日期)"),
                                        ("city", "a city"), ("year", "a year")) if c in docs.columns]
-    if fields:
+    if fields and len(docs) == 1:  # "Of the 1 documents, 0 give a 文号" reads as a count of many
+        has = [name for c, name in fields if docs[c].notna().iloc[0]]
+        lacks = [name.split(" ", 1)[1] for c, name in fields if not docs[c].notna().iloc[0]]
+        out.append("The one document gives " + (_join(has) if has else "none of a 文号, a date, a city or a year")
+                   + (f"; its {_join(lacks)} {'stays' if len(lacks) == 1 else 'stay'} empty rather than guessed."
+                      if lacks and has else "."))
+    elif fields:
         out.append("Of the " + f"{len(docs)} documents, " + ", ".join(
             f"{int(docs[c].notna().sum())} give {name}" for c, name in fields)
             + "; the others leave these fields empty rather than guessed.")
@@ -612,11 +625,13 @@ def corpus_findings(corpus) -> list[str]:
         who = (f"the most often named is {tied.index[0]}" if len(tied) == 1 else
                f"the most often named are {_join(tied.index[:5])}{' …' if len(tied) > 5 else ''}")
         out.append(f"{len(agencies)} agency mentions in responsibility clauses name {agencies['agency'].nunique()} "
-                   f"distinct agencies; {who} ({int(tied['total'].iloc[0])} times, in {int(tied['documents'].iloc[0])} documents).")
+                   f"distinct agencies; {who} ({int(tied['total'].iloc[0])} times, in "
+                   f"{_count(int(tied['documents'].iloc[0]), 'document', 'documents')}).")
     else:
         out.append(nothing("responsibility clauses", "no document names agencies responsible for its tasks"))
     citations = table("citations")
-    out.append(f"{len(citations)} cited documents were found in {citations['doc_id'].nunique()} documents."
+    out.append(f"{_count(len(citations), 'cited document was', 'cited documents were')} found in "
+               f"{_count(citations['doc_id'].nunique(), 'document', 'documents')}."
                if len(citations) else "No document cites another document by its 文号.")
     return out
 
@@ -645,7 +660,7 @@ def frequency_findings(freq: pd.DataFrame, tokens: pd.DataFrame, n_docs: int, ex
     >>> f = pd.DataFrame({"token": ["算力", "数据", "场景"], "n": [5, 5, 2], "per_10k": [500.0, 500.0, 200.0]})
     >>> t = pd.DataFrame({"token": ["算力"] * 5 + ["数据"] * 5 + ["场景"] * 2})
     >>> frequency_findings(f, t, 1)
-    ['The 1 documents hold 12 content tokens of 3 distinct words; the most frequent are 算力 and 数据 (5 times each, 500 per 10,000 tokens), followed by 场景.']
+    ['The one document holds 12 content tokens of 3 distinct words; the most frequent are 算力 and 数据 (5 times each, 500 per 10,000 tokens), followed by 场景.']
     """
     if freq.empty:
         return [nothing("word frequencies", "no content tokens")]
@@ -654,7 +669,7 @@ def frequency_findings(freq: pd.DataFrame, tokens: pd.DataFrame, n_docs: int, ex
     rest = freq[freq["n"] < top_n]["token"].head(5).tolist()
     head = (f"the most frequent is {tied['token'].iloc[0]} ({top_n} times" if len(tied) == 1 else
             f"the most frequent are {_join(tied['token'])} ({top_n} times each")
-    s = (f"The {n_docs} documents hold {len(tokens):,} content tokens of {tokens['token'].nunique():,} distinct words; "
+    s = (("The one document holds" if n_docs == 1 else f"The {n_docs} documents hold") + f" {len(tokens):,} content tokens of {tokens['token'].nunique():,} distinct words; "
          f"{head}, {freq['per_10k'].iloc[0]:.0f} per 10,000 tokens)" + (f", followed by {'、'.join(rest)}." if rest else "."))
     out = [s]
     if excluded is not None and len(excluded):

@@ -221,3 +221,27 @@ def test_document_periods_are_summarised_beyond_a_few_documents():
     assert out[0] == "12 documents state a plan period: 2018–2020 (8 documents), 2024–2026 (3 documents), 2021 (1 document)."
     assert out[1:] == ["doc 0 is in force from 2020-12-10 to 2022-12-31.", "doc 1 is in force from 2020-12-10 to 2022-12-31."]
     assert len(findings.document_period_findings(docs, max_listed=20)) == 14
+
+
+def test_one_document_corpus_findings_read_in_the_singular():
+    """A report on one generated page said "1 files were read", "Of the 1 documents, 0 give a 文号",
+    "(7 times, in 1 documents)", "The 1 documents hold" and "(2020: 1 documents per year)"."""
+    from types import SimpleNamespace
+
+    files = pd.DataFrame({"path": ["a.txt"], "status": ["document"], "reason": [None],
+                          "duplicate_of": [None], "similarity": [None]})
+    docs = pd.DataFrame({"doc_id": ["d1"], "doc_number": [None], "issued": [pd.NaT], "city": ["成都"],
+                         "year": pd.array([2020], dtype="Int64")})
+    agencies = pd.DataFrame({"doc_id": ["d1"] * 7, "agency": ["市科技局"] * 7})
+    citations = pd.DataFrame({"doc_id": ["d1"], "cited": ["国发〔2017〕35号"]})
+    out = findings.corpus_findings(SimpleNamespace(files=files, documents=docs, agencies=agencies,
+                                                   citations=citations))
+    assert out[0] == "1 file was read: 1 became a document, 0 were duplicates and 0 were rejected."
+    assert ("The one document gives a city and a year; its 文号 and signature date (成文日期) stay empty "
+            "rather than guessed.") in out
+    assert any(s.endswith("(7 times, in 1 document).") for s in out)
+    assert out[-1] == "1 cited document was found in 1 document."
+    assert findings.period_findings(docs)[0] == "The one document is dated 2020 (2020: 1 document per year)."
+    f = pd.DataFrame({"token": ["算力"], "n": [3], "per_10k": [10000.0]})
+    assert findings.frequency_findings(f, pd.DataFrame({"token": ["算力"] * 3}), 1)[0].startswith(
+        "The one document holds 3 content tokens")
