@@ -35,3 +35,24 @@ def docs_by_seed(corpus):
     """documents rows keyed by the seed's three-digit prefix ('001', '002', ...)."""
     d = corpus.documents.set_index("source_path")
     return {Path(p).name[:3]: row for p, row in d.iterrows()}
+
+
+@pytest.fixture
+def disk_full_after(monkeypatch):
+    """``disk_full_after(n)``: store's Parquet writer fails with "No space left on device" at its
+    n-th call (the calls before it write as usual); returns the list of paths it was called with."""
+    import policylab.store as store
+
+    def arm(n: int) -> list:
+        real, calls = store._to_parquet, []
+
+        def failing(df, path):
+            calls.append(path)
+            if len(calls) == n:
+                raise OSError(28, "No space left on device")
+            real(df, path)
+
+        monkeypatch.setattr(store, "_to_parquet", failing)
+        return calls
+
+    return arm

@@ -457,7 +457,7 @@ def test_changed_rows_compares_whole_rows_with_missing_values_equal():
     assert _changed_rows(a, a[a["doc_id"] != "c"]) == {"a", "b", "c"}  # not the same documents
 
 
-def test_build_cache_written_while_assembling_is_whole_or_absent(tmp_path, seeds_dir, monkeypatch):
+def test_build_cache_written_while_assembling_is_whole_or_absent(tmp_path, seeds_dir, monkeypatch, disk_full_after):
     """The build cache is encoded table by table as each becomes final (store.TableWriter), in
     threads, while the build goes on. A write that fails leaves a warning, the build's tables
     untouched, and no cache entry or temporary file; the next build writes it whole, and the
@@ -470,18 +470,10 @@ def test_build_cache_written_while_assembling_is_whole_or_absent(tmp_path, seeds
     shutil.copytree(seeds_dir, src)
     cache = tmp_path / "cache"
     fresh = load_corpus(src, cache=False)
-    real, calls = store._to_parquet, []
-
-    def failing(df, path):
-        calls.append(path)
-        if len(calls) == 4:
-            raise OSError(28, "No space left on device")
-        real(df, path)
-
-    with monkeypatch.context() as m:
-        m.setattr(store, "_to_parquet", failing)
-        with pytest.warns(UserWarning, match="could not write the build cache"):
-            failed = load_corpus(src, cache=cache)
+    calls = disk_full_after(4)
+    with pytest.warns(UserWarning, match="could not write the build cache"):
+        failed = load_corpus(src, cache=cache)
+    monkeypatch.undo()  # the disk has room again
     assert len(calls) >= 4
     for name, df in fresh.tables().items():
         pd.testing.assert_frame_equal(df, failed.tables()[name])

@@ -313,21 +313,11 @@ def test_a_build_killed_while_writing_leaves_the_previous_tables(crafted, tmp_pa
     assert len(_consistent(out)["inputs"]) == 10
 
 
-def test_a_build_failing_while_writing_leaves_the_previous_tables(tmp_path, monkeypatch, capsys):
-    import policylab.store as store
-
+def test_a_build_failing_while_writing_leaves_the_previous_tables(tmp_path, capsys, disk_full_after):
     out = tmp_path / "out"
     assert cli.main(["build", str(SEEDS), "--out", str(out), "-q"]) == 0
     before = _snapshot(out)
-    real, calls = store._to_parquet, []
-
-    def failing(df, path):
-        calls.append(path)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        real(df, path)
-
-    monkeypatch.setattr(store, "_to_parquet", failing)
+    calls = disk_full_after(3)
     # the CLI says what went wrong in one line and exits 1; no traceback
     assert cli.main(["build", str(SEEDS / "001_4de147ab1a0c3745.txt"), "--out", str(out), "-q", "--no-cache"]) == 1
     # (the tables are encoded in threads: the writes already under way when one fails finish)
